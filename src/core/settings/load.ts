@@ -1,0 +1,61 @@
+import {dirname, resolve} from 'node:path'
+
+import {InputError} from '../errors.js'
+import type {Finding} from '../findings.js'
+import {parseSource, type SourceDocument} from './document.js'
+import {normalizeSettings, type RawSettings, type Settings} from './model.js'
+import {readTextInput} from './source.js'
+import {parseUsersCsv} from './users-csv.js'
+import {validateSettingsDocument} from './validate.js'
+
+export interface LoadedSettings {
+  doc: SourceDocument
+  /** Present when the document passed the schema. */
+  settings?: Settings
+  /** Schema findings (and CSV structure findings). */
+  findings: Finding[]
+}
+
+/**
+ * Reads, parses and validates a settings file. Throws InputError for input that cannot be
+ * used at all (missing, binary, syntax errors); returns schema problems as findings.
+ */
+export function loadSettings(file: string): LoadedSettings {
+  const text = readTextInput(file, 'settings file')
+  const doc = parseSource(text, file)
+  if (doc.data === null || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
+    throw new InputError('is not a settings document: expected a mapping with `version`, `organization` and `domains` at the top', {file, line: 1, column: 1})
+  }
+  const findings = validateSettingsDocument(doc)
+  if (findings.length > 0) return {doc, findings}
+  const raw = doc.data as RawSettings
+  const baseDir = dirname(resolve(file))
+  const settings = normalizeSettings(raw, file, baseDir, (path, options) => doc.locate(path, options))
+  if (raw.usersFile) {
+    const csvPath = resolve(baseDir, raw.usersFile)
+    let csvText: string
+    try {
+      csvText = readTextInput(csvPath, 'users CSV file')
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      findings.push({
+        code: 'users-file-unreadable',
+        severity: 'error',
+        message: `The users file "${raw.usersFile}" ${error.message}.`,
+        fix: 'Fix the path (relative to the settings file) or the file.',
+        source: doc.locate(['usersFile']),
+      })
+      return {doc, settings, findings}
+    }
+    const fromCsv = parseUsersCsv(csvText, displayPath(file, raw.usersFile))
+    settings.users.push(...fromCsv.users)
+    findings.push(...fromCsv.findings)
+  }
+  return {doc, settings, findings}
+}
+
+/** A path to show in findings for a file named inside the settings: relative to the settings file's directory as written. */
+export function displayPath(settingsFile: string, relative: string): string {
+  const dir = dirname(settingsFile)
+  return dir === '.' ? relative : `${dir}/${relative}`
+}

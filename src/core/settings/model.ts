@@ -1,0 +1,156 @@
+/**
+ * The settings model: what the schema describes, as TypeScript types, and the
+ * normalized form every later stage (rules, check, build) works on, with defaults
+ * filled in (ports per RFC 8314) and source positions kept.
+ */
+import type {SourceLocation} from '../findings.js'
+import type {PathSegment} from './document.js'
+
+export type Protocol = 'imap' | 'pop3' | 'smtp'
+export type Security = 'ssl' | 'starttls' | 'none'
+export type Authentication = 'password' | 'crammd5' | 'ntlm' | 'httpmd5' | 'none'
+export type TargetDevice = 'any' | 'ios' | 'macos'
+
+export interface RawServer {
+  protocol?: 'imap' | 'pop3'
+  host: string
+  port?: number
+  security?: Security
+  authentication?: Authentication
+  username?: string
+}
+
+export interface RawUser {
+  address: string
+  name?: string
+  login?: string
+}
+
+/** The settings document as written (after schema validation). */
+export interface RawSettings {
+  version: 1
+  organization: {name: string; identifier: string}
+  profile?: {displayName?: string; description?: string; consentText?: string; removalAllowed?: boolean; targetDevice?: TargetDevice}
+  domains: Array<{domain: string; displayName?: string; identifier?: string; incoming: RawServer & {protocol: 'imap' | 'pop3'}; outgoing: RawServer}>
+  trust?: {caFiles?: string[]; pins?: string[]}
+  signing?: {certificate?: string; key?: string; chain?: string[]; pkcs12?: string; passphraseEnv?: string}
+  users?: RawUser[]
+  usersFile?: string
+}
+
+/** A server with every default applied. `source` points at the server's block in the settings. */
+export interface ServerSettings {
+  protocol: Protocol
+  host: string
+  port: number
+  security: Security
+  authentication: Authentication
+  username: string
+  /** Where the port was written, or the server block when it was defaulted. */
+  source: SourceLocation
+}
+
+export interface DomainSettings {
+  domain: string
+  displayName: string
+  identifier: string
+  incoming: ServerSettings
+  outgoing: ServerSettings
+  source: SourceLocation
+}
+
+export interface UserSettings {
+  address: string
+  name?: string
+  login?: string
+  source: SourceLocation
+}
+
+export interface Settings {
+  /** The settings file path as given. */
+  file: string
+  /** Directory that relative paths in the settings resolve against. */
+  baseDir: string
+  organization: {name: string; identifier: string}
+  profile: {displayName: string; description?: string; consentText?: string; removalAllowed: boolean; targetDevice: TargetDevice}
+  domains: DomainSettings[]
+  trust: {caFiles: Array<{path: string; source: SourceLocation}>; pins: Array<{value: string; source: SourceLocation}>}
+  signing?: {
+    certificate?: string
+    key?: string
+    chain: string[]
+    pkcs12?: string
+    passphraseEnv?: string
+    source: SourceLocation
+  }
+  users: UserSettings[]
+}
+
+/** RFC 8314 / RFC 6409 default ports. */
+export const DEFAULT_PORTS: Record<Protocol, Record<'ssl' | 'starttls' | 'none', number>> = {
+  imap: {ssl: 993, starttls: 143, none: 143},
+  pop3: {ssl: 995, starttls: 110, none: 110},
+  smtp: {ssl: 465, starttls: 587, none: 587},
+}
+
+export function defaultPort(protocol: Protocol, security: Security): number {
+  return DEFAULT_PORTS[protocol][security]
+}
+
+export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation
+
+function reverseDomain(domain: string): string {
+  return domain.toLowerCase().replace(/\.$/, '').split('.').reverse().join('.')
+}
+
+/** Builds the normalized settings from validated raw data. Users from a CSV file are added by the caller. */
+export function normalizeSettings(raw: RawSettings, file: string, baseDir: string, locate: Locate): Settings {
+  const server = (s: RawServer, protocol: Protocol, path: PathSegment[]): ServerSettings => {
+    const security = s.security ?? 'ssl'
+    return {
+      protocol,
+      host: s.host,
+      port: s.port ?? defaultPort(protocol, security),
+      security,
+      authentication: s.authentication ?? 'password',
+      username: s.username ?? '%EMAILADDRESS%',
+      source: locate(s.port === undefined ? path : [...path, 'port']),
+    }
+  }
+  const orgName = raw.organization.name
+  return {
+    file,
+    baseDir,
+    organization: {name: orgName, identifier: raw.organization.identifier},
+    profile: {
+      displayName: raw.profile?.displayName ?? `${orgName} Mail`,
+      description: raw.profile?.description,
+      consentText: raw.profile?.consentText,
+      removalAllowed: raw.profile?.removalAllowed ?? true,
+      targetDevice: raw.profile?.targetDevice ?? 'any',
+    },
+    domains: raw.domains.map((d, i) => ({
+      domain: d.domain,
+      displayName: d.displayName ?? d.domain,
+      identifier: d.identifier ?? `${raw.organization.identifier}.${reverseDomain(d.domain)}`,
+      incoming: server(d.incoming, d.incoming.protocol, ['domains', i, 'incoming']),
+      outgoing: server(d.outgoing, 'smtp', ['domains', i, 'outgoing']),
+      source: locate(['domains', i, 'domain']),
+    })),
+    trust: {
+      caFiles: (raw.trust?.caFiles ?? []).map((p, i) => ({path: p, source: locate(['trust', 'caFiles', i])})),
+      pins: (raw.trust?.pins ?? []).map((p, i) => ({value: p, source: locate(['trust', 'pins', i])})),
+    },
+    signing: raw.signing
+      ? {
+          certificate: raw.signing.certificate,
+          key: raw.signing.key,
+          chain: raw.signing.chain ?? [],
+          pkcs12: raw.signing.pkcs12,
+          passphraseEnv: raw.signing.passphraseEnv,
+          source: locate(['signing']),
+        }
+      : undefined,
+    users: (raw.users ?? []).map((u, i) => ({address: u.address, name: u.name, login: u.login, source: locate(['users', i, 'address'])})),
+  }
+}

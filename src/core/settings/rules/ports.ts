@@ -1,0 +1,61 @@
+import type {Finding} from '../../findings.js'
+import {DEFAULT_PORTS, type ServerSettings} from '../model.js'
+import type {Rule} from './types.js'
+
+const IMPLICIT_TLS_PORTS = new Set([993, 995, 465])
+const STARTTLS_PORTS = new Set([143, 110, 587, 25])
+
+const label = (s: ServerSettings) => (s.protocol === 'smtp' ? 'outgoing (SMTP)' : `incoming (${s.protocol.toUpperCase()})`)
+
+/** Port/security contradictions and plaintext servers (RFC 8314). */
+export const portRules: Rule = ({settings}) => {
+  const findings: Finding[] = []
+  for (const d of settings.domains) {
+    for (const s of [d.incoming, d.outgoing]) {
+      if (s.security === 'none') {
+        findings.push({
+          code: 'security-none',
+          severity: 'error',
+          message: `${label(s)} server ${s.host} is set to security "none": passwords and mail would cross the network in clear text, and current iOS and Outlook versions warn or refuse (RFC 8314).`,
+          fix: `Use security "ssl" on port ${DEFAULT_PORTS[s.protocol].ssl} (implicit TLS) or "starttls" on port ${DEFAULT_PORTS[s.protocol].starttls}.`,
+          source: s.source,
+        })
+      }
+      if (s.security !== 'ssl' && IMPLICIT_TLS_PORTS.has(s.port)) {
+        findings.push({
+          code: 'port-security-mismatch',
+          severity: 'error',
+          message: `${label(s)} server ${s.host}: port ${s.port} speaks implicit TLS, but security is "${s.security}". Clients would wait for a plaintext greeting that never comes: Outlook hangs and iOS reports "Cannot Connect".`,
+          fix: `Set security to "ssl" for port ${s.port}, or use port ${DEFAULT_PORTS[s.protocol].starttls} for STARTTLS.`,
+          source: s.source,
+        })
+      } else if (s.security === 'ssl' && STARTTLS_PORTS.has(s.port)) {
+        findings.push({
+          code: 'port-security-mismatch',
+          severity: 'error',
+          message: `${label(s)} server ${s.host}: port ${s.port} starts in plaintext (STARTTLS), but security is "ssl" (implicit TLS). The client's TLS handshake meets a plaintext greeting and fails: iOS reports "Cannot Connect Using SSL".`,
+          fix: `Set security to "starttls" for port ${s.port}, or use port ${DEFAULT_PORTS[s.protocol].ssl} for implicit TLS.`,
+          source: s.source,
+        })
+      } else if (s.protocol === 'smtp' && s.port === 25) {
+        findings.push({
+          code: 'smtp-port-25',
+          severity: 'warning',
+          message: `Outgoing server ${s.host} uses port 25, the server-to-server relay port: many networks block it and it is not meant for client submission (RFC 6409).`,
+          fix: 'Use port 465 with security "ssl" (RFC 8314) or 587 with "starttls".',
+          source: s.source,
+        })
+      }
+      if (s.protocol !== 'smtp' && s.port !== DEFAULT_PORTS[s.protocol].ssl && s.port !== DEFAULT_PORTS[s.protocol].starttls && ((s.protocol === 'imap' && (s.port === 110 || s.port === 995)) || (s.protocol === 'pop3' && (s.port === 143 || s.port === 993)))) {
+        findings.push({
+          code: 'port-protocol-mismatch',
+          severity: 'error',
+          message: `${label(s)} server ${s.host} uses port ${s.port}, which belongs to ${s.protocol === 'imap' ? 'POP3' : 'IMAP'}: the client would speak the wrong protocol.`,
+          fix: `Use port ${DEFAULT_PORTS[s.protocol][s.security === 'none' ? 'starttls' : s.security]} for ${s.protocol.toUpperCase()}.`,
+          source: s.source,
+        })
+      }
+    }
+  }
+  return findings
+}

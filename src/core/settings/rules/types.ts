@@ -1,0 +1,21 @@
+import type {Finding} from '../../findings.js'
+import type {SourceDocument} from '../document.js'
+import type {Settings} from '../model.js'
+
+export interface RuleOptions {
+  /** Certificates expiring within this many days get a warning. */
+  warnDays: number
+  /** "Now" for validity checks. */
+  now: Date
+  /** Environment (for the signing passphrase); defaults to process.env in the caller. */
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export interface RuleContext {
+  settings: Settings
+  doc: SourceDocument
+  options: RuleOptions
+}
+
+/** A rule family: reads the settings, returns findings. Pure apart from reading files the settings name. */
+export type Rule = (ctx: RuleContext) => Finding[]

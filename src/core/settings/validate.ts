@@ -1,0 +1,116 @@
+import type {ErrorObject} from 'ajv'
+
+import type {Finding} from '../findings.js'
+import {suggest} from '../suggest.js'
+import type {PathSegment, SourceDocument} from './document.js'
+import {settingsSchema} from './schema.js'
+// Compiled from schemas/mailprofile.schema.json by scripts/build-validator.js (npm run build):
+// start-up then needs neither ajv's compiler nor a schema compile.
+import validate from './settings-validator.generated.js'
+
+function pathOf(instancePath: string): PathSegment[] {
+  if (instancePath === '') return []
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
+}
+
+function resolveSchema(schemaPath: string): Record<string, unknown> | undefined {
+  // schemaPath looks like "#/definitions/domain/additionalProperties": walk it.
+  let node: unknown = settingsSchema()
+  for (const seg of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
+    if (node && typeof node === 'object') node = (node as Record<string, unknown>)[seg]
+  }
+  return node as Record<string, unknown> | undefined
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  if (typeof value === 'string') return `the text ${JSON.stringify(value)}`
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+function valueAt(data: unknown, path: PathSegment[]): unknown {
+  let node = data
+  for (const seg of path) node = (node as Record<string | number, unknown> | undefined)?.[seg]
+  return node
+}
+
+function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
+  const path = pathOf(error.instancePath)
+  const where = path.length === 0 ? 'the document' : path.join('.')
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = (error.params as {additionalProperty: string}).additionalProperty
+      const known = Object.keys((resolveSchema(error.schemaPath)?.properties as object | undefined) ?? {})
+      const guess = suggest(key, known)
+      return {
+        code: 'unknown-key',
+        severity: 'error',
+        message: `Unknown key "${key}" in ${where}${guess ? `: did you mean "${guess}"?` : '.'} Unknown keys are refused so that a typo never silently drops a setting.`,
+        fix: guess ? `Rename "${key}" to "${guess}".` : `Remove "${key}"; known keys here: ${known.join(', ')}.`,
+        source: doc.locate([...path, key], {key: true}),
+      }
+    }
+    case 'required': {
+      const missing = (error.params as {missingProperty: string}).missingProperty
+      return {
+        code: 'missing-key',
+        severity: 'error',
+        message: `${where} needs "${missing}".`,
+        fix: `Add "${missing}" (see the settings reference in the README).`,
+        source: doc.locate(path),
+      }
+    }
+    case 'enum': {
+      const allowed = (error.params as {allowedValues: unknown[]}).allowedValues
+      const value = valueAt(doc.data, path)
+      const guess = typeof value === 'string' ? suggest(value, allowed.map(String)) : undefined
+      return {
+        code: 'invalid-value',
+        severity: 'error',
+        message: `${where} is ${describeType(value)}; it must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}.`,
+        fix: `Use one of ${allowed.map(String).join(', ')}.`,
+        source: doc.locate(path),
+      }
+    }
+    case 'type': {
+      const expected = (error.params as {type: string}).type
+      return {
+        code: 'wrong-type',
+        severity: 'error',
+        message: `${where} is ${describeType(valueAt(doc.data, path))}; expected ${expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`}.`,
+        fix: `Write ${where} as ${expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`}.`,
+        source: doc.locate(path),
+      }
+    }
+    default:
+      return {
+        code: 'invalid-value',
+        severity: 'error',
+        message: `${where} ${error.message ?? 'is invalid'} (it is ${describeType(valueAt(doc.data, path))}).`,
+        fix: 'See the settings reference in the README.',
+        source: doc.locate(path),
+      }
+  }
+}
+
+/** Validates the document against the settings schema; returns findings (empty when valid). */
+export function validateSettingsDocument(doc: SourceDocument): Finding[] {
+  if (validate(doc.data)) return []
+  const seen = new Set<string>()
+  const findings: Finding[] = []
+  for (const error of validate.errors ?? []) {
+    // `const` and `enum` on the same path repeat each other; type errors on a parent make children noise.
+    const f = toFinding(error, doc)
+    const key = `${f.code}|${f.source?.pointer}|${f.message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    findings.push(f)
+  }
+  return findings
+}
