@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'profiles/', 'coverage/', 'src/core/settings/validate-generated.js']},
+  {ignores: ['dist/', 'node_modules/', 'profiles/', 'coverage/', '**/*.generated.js']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-import type {Finding, FindingCounts} from '../core/findings.js'
+import type {Finding} from '../core/findings.js'
 
 /** An input that could not be used at all (exit status 2). */
 export interface InputProblem {
@@ -23,5 +23,3 @@ export interface Report {
   /** Findings are grouped under these headings in text output (file or endpoint). */
   groupBy?: 'file' | 'endpoint'
 }
-
-export interface RenderedCounts extends FindingCounts {}
