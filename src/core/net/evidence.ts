@@ -1,0 +1,58 @@
+/**
+ * What a probe of one mail endpoint observed. The net layer fills it (src/core/net/probe.ts);
+ * certificate policy (src/core/x509/) judges `chain`; `check` combines both into findings.
+ */
+import type {Finding} from '../findings.js'
+
+export type ProbeProtocol = 'imap' | 'pop3' | 'smtp'
+export type ProbeSecurity = 'ssl' | 'starttls'
+
+export interface ProbeTarget {
+  /** The host name the client uses: sent as SNI and verified against the certificate. */
+  host: string
+  port: number
+  protocol: ProbeProtocol
+  security: ProbeSecurity
+  /** Connect to this address instead of resolving `host` (curl's --resolve convention). */
+  address?: string
+}
+
+export interface ProbeOptions {
+  /** Limit for each phase (connect, greeting, each command, STARTTLS upgrade, TLS handshake), in ms. */
+  phaseTimeoutMs: number
+  /** Absolute limit for the whole probe of one endpoint, in ms. Default: 4 × phaseTimeoutMs. */
+  deadlineMs?: number
+  /** Name sent in SMTP EHLO. Default: "mailprofile.invalid". */
+  ehloName?: string
+}
+
+export interface TlsFacts {
+  /** e.g. "TLSv1.3" */
+  version: string
+  /** OpenSSL cipher name, e.g. "TLS_AES_256_GCM_SHA384" */
+  cipher: string
+  /** Negotiated group / ephemeral key info when known, e.g. "X25519" */
+  keyExchange?: string
+}
+
+export interface ProbeEvidence {
+  target: ProbeTarget
+  /** Remote address actually connected to. */
+  remoteAddress?: string
+  /** Wall time of the probe in ms. */
+  durationMs: number
+  /** The server's greeting line (bounded, first line only). */
+  greeting?: string
+  /** Capabilities read in plaintext before STARTTLS (IMAP CAPABILITY / POP3 CAPA / SMTP EHLO keywords). */
+  plaintextCapabilities?: string[]
+  /** Capabilities read over TLS. */
+  capabilities?: string[]
+  /** SMTP only: AUTH mechanisms offered after TLS (empty array: none offered). */
+  smtpAuthMechanisms?: string[]
+  /** Present when a TLS session was established. */
+  tls?: TlsFacts
+  /** DER certificates as the server sent them, leaf first (no AIA fetching, no trust-store additions). */
+  chain: Buffer[]
+  /** Protocol-level findings: connection-failed, timeout, tls-mode-mismatch, starttls-unavailable, legacy-tls-version, smtp-auth-unavailable … */
+  findings: Finding[]
+}
