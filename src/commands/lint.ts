@@ -28,7 +28,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const now = new Date()
     for (const file of files) {
       try {
-        const result = lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
+        const result = await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
         findings.push(...result.findings)
         results.push({file, ok: true, findings: result.findings.length})
       } catch (error) {

@@ -18,6 +18,13 @@ export function toPointer(path: readonly PathSegment[]): string {
   return path.map((p) => '/' + String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('')
 }
 
+/** A readable path for messages: `domains[0].incoming.port`. */
+export function readablePath(path: readonly PathSegment[]): string {
+  let out = ''
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`
+  return out
+}
+
 /**
  * Parses YAML (and therefore JSON) text. Syntax errors, duplicate keys and an empty
  * document are InputErrors with the line and column of the first problem.

@@ -1,22 +1,33 @@
 import type {Finding} from '../findings.js'
 import {loadSettings} from './load.js'
+import {authRules} from './rules/auth.js'
+import {caFileRules} from './rules/ca-files.js'
+import {hostRules} from './rules/hosts.js'
+import {identifierRules} from './rules/identifiers.js'
+import {pinRules} from './rules/pins.js'
 import {portRules} from './rules/ports.js'
+import {findSecrets} from './rules/secrets.js'
+import {signingRules} from './rules/signing.js'
 import type {Rule, RuleOptions} from './rules/types.js'
+import {userRules} from './rules/users.js'
 
-/** Every semantic rule family, in the order they run. */
-export const RULES: readonly Rule[] = [portRules]
+/** Every semantic rule family, in the order they run (on documents that pass the schema). */
+export const RULES: readonly Rule[] = [portRules, hostRules, authRules, identifierRules, caFileRules, pinRules, signingRules, userRules]
 
 export interface LintResult {
   file: string
   findings: Finding[]
 }
 
-/** Lints one settings file: schema pass, then every rule. Throws InputError for unusable input. */
-export function lintSettingsFile(file: string, options: RuleOptions): LintResult {
+/**
+ * Lints one settings file: secrets (on the raw document, whatever the schema says), the schema
+ * pass, then every rule. Throws InputError for unusable input.
+ */
+export async function lintSettingsFile(file: string, options: RuleOptions): Promise<LintResult> {
   const loaded = loadSettings(file)
-  const findings = [...loaded.findings]
+  const findings = [...findSecrets(loaded.doc), ...loaded.findings]
   if (loaded.settings) {
-    for (const rule of RULES) findings.push(...rule({settings: loaded.settings, doc: loaded.doc, options}))
+    for (const rule of RULES) findings.push(...(await rule({settings: loaded.settings, doc: loaded.doc, options})))
   }
   return {file, findings}
 }

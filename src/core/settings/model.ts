@@ -3,6 +3,8 @@
  * normalized form every later stage (rules, check, build) works on, with defaults
  * filled in (ports per RFC 8314) and source positions kept.
  */
+import {domainToASCII} from 'node:url'
+
 import type {SourceLocation} from '../findings.js'
 import type {PathSegment} from './document.js'
 
@@ -100,7 +102,9 @@ export function defaultPort(protocol: Protocol, security: Security): number {
 export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation
 
 function reverseDomain(domain: string): string {
-  return domain.toLowerCase().replace(/\.$/, '').split('.').reverse().join('.')
+  // Identifiers are ASCII: an internationalized domain contributes its punycode (A-label) form.
+  const bare = domain.replace(/\.$/, '')
+  return (domainToASCII(bare) || bare).toLowerCase().split('.').reverse().join('.')
 }
 
 /** Builds the normalized settings from validated raw data. Users from a CSV file are added by the caller. */

@@ -65,3 +65,19 @@ export function formatBytes(n: number): string {
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`
   return `${n} bytes`
 }
+
+/**
+ * Reads a (binary) file named inside the settings, such as a certificate or key. Returns the
+ * bytes, or a short reason ("not found", "is a directory", …) to put in a finding.
+ */
+export function readNamedFile(file: string, what: string, maxBytes = 1024 * 1024): {bytes: Buffer} | {problem: string} {
+  try {
+    const st = statSync(file)
+    if (st.isDirectory()) return {problem: `is a directory, not a ${what}`}
+    if (!st.isFile()) return {problem: 'is not a regular file'}
+    if (st.size > maxBytes) return {problem: `is ${formatBytes(st.size)}, too large for a ${what} (limit ${formatBytes(maxBytes)})`}
+    return {bytes: readFileSync(file)}
+  } catch (error) {
+    return {problem: describeFsError(error, what)}
+  }
+}

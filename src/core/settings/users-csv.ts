@@ -3,6 +3,7 @@ import {parse} from 'csv-parse/sync'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import type {UserSettings} from './model.js'
+import {isSecretKey, passwordFinding} from './rules/secrets.js'
 
 const COLUMNS = ['address', 'name', 'login'] as const
 
@@ -24,6 +25,7 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
   const index = new Map<string, number>()
   header.forEach((h, i) => {
     if ((COLUMNS as readonly string[]).includes(h)) index.set(h, i)
+    else if (isSecretKey(h)) findings.push(passwordFinding(header[i]!, `the CSV header (column ${i + 1})`, {file, line: records[0]!.info.lines, column: 1}))
     else
       findings.push({
         code: 'unknown-key',

@@ -2,7 +2,8 @@ import type {ErrorObject} from 'ajv'
 
 import type {Finding} from '../findings.js'
 import {suggest} from '../suggest.js'
-import type {PathSegment, SourceDocument} from './document.js'
+import {readablePath, type PathSegment, type SourceDocument} from './document.js'
+import {isSecretKey} from './rules/secrets.js'
 import {settingsSchema} from './schema.js'
 // Compiled from schemas/mailprofile.schema.json by scripts/build-validator.js (npm run build):
 // start-up then needs neither ajv's compiler nor a schema compile.
@@ -42,7 +43,7 @@ function valueAt(data: unknown, path: PathSegment[]): unknown {
 
 function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
   const path = pathOf(error.instancePath)
-  const where = path.length === 0 ? 'the document' : path.join('.')
+  const where = path.length === 0 ? 'the top level' : readablePath(path)
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as {additionalProperty: string}).additionalProperty
@@ -88,6 +89,43 @@ function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
         source: doc.locate(path),
       }
     }
+    case 'const': {
+      const allowed = (error.params as {allowedValue: unknown}).allowedValue
+      return {
+        code: 'invalid-value',
+        severity: 'error',
+        message: `${where} is ${describeType(valueAt(doc.data, path))}; it must be ${JSON.stringify(allowed)}.`,
+        fix: `Write ${where}: ${JSON.stringify(allowed)}.`,
+        source: doc.locate(path),
+      }
+    }
+    case 'minLength':
+    case 'minItems':
+      return {
+        code: 'invalid-value',
+        severity: 'error',
+        message: `${where} is empty.`,
+        fix: error.keyword === 'minItems' ? `Give ${where} at least one entry.` : `Give ${where} a value, or remove it.`,
+        source: doc.locate(path),
+      }
+    case 'minimum':
+    case 'maximum':
+      return {
+        code: 'invalid-value',
+        severity: 'error',
+        message: `${where} is ${describeType(valueAt(doc.data, path))}; ports are between 1 and 65535.`,
+        fix: 'Use the server\'s port number (RFC 8314: 993 IMAP, 995 POP3, 465 submission).',
+        source: doc.locate(path),
+      }
+    case 'pattern':
+      // Never echo the value: a passphrase written where its variable's name belongs must not be printed.
+      return {
+        code: 'invalid-value',
+        severity: 'error',
+        message: `${where} is not an environment variable name (letters, digits and _, not starting with a digit): it must name the variable that holds the passphrase, never the passphrase itself.`,
+        fix: `Write e.g. ${where}: MAILPROFILE_SIGNING_PASSPHRASE, and set that variable when running build. If a passphrase was written here, change it.`,
+        source: doc.locate(path),
+      }
     default:
       return {
         code: 'invalid-value',
@@ -105,6 +143,8 @@ export function validateSettingsDocument(doc: SourceDocument): Finding[] {
   const seen = new Set<string>()
   const findings: Finding[] = []
   for (const error of validate.errors ?? []) {
+    // Secret-named keys (password, …) are reported by the secrets rule as password-in-settings instead.
+    if (error.keyword === 'additionalProperties' && isSecretKey((error.params as {additionalProperty: string}).additionalProperty)) continue
     // `const` and `enum` on the same path repeat each other; type errors on a parent make children noise.
     const f = toFinding(error, doc)
     const key = `${f.code}|${f.source?.pointer}|${f.message}`

@@ -17,5 +17,8 @@ export interface RuleContext {
   options: RuleOptions
 }
 
-/** A rule family: reads the settings, returns findings. Pure apart from reading files the settings name. */
-export type Rule = (ctx: RuleContext) => Finding[]
+/**
+ * A rule family: reads the settings, returns findings. Pure apart from reading files the settings
+ * name. Async only where it must load a heavy library lazily (PKCS#12 through node-forge).
+ */
+export type Rule = (ctx: RuleContext) => Finding[] | Promise<Finding[]>

@@ -1,0 +1,65 @@
+import type {Finding, SourceLocation} from '../../findings.js'
+import {analyzeName} from '../names.js'
+import type {Rule} from './types.js'
+
+const REVERSE_DNS = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/
+
+export function isReverseDns(identifier: string): boolean {
+  return REVERSE_DNS.test(identifier)
+}
+
+/** Identifiers (reverse-DNS, unique) and domains (unique). */
+export const identifierRules: Rule = ({settings, doc}) => {
+  const findings: Finding[] = []
+  const raw = doc.data as {domains?: Array<{identifier?: unknown}>}
+  const org = settings.organization.identifier
+  const orgSource = doc.locate(['organization', 'identifier'])
+  if (!isReverseDns(org)) findings.push(notReverseDns('organization.identifier', org, orgSource))
+
+  const seenIds = new Map<string, string>([[org.toLowerCase(), 'organization.identifier']])
+  const seenDomains = new Map<string, string>()
+  settings.domains.forEach((d, i) => {
+    const explicit = raw.domains?.[i]?.identifier !== undefined
+    const idSource = explicit ? doc.locate(['domains', i, 'identifier']) : d.source
+    const label = explicit ? `domains[${i}].identifier` : `the default identifier of domains[${i}] (${d.domain})`
+    // A default identifier is built from a valid org identifier and the domain; the domain rules report a bad domain.
+    if (explicit && !isReverseDns(d.identifier)) findings.push(notReverseDns(label, d.identifier, idSource))
+    const firstId = seenIds.get(d.identifier.toLowerCase())
+    if (firstId) {
+      findings.push({
+        code: 'identifier-duplicate',
+        severity: 'error',
+        message: `${label} is "${d.identifier}", the same as ${firstId}: payloads with the same identifier replace each other on the device, so only one account would be installed.`,
+        fix: explicit ? `Give domains[${i}] its own identifier, e.g. ${org}.${d.domain.split('.').reverse().join('.')}.` : 'Give one of them an explicit, different `identifier`.',
+        source: idSource,
+      })
+    } else {
+      seenIds.set(d.identifier.toLowerCase(), label)
+    }
+    const name = analyzeName(d.domain)
+    const key = name.ascii || d.domain.toLowerCase().replace(/\.$/, '')
+    const firstDomain = seenDomains.get(key)
+    if (firstDomain) {
+      findings.push({
+        code: 'domain-duplicate',
+        severity: 'error',
+        message: `Mail domain "${d.domain}" is declared again (first in ${firstDomain}): users would get two accounts for one domain, or one would silently win.`,
+        fix: `Merge domains[${i}] into ${firstDomain}.`,
+        source: d.source,
+      })
+    } else {
+      seenDomains.set(key, `domains[${i}]`)
+    }
+  })
+  return findings
+}
+
+function notReverseDns(label: string, value: string, source: SourceLocation): Finding {
+  return {
+    code: 'identifier-not-reverse-dns',
+    severity: 'error',
+    message: `${label} "${value}" is not a reverse-DNS identifier: profile and payload identifiers need at least two dot-separated labels of letters, digits and hyphens; devices and MDMs refuse or mix up others.`,
+    fix: 'Use your domain reversed plus a suffix, e.g. `com.example.mail`.',
+    source,
+  }
+}
