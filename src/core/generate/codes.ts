@@ -1,4 +1,47 @@
 import type {CodeInfo} from '../findings.js'
 
 /** Finding codes of src/core/generate. Never rename a code; add new ones. */
-export const GENERATE_CODES: CodeInfo[] = []
+export const GENERATE_CODES: CodeInfo[] = [
+  {
+    code: 'xml-invalid-character',
+    severity: 'error',
+    title: 'A setting holds a character that XML 1.0 cannot carry.',
+    why: 'Profiles, Autodiscover and autoconfig files are XML; control characters (other than tab and line breaks), lone surrogates, U+FFFE and U+FFFF make every XML parser, including the one on the device, reject the whole file.',
+    fix: 'Remove the character from the named field (often pasted from another program).',
+  },
+  {
+    code: 'build-refused-lint-errors',
+    severity: 'error',
+    title: 'Nothing was written because the settings have error-level findings.',
+    why: 'A profile built from settings that fail `lint` (or `check` with --check) installs an account that cannot connect, or that shows "Cannot Verify Server Identity".',
+    fix: 'Fix the errors listed with it and run `build` again.',
+  },
+  {
+    code: 'user-domain-unknown',
+    severity: 'error',
+    title: "A user's address is not in any of the settings' domains.",
+    why: 'Per-user profiles take the servers from the domain of the address; with no matching domain there is nothing to build for that user.',
+    fix: 'Add the domain under `domains`, or fix the address.',
+  },
+  {
+    code: 'ca-file-unusable',
+    severity: 'error',
+    title: 'A CA file named in `trust.caFiles` cannot be read or holds no certificate.',
+    why: 'The certificate payload devices need to trust a private CA would be missing, so iOS would show "Cannot Verify Server Identity".',
+    fix: 'Fix the path (relative to the settings file) or export the CA certificate as PEM or DER.',
+  },
+  {
+    code: 'apple-schema-violation',
+    severity: 'error',
+    title: "A generated payload does not match Apple's schema.",
+    why: 'Devices refuse or silently ignore payloads with wrong types or missing required keys. This is a bug in mailprofile or an unusual setting it did not expect.',
+    fix: 'Report it with the settings that caused it; the message names the key.',
+  },
+  {
+    code: 'profile-unsigned',
+    severity: 'info',
+    title: 'Profiles were written unsigned.',
+    why: 'iOS and macOS show an unsigned profile as "Unverified" (red) on the install screen; users are taught not to install those.',
+    fix: 'Add a `signing` section (certificate and key, or PKCS#12) to sign the profiles.',
+  },
+]

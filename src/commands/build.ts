@@ -1,0 +1,97 @@
+import {resolve} from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {InputError} from '../core/errors.js'
+import {EXIT_USAGE, exitCodeFor, type Finding} from '../core/findings.js'
+import type {Report} from '../render/report.js'
+import {PLAIN} from '../render/style.js'
+import {renderText} from '../render/text.js'
+import {BaseCommand} from './base.js'
+
+const KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns'] as const
+
+export default class Build extends BaseCommand {
+  static override summary = 'Build .mobileconfig profiles, Outlook Autodiscover, Thunderbird autoconfig, DDM declarations and DNS records from a settings file.'
+  static override description = `Writes, per mail domain, a generic profile (the device asks for the address) and, when the settings list users, one per user; plus autodiscover.xml, mail/config-v1.1.xml, DDM declarations, a DNS zone snippet, and manifest.json listing every file with its SHA-256.
+Output layout: <out>/<domain>/<domain>.mobileconfig, <out>/<domain>/users/<address>.mobileconfig, <out>/<domain>/autodiscover.xml, <out>/<domain>/mail/config-v1.1.xml, <out>/<domain>/ddm/…, <out>/<domain>/dns.zone, <out>/manifest.json.
+The same settings always give byte-identical files. Nothing is written when the settings have error-level findings (the same rules as lint). Files are written atomically.
+Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error or unreadable input.`
+  static override examples = [
+    '<%= config.bin %> build examples/single-domain.yaml --out out',
+    '<%= config.bin %> build settings.yaml --out - --no-users > example.com.mobileconfig',
+    '<%= config.bin %> build settings.yaml --out dist/mail --only mobileconfig,autoconfig --json',
+  ]
+  static override args = {
+    file: Args.string({description: 'Settings file (YAML or JSON).', required: true}),
+  }
+  static override flags = {
+    out: Flags.string({char: 'o', description: 'Output folder, or `-` to write the one .mobileconfig the settings give to stdout (the report then goes to stderr).', default: 'out'}),
+    only: Flags.string({description: `Comma-separated kinds to build: ${KINDS.join(', ')}. Default: all.`}),
+    users: Flags.boolean({description: 'Build per-user outputs for the users in the settings (--no-users: only the per-domain files).', default: true, allowNo: true}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Build)
+    const format = this.outputFormat(flags)
+    const only = parseOnly(flags.only)
+    const toStdout = flags.out === '-'
+    if (toStdout && format === 'json') throw new InputError('--out - writes the profile to stdout, so it cannot be combined with --json or --format json')
+
+    const {buildFromSettingsFile} = await import('../core/generate/build-file.js')
+    const result = await buildFromSettingsFile(args.file, {
+      only: only ?? (toStdout ? ['mobileconfig'] : undefined),
+      users: flags.users,
+      env: process.env,
+    })
+    const findings: Finding[] = result.findings
+    const hasErrors = findings.some((f) => f.severity === 'error')
+
+    if (toStdout) {
+      const profiles = result.files.filter((f) => f.kind === 'mobileconfig')
+      if (!hasErrors && profiles.length !== 1) {
+        throw new InputError(`--out - writes exactly one .mobileconfig, but these settings give ${profiles.length}; add --no-users, or use --out DIR`, {file: args.file})
+      }
+      const report: Report = {command: 'build', findings, inputErrors: [], data: {}}
+      process.stderr.write(renderText(report, PLAIN))
+      if (!hasErrors) process.stdout.write(profiles[0]!.bytes)
+      process.exitCode = exitCodeFor(findings)
+      return
+    }
+
+    const outDir = resolve(flags.out)
+    const sections: string[] = []
+    if (!hasErrors) {
+      const {writeOutputs} = await import('../core/generate/write.js')
+      const {MANIFEST_FILE, serializeManifest} = await import('../core/generate/manifest.js')
+      writeOutputs(outDir, result.files, {path: MANIFEST_FILE, bytes: serializeManifest(result.manifest)})
+      const byKind = new Map<string, number>()
+      for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
+      const counts = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ')
+      const signed = result.files.some((f) => f.signer) ? 'signed' : 'unsigned'
+      sections.push(`Wrote ${result.files.length} files to ${flags.out} (${counts}; profiles ${signed}) and ${flags.out}/${MANIFEST_FILE}.\n`)
+    } else {
+      sections.push('Nothing was written: fix the errors below and run build again.\n')
+    }
+    const report: Report = {
+      command: 'build',
+      findings,
+      inputErrors: [],
+      sections,
+      data: {out: hasErrors ? null : outDir, manifest: hasErrors ? null : result.manifest},
+    }
+    this.finish(report, format)
+  }
+}
+
+function parseOnly(value: string | undefined): Array<(typeof KINDS)[number]> | undefined {
+  if (value === undefined) return undefined
+  const kinds = value.split(',').map((s) => s.trim()).filter(Boolean)
+  const bad = kinds.filter((k) => !(KINDS as readonly string[]).includes(k))
+  if (bad.length > 0 || kinds.length === 0) {
+    const err = new InputError(`--only takes a comma-separated list of ${KINDS.join(', ')}; got "${value}"`)
+    ;(err as InputError & {exitCode?: number}).exitCode = EXIT_USAGE
+    throw err
+  }
+  return kinds as Array<(typeof KINDS)[number]>
+}

@@ -1,0 +1,146 @@
+/**
+ * Apple's payload schemas (schemas/apple/*.json, converted from apple/device-management by
+ * scripts/refresh-apple-schemas.js) as validators: `build` checks every payload before writing,
+ * `inspect` lints existing profiles with the same functions. Schemas load and compile lazily,
+ * once per process.
+ *
+ * `<data>` and `<date>` values are what the `plist` parser gives (Buffer, Date); the schemas
+ * mark them with the custom keyword `plistType`, so one schema validates built and parsed payloads.
+ */
+import {readFileSync} from 'node:fs'
+
+import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+
+import {packageFile} from '../paths.js'
+
+export interface SchemaIssue {
+  /** JSON pointer of the value, e.g. `/PayloadContent/0/IncomingMailServerPortNumber`. */
+  path: string
+  message: string
+  /** The JSON Schema keyword that failed: `type`, `required`, `additionalProperties`, `enum`, `plistType`, … */
+  keyword: string
+}
+
+interface SchemaIndex {
+  sourceCommit: string
+  profile: Record<string, string>
+  declarations: Record<string, string>
+}
+
+let ajv: Ajv | undefined
+let index: SchemaIndex | undefined
+const compiled = new Map<string, ValidateFunction>()
+
+function schemaIndex(): SchemaIndex {
+  index ??= JSON.parse(readFileSync(packageFile('schemas', 'apple', 'index.json'), 'utf8')) as SchemaIndex
+  return index
+}
+
+function isData(value: unknown): boolean {
+  return value instanceof Uint8Array
+}
+
+function isDate(value: unknown): boolean {
+  return value instanceof Date && !Number.isNaN(value.getTime())
+}
+
+function compiler(): Ajv {
+  if (ajv) return ajv
+  ajv = new Ajv({allErrors: true, strict: true, strictTypes: false})
+  ajv.addKeyword({
+    keyword: 'plistType',
+    schemaType: 'string',
+    errors: false,
+    validate: (kind: string, value: unknown) => (kind === 'data' ? isData(value) : kind === 'date' ? isDate(value) : false),
+  })
+  ajv.addKeyword({keyword: 'x-payloadType', schemaType: 'string'})
+  ajv.addKeyword({keyword: 'x-declarationType', schemaType: 'string'})
+  return ajv
+}
+
+function validatorFor(file: string): ValidateFunction {
+  let fn = compiled.get(file)
+  if (!fn) {
+    const schema = JSON.parse(readFileSync(packageFile('schemas', 'apple', file), 'utf8')) as Record<string, unknown>
+    fn = compiler().compile(schema)
+    compiled.set(file, fn)
+  }
+  return fn
+}
+
+const PLIST_NAMES: Record<string, string> = {string: '<string>', integer: '<integer>', boolean: '<boolean>', number: '<real>', array: '<array>', object: '<dictionary>'}
+
+function describeError(e: ErrorObject): SchemaIssue {
+  const params = e.params as Record<string, unknown>
+  switch (e.keyword) {
+    case 'required':
+      return {path: `${e.instancePath}/${String(params.missingProperty)}`, keyword: e.keyword, message: `missing required key ${String(params.missingProperty)}`}
+    case 'additionalProperties':
+      return {path: `${e.instancePath}/${String(params.additionalProperty)}`, keyword: e.keyword, message: `unknown key ${String(params.additionalProperty)}: not in Apple's schema for this payload`}
+    case 'type':
+      return {path: e.instancePath, keyword: e.keyword, message: `must be ${PLIST_NAMES[String(params.type)] ?? String(params.type)}`}
+    case 'enum':
+      return {path: e.instancePath, keyword: e.keyword, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`}
+    case 'const':
+      return {path: e.instancePath, keyword: e.keyword, message: `must be ${JSON.stringify(params.allowedValue)}`}
+    case 'plistType':
+      return {path: e.instancePath, keyword: e.keyword, message: `must be <${String(e.schema)}>`}
+    default:
+      return {path: e.instancePath, keyword: e.keyword, message: e.message ?? 'is invalid'}
+  }
+}
+
+function run(file: string, value: unknown, prefix = ''): SchemaIssue[] {
+  const validate = validatorFor(file)
+  if (validate(value)) return []
+  return (validate.errors ?? []).map((e) => {
+    const issue = describeError(e)
+    return {...issue, path: prefix + issue.path}
+  })
+}
+
+/** The git commit of apple/device-management the schemas were converted from. */
+export function appleSchemaSource(): string {
+  return schemaIndex().sourceCommit
+}
+
+/** Whether this tool has Apple's schema for a payload type. */
+export function knownPayloadType(payloadType: string): boolean {
+  return Object.hasOwn(schemaIndex().profile, payloadType) && payloadType !== 'Configuration'
+}
+
+/**
+ * Validates one payload dictionary against Apple's schema for its PayloadType. Returns no issues
+ * for payload types this tool has no schema for (ask `knownPayloadType` to tell them apart).
+ */
+export function validatePayload(payload: Record<string, unknown>, prefix = ''): SchemaIssue[] {
+  const type = payload.PayloadType
+  if (typeof type !== 'string') return [{path: `${prefix}/PayloadType`, keyword: 'required', message: 'missing required key PayloadType'}]
+  if (!knownPayloadType(type)) return []
+  return run(schemaIndex().profile[type]!, payload, prefix)
+}
+
+/**
+ * Validates a whole profile: the top-level Configuration dictionary, then every payload in
+ * PayloadContent against its own schema (paths `/PayloadContent/<i>/…`).
+ */
+export function validateConfiguration(profile: Record<string, unknown>): SchemaIssue[] {
+  const issues = run(schemaIndex().profile.Configuration!, profile)
+  const content = profile.PayloadContent
+  if (Array.isArray(content)) {
+    content.forEach((payload, i) => {
+      if (payload && typeof payload === 'object' && !Array.isArray(payload) && !(payload instanceof Uint8Array) && !(payload instanceof Date)) {
+        issues.push(...validatePayload(payload as Record<string, unknown>, `/PayloadContent/${i}`))
+      }
+    })
+  }
+  return issues
+}
+
+/** Validates a DDM declaration ({Type, Identifier, ServerToken, Payload}) against Apple's schema for its Type. */
+export function validateDeclaration(declaration: Record<string, unknown>): SchemaIssue[] {
+  const type = declaration.Type
+  const file = typeof type === 'string' ? schemaIndex().declarations[type] : undefined
+  if (!file) return [{path: '/Type', keyword: 'enum', message: `no Apple declaration schema for type ${JSON.stringify(type)}`}]
+  return run(file, declaration)
+}

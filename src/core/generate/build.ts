@@ -1,0 +1,232 @@
+/**
+ * `build`: from normalized settings to every output file's bytes plus the manifest. Pure apart
+ * from reading the CA files the settings name; writing is the caller's (see write.ts). Every
+ * profile and declaration is validated against Apple's schemas before it is returned, and nothing
+ * is returned when any error-level finding exists: a partial set of outputs is never written.
+ */
+import {basename, resolve} from 'node:path'
+
+import {appleSchemaSource, validateConfiguration, validateDeclaration} from '../apple/schemas.js'
+import type {Finding, SourceLocation} from '../findings.js'
+import type {DomainSettings, Settings} from '../settings/model.js'
+import {parseCertificate} from '../x509/certificate.js'
+import {readCertificateFile} from '../x509/pem.js'
+import {domainAccount, domainOf, userAccount, type MailAccount} from './account.js'
+import {buildAutoconfig} from './autoconfig.js'
+import {buildAutodiscover, buildAutodiscoverError} from './autodiscover.js'
+import {mailDeclaration, serializeDeclaration} from './ddm.js'
+import {buildDnsZone} from './dns.js'
+import {domainProfileIds, sha256Hex, userProfileIds, type ProfileIds} from './ids.js'
+import {buildManifest, type Manifest, type ManifestEntry, type OutputKind, type SignerInfo} from './manifest.js'
+import {buildMobileconfig, type CaCertificate, type ProfileMetadata} from './mobileconfig.js'
+import {safeFileName} from './write.js'
+import {findXmlInvalidCharacter} from './xml-text.js'
+
+/** What `--only` selects. */
+export const OUTPUT_KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns'] as const
+export type SelectableKind = (typeof OUTPUT_KINDS)[number]
+
+/** Signs a profile's bytes (CMS SignedData, DER). Provided by src/core/sign through the command. */
+export interface ProfileSigner {
+  sign(content: Buffer): Buffer
+  info: SignerInfo
+}
+
+export interface BuildOptions {
+  /** Kinds to produce; all when absent. */
+  only?: readonly SelectableKind[]
+  /** Per-user outputs (default true). */
+  users?: boolean
+  /** Signs every .mobileconfig when given; unsigned otherwise. */
+  signer?: ProfileSigner
+}
+
+export interface OutputFile extends ManifestEntry {
+  bytes: Buffer
+}
+
+export interface BuildResult {
+  files: OutputFile[]
+  manifest: Manifest
+  findings: Finding[]
+}
+
+type Walkable = Record<string, unknown> | unknown[]
+
+/** Every string in the settings that ends up in XML, checked for characters XML 1.0 cannot carry. */
+export function xmlCharacterFindings(settings: Settings): Finding[] {
+  const findings: Finding[] = []
+  const skip = new Set(['source', 'file', 'baseDir', 'signing'])
+  const walk = (value: unknown, path: string, where: SourceLocation): void => {
+    if (typeof value === 'string') {
+      const bad = findXmlInvalidCharacter(value)
+      if (bad) {
+        findings.push({
+          code: 'xml-invalid-character',
+          severity: 'error',
+          message: `${path} holds ${bad.codePoint} at position ${bad.index + 1}, a character XML 1.0 cannot carry; no profile, Autodiscover or autoconfig file could hold it.`,
+          fix: `Remove the character from ${path}.`,
+          source: where,
+        })
+      }
+      return
+    }
+    if (!value || typeof value !== 'object') return
+    const own = (value as {source?: SourceLocation}).source
+    const here = own && typeof own === 'object' && 'file' in own ? own : where
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`, here))
+    else for (const [k, v] of Object.entries(value as Walkable)) if (!skip.has(k)) walk(v, path ? `${path}.${k}` : k, here)
+  }
+  walk(settings, '', {file: settings.file})
+  return findings
+}
+
+function loadCertificates(settings: Settings, findings: Finding[]): CaCertificate[] {
+  const out: CaCertificate[] = []
+  const seen = new Set<string>()
+  for (const ca of settings.trust.caFiles) {
+    let ders: Buffer[]
+    try {
+      ders = readCertificateFile(resolve(settings.baseDir, ca.path))
+    } catch (error) {
+      findings.push({code: 'ca-file-unusable', severity: 'error', message: `The CA file "${ca.path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, fix: 'Fix the path (relative to the settings file).', source: ca.source})
+      continue
+    }
+    if (ders.length === 0) {
+      findings.push({code: 'ca-file-unusable', severity: 'error', message: `The CA file "${ca.path}" holds no certificate (PEM or DER).`, fix: 'Export the CA certificate as PEM or DER.', source: ca.source})
+      continue
+    }
+    ders.forEach((der, i) => {
+      let parsed
+      try {
+        parsed = parseCertificate(der)
+      } catch (error) {
+        findings.push({code: 'ca-file-unusable', severity: 'error', message: `Certificate ${i + 1} in "${ca.path}" cannot be parsed: ${(error as Error).message}.`, fix: 'Export the CA certificate again as PEM or DER.', source: ca.source})
+        return
+      }
+      const sha = sha256Hex(der)
+      if (seen.has(sha)) return
+      seen.add(sha)
+      const base = basename(ca.path)
+      out.push({der, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
+    })
+  }
+  return out
+}
+
+function profileMetadata(settings: Settings): ProfileMetadata {
+  const p = settings.profile
+  return {organization: settings.organization.name, displayName: p.displayName, description: p.description, consentText: p.consentText, removalAllowed: p.removalAllowed, targetDevice: p.targetDevice}
+}
+
+function schemaFindings(issues: Array<{path: string; message: string}>, what: string, source: SourceLocation): Finding[] {
+  return issues.map((i) => ({
+    code: 'apple-schema-violation',
+    severity: 'error' as const,
+    message: `${what}: ${i.path || '/'} ${i.message} (Apple's schema).`,
+    fix: 'Report this to mailprofile with the settings that caused it; nothing was written.',
+    source,
+  }))
+}
+
+/** Builds every output for the settings. Paths are relative to the output folder, `/`-separated. */
+export function buildOutputs(settings: Settings, options: BuildOptions = {}): BuildResult {
+  const findings = xmlCharacterFindings(settings)
+  const certificates = loadCertificates(settings, findings)
+  const want = new Set<SelectableKind>(options.only ?? OUTPUT_KINDS)
+  const includeUsers = options.users !== false
+  const usersByDomain = new Map<DomainSettings, Settings['users']>()
+  if (includeUsers) {
+    for (const user of settings.users) {
+      const domain = domainOf(settings, user.address)
+      if (!domain) {
+        findings.push({code: 'user-domain-unknown', severity: 'error', message: `The user ${user.address} is not in any of the settings' domains, so there are no servers to build a profile with.`, fix: 'Add the domain under `domains`, or fix the address.', source: user.source})
+        continue
+      }
+      usersByDomain.set(domain, [...(usersByDomain.get(domain) ?? []), user])
+    }
+  }
+  const appleSchemas = appleSchemaSource()
+  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas), findings}
+
+  const meta = profileMetadata(settings)
+  const files: OutputFile[] = []
+  const add = (path: string, kind: OutputKind, account: MailAccount | undefined, bytes: Buffer, ids?: {identifier: string; uuid: string | null}, signer: SignerInfo | null = null): void => {
+    files.push({
+      path,
+      kind,
+      domain: account?.domain.domain ?? '',
+      user: account?.emailAddress ?? null,
+      payloadIdentifier: ids?.identifier ?? null,
+      payloadUuid: ids?.uuid ?? null,
+      sha256: sha256Hex(bytes),
+      size: bytes.length,
+      signer,
+      bytes,
+    })
+  }
+  const profile = (path: string, account: MailAccount, ids: ProfileIds): void => {
+    const built = buildMobileconfig(account, ids, certificates, meta)
+    const issues = validateConfiguration(built.profile)
+    if (issues.length > 0) {
+      findings.push(...schemaFindings(issues, path, account.user?.source ?? account.domain.source))
+      return
+    }
+    const bytes = options.signer ? options.signer.sign(built.bytes) : built.bytes
+    add(path, 'mobileconfig', account, bytes, {identifier: built.payloadIdentifier, uuid: built.payloadUuid}, options.signer?.info ?? null)
+  }
+  const declaration = (path: string, account: MailAccount, ids: ProfileIds): void => {
+    const identifier = ids.account(account.incoming.protocol === 'pop3' ? 'pop3' : 'imap')
+    const decl = mailDeclaration(account, identifier)
+    const issues = validateDeclaration(decl)
+    if (issues.length > 0) {
+      findings.push(...schemaFindings(issues, path, account.user?.source ?? account.domain.source))
+      return
+    }
+    add(path, 'ddm', account, serializeDeclaration(decl), {identifier, uuid: null})
+  }
+
+  for (const domain of settings.domains) {
+    const dir = safeFileName(domain.domain)
+    const account = domainAccount(domain)
+    const ids = domainProfileIds(domain.identifier)
+    if (want.has('mobileconfig')) profile(`${dir}/${dir}.mobileconfig`, account, ids)
+    if (want.has('autodiscover')) {
+      add(`${dir}/autodiscover.xml`, 'autodiscover', account, buildAutodiscover(account))
+      add(`${dir}/autodiscover-error.xml`, 'autodiscover-error', account, buildAutodiscoverError(600))
+    }
+    if (want.has('autoconfig')) add(`${dir}/mail/config-v1.1.xml`, 'autoconfig', account, buildAutoconfig(account))
+    if (want.has('ddm')) declaration(`${dir}/ddm/${dir}.json`, account, ids)
+    if (want.has('dns')) add(`${dir}/dns.zone`, 'dns', account, buildDnsZone(domain))
+    for (const user of usersByDomain.get(domain) ?? []) {
+      const userAcc = userAccount(domain, user)
+      const userIds = userProfileIds(domain.identifier, user.address)
+      const name = safeFileName(user.address)
+      if (want.has('mobileconfig')) profile(`${dir}/users/${name}.mobileconfig`, userAcc, userIds)
+      if (want.has('autodiscover')) add(`${dir}/users/${name}.autodiscover.xml`, 'autodiscover', userAcc, buildAutodiscover(userAcc))
+      if (want.has('ddm')) declaration(`${dir}/ddm/users/${name}.json`, userAcc, userIds)
+    }
+  }
+
+  const seen = new Map<string, OutputFile>()
+  for (const f of files) {
+    const key = f.path.toLowerCase()
+    const other = seen.get(key)
+    if (other) throw new Error(`mailprofile bug: two outputs map to ${f.path} (${other.user ?? other.domain} and ${f.user ?? f.domain})`)
+    seen.set(key, f)
+  }
+  const ids = new Map<string, string>()
+  for (const f of files) {
+    if (!f.payloadIdentifier || f.kind !== 'mobileconfig') continue
+    const other = ids.get(f.payloadIdentifier)
+    if (other) throw new Error(`mailprofile bug: ${f.path} and ${other} share PayloadIdentifier ${f.payloadIdentifier}`)
+    ids.set(f.payloadIdentifier, f.path)
+  }
+  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas), findings}
+  if (want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
+    findings.push({code: 'profile-unsigned', severity: 'info', message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}})
+  }
+  const manifest = buildManifest(files.map(({bytes: _bytes, ...entry}) => entry), appleSchemas)
+  return {files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), manifest, findings}
+}
+

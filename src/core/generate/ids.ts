@@ -1,0 +1,82 @@
+/**
+ * Deterministic identifiers: reverse-DNS PayloadIdentifiers unique per payload, and PayloadUUIDs
+ * derived from them with UUID version 5 (RFC 9562 §5.5: SHA-1 over namespace + name), so the same
+ * settings always give the same identifiers and reinstalling a profile replaces it.
+ */
+import {createHash} from 'node:crypto'
+
+/**
+ * mailprofile's namespace: the UUID v5 of the URL `https://github.com/mailprofile/mailprofile`
+ * in RFC 9562's URL namespace (checked by a test).
+ */
+export const MAILPROFILE_NAMESPACE = 'e831e023-0f1e-5e3c-8d2c-8589820e9eed'
+
+/** RFC 9562 Appendix A namespaces. */
+export const NAMESPACE_DNS = '6ba7b810-9dad-11d1-80b4-00c04fd430c8'
+export const NAMESPACE_URL = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'
+
+function uuidBytes(uuid: string): Buffer {
+  const hex = uuid.replace(/-/g, '')
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`not a UUID: ${uuid}`)
+  return Buffer.from(hex, 'hex')
+}
+
+function formatUuid(bytes: Buffer): string {
+  const h = bytes.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
+
+/** UUID version 5 of `name` (UTF-8) in `namespace`, lower-case canonical form. */
+export function uuidV5(name: string, namespace: string): string {
+  const digest = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest()
+  const bytes = digest.subarray(0, 16)
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50 // version 5
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80 // variant 10
+  return formatUuid(Buffer.from(bytes))
+}
+
+/** The PayloadUUID for a PayloadIdentifier: UUID v5 in mailprofile's namespace, upper-case as Apple's tools write it. */
+export function payloadUuid(payloadIdentifier: string): string {
+  return uuidV5(payloadIdentifier, MAILPROFILE_NAMESPACE).toUpperCase()
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/**
+ * A string as one reverse-DNS label: lower-case letters, digits and hyphens. When that changes the
+ * string (case, dots, plus signs, non-ASCII), a hash of the original is appended, so two different
+ * inputs never give the same label.
+ */
+export function safeLabel(value: string): string {
+  const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'x'
+  return label === value ? label : `${label}-${sha256Hex(value).slice(0, 8)}`
+}
+
+/** PayloadIdentifiers of one profile. */
+export interface ProfileIds {
+  profile: string
+  account: (protocol: 'imap' | 'pop3') => string
+  certificate: (derSha256Hex: string) => string
+}
+
+function idsUnder(base: string): ProfileIds {
+  return {
+    profile: base,
+    account: (protocol) => `${base}.account.${protocol}`,
+    certificate: (sha) => `${base}.ca.${sha.slice(0, 16)}`,
+  }
+}
+
+/** The domain's generic profile: `<domain identifier>.profile`. */
+export function domainProfileIds(domainIdentifier: string): ProfileIds {
+  return idsUnder(`${domainIdentifier}.profile`)
+}
+
+/** A user's profile: `<domain identifier>.user.<local part as a label>`. */
+export function userProfileIds(domainIdentifier: string, address: string): ProfileIds {
+  const at = address.lastIndexOf('@')
+  const local = at === -1 ? address : address.slice(0, at)
+  return idsUnder(`${domainIdentifier}.user.${safeLabel(local)}`)
+}

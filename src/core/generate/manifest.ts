@@ -1,0 +1,44 @@
+/**
+ * The manifest of every file `build` wrote (`manifest.json`): what an MDM pipeline ingests.
+ * Deterministic (no timestamps), sorted by path.
+ */
+export type OutputKind = 'mobileconfig' | 'autodiscover' | 'autodiscover-error' | 'autoconfig' | 'ddm' | 'dns'
+
+export interface SignerInfo {
+  /** Subject of the signing certificate, as `openssl x509 -subject` would list it (comma-separated). */
+  subject: string
+  /** SHA-256 fingerprint of the signing certificate, upper-case hex with colons. */
+  sha256: string
+}
+
+export interface ManifestEntry {
+  /** Path relative to the output folder, with `/` separators. */
+  path: string
+  kind: OutputKind
+  domain: string
+  /** The user's address for per-user files, else null. */
+  user: string | null
+  payloadIdentifier: string | null
+  payloadUuid: string | null
+  sha256: string
+  size: number
+  signer: SignerInfo | null
+}
+
+export interface Manifest {
+  manifestVersion: 1
+  /** The apple/device-management commit the payloads were validated against. */
+  appleSchemas: string
+  files: ManifestEntry[]
+}
+
+export const MANIFEST_FILE = 'manifest.json'
+
+export function buildManifest(entries: readonly ManifestEntry[], appleSchemas: string): Manifest {
+  const files = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return {manifestVersion: 1, appleSchemas, files}
+}
+
+export function serializeManifest(manifest: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8')
+}
