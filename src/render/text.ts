@@ -41,8 +41,9 @@ export function renderText(report: Report, style: Style): string {
   }
   const c = countFindings(report.findings)
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-  const summary = `${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info`
-  if (c.error > 0) out.push(style.red(`✖ ${summary}`))
+  const unreadable = report.inputErrors.length
+  const summary = `${unreadable ? `${plural(unreadable, 'input')} could not be read, ` : ''}${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info`
+  if (c.error > 0 || unreadable > 0) out.push(style.red(`✖ ${summary}`))
   else if (c.warning > 0) out.push(style.yellow(`⚠ ${summary}`))
   else out.push(style.green(`✔ ${summary}`))
   return out.join('\n') + '\n'

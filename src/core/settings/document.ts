@@ -2,6 +2,7 @@ import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yam
 
 import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
+import {findJsonSyntaxError} from './json-syntax.js'
 
 export type PathSegment = string | number
 
@@ -31,11 +32,30 @@ export function readablePath(path: readonly PathSegment[]): string {
  */
 export function parseSource(text: string, file: string): SourceDocument {
   const lineCounter = new LineCounter()
+  if (/\.json$/i.test(file)) {
+    const jsonError = findJsonSyntaxError(text)
+    if (jsonError) {
+      const at = positionOf(text, jsonError.offset)
+      throw new InputError(`JSON syntax error: ${jsonError.message}`, {file, ...at})
+    }
+  }
   const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: false, strict: true})
   const first = doc.errors[0]
   if (first) {
-    const pos = lineCounter.linePos(first.pos[0])
-    const message = first.code === 'DUPLICATE_KEY' ? `duplicate key: ${firstLine(first.message)}` : `syntax error: ${firstLine(first.message)}`
+    let offset = first.pos[0]
+    let message = `syntax error: ${firstLine(first.message)}`
+    if (first.code === 'DUPLICATE_KEY') {
+      const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[1]
+      message = key ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}: each key may appear once in a mapping` : 'duplicate key: each key may appear once in a mapping'
+    } else if (first.code === 'MISSING_CHAR' && /quote/.test(first.message)) {
+      // The parser notices at the end of the file; point at the quote that was opened instead.
+      const opening = lastOpeningQuote(text, offset)
+      if (opening !== undefined) {
+        offset = opening
+        message = 'syntax error: this quoted text is never closed (missing closing quote)'
+      }
+    }
+    const pos = lineCounter.linePos(offset)
     throw new InputError(message, {file, line: pos.line, column: pos.col})
   }
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
@@ -84,6 +104,26 @@ export function parseSource(text: string, file: string): SourceDocument {
       return at(range[0], pointer)
     },
   }
+}
+
+/** Line and column (1-based) of an offset. */
+function positionOf(text: string, offset: number): {line: number; column: number} {
+  let line = 1
+  let lineStart = 0
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++
+    lineStart = i + 1
+  }
+  return {line, column: offset - lineStart + 1}
+}
+
+/** The offset of the last quote before `end` that opens a quoted scalar (a quote not escaped). */
+function lastOpeningQuote(text: string, end: number): number | undefined {
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    const c = text[i]
+    if ((c === '"' && text[i - 1] !== '\\') || c === "'") return i
+  }
+  return undefined
 }
 
 function firstLine(message: string): string {

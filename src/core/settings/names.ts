@@ -42,7 +42,7 @@ export function isIpv6(s: string): boolean {
   const t = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s
   if (!t.includes(':')) return false
   const [addr] = t.split('%')
-  if (!addr || !/^[0-9A-Fa-f:.]+$/.test(addr)) return false
+  if (!addr || !/^[0-9A-Fa-f:.]+$/.test(addr) || addr.includes(':::')) return false
   const doubles = addr.split('::').length - 1
   if (doubles > 1) return false
   const groups = addr.split(':').filter((g) => g !== '')

@@ -1,0 +1,143 @@
+/**
+ * A strict JSON syntax check (RFC 8259) that says where the first error is, with the same
+ * message on every Node version. Settings files are parsed by the YAML parser (for source
+ * positions), which also accepts what JSON does not (trailing commas, comments, single quotes):
+ * a `.json` file goes through this check first.
+ */
+export interface JsonSyntaxError {
+  /** Offset in the text (UTF-16 code units). */
+  offset: number
+  message: string
+}
+
+const MAX_DEPTH = 256
+
+class Stop extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+function describe(ch: string | undefined): string {
+  if (ch === undefined) return 'the end of the file'
+  if (ch === '\n' || ch === '\r') return 'a line break'
+  if (ch === "'") return "a single quote (JSON strings use double quotes)"
+  return `"${ch}"`
+}
+
+export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
+  let i = 0
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++
+  }
+  const fail = (message: string, at = i): never => {
+    throw new Stop(at, message)
+  }
+  const string = () => {
+    const start = i
+    i++
+    for (;;) {
+      const c = text[i]
+      if (c === undefined) return fail('a string is never closed (missing ")', start)
+      if (c === '"') {
+        i++
+        return
+      }
+      if (c === '\\') {
+        const e = text[i + 1]
+        if (e === 'u') {
+          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string')
+          i += 6
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+          i += 2
+        } else {
+          fail(`invalid escape "\\${e ?? ''}" in a string`)
+        }
+        continue
+      }
+      if (c < ' ') fail(c === '\n' || c === '\r' ? 'a line break inside a string (missing closing ")' : 'a control character inside a string')
+      i++
+    }
+  }
+  const value = (depth: number): void => {
+    if (depth > MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`)
+    ws()
+    const c = text[i]
+    if (c === '{') {
+      i++
+      ws()
+      if (text[i] === '}') {
+        i++
+        return
+      }
+      for (;;) {
+        ws()
+        if (text[i] !== '"') fail(text[i] === '}' ? 'a trailing comma before }' : `expected a property name in double quotes, found ${describe(text[i])}`)
+        string()
+        ws()
+        if (text[i] !== ':') fail(`expected ":" after the property name, found ${describe(text[i])}`)
+        i++
+        value(depth + 1)
+        ws()
+        if (text[i] === ',') {
+          i++
+          continue
+        }
+        if (text[i] === '}') {
+          i++
+          return
+        }
+        fail(`expected "," or "}" after a property value, found ${describe(text[i])}`)
+      }
+    }
+    if (c === '[') {
+      i++
+      ws()
+      if (text[i] === ']') {
+        i++
+        return
+      }
+      for (;;) {
+        ws()
+        if (text[i] === ']') fail('a trailing comma before ]')
+        value(depth + 1)
+        ws()
+        if (text[i] === ',') {
+          i++
+          continue
+        }
+        if (text[i] === ']') {
+          i++
+          return
+        }
+        fail(`expected "," or "]" after a list item, found ${describe(text[i])}`)
+      }
+    }
+    if (c === '"') return string()
+    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+    number.lastIndex = i
+    if (c !== undefined && /[-0-9]/.test(c) && number.test(text)) {
+      i = number.lastIndex
+      return
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length
+        return
+      }
+    }
+    fail(`expected a value, found ${describe(c)}`)
+  }
+  try {
+    value(0)
+    ws()
+    if (i < text.length) fail(`unexpected ${describe(text[i])} after the end of the JSON document`)
+    return undefined
+  } catch (error) {
+    if (error instanceof Stop) return {offset: error.offset, message: error.message}
+    throw error
+  }
+}
