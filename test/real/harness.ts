@@ -1,0 +1,321 @@
+/**
+ * Starts real Dovecot and Postfix instances for the real-server suite: private configuration in a
+ * temp dir, listeners on 127.0.0.1 high ports, certificates generated at test time. Dovecot runs
+ * unprivileged (as `nobody` when the tests run as root, else as the current user); Postfix's master
+ * must run as root, so without root the Postfix part is unavailable.
+ *
+ * Postfix is started as `master -d -c DIR` rather than `postfix -c DIR start`: the wrapper insists
+ * that DIR be listed in the system main.cf's alternate_config_directories, and the tests must not
+ * edit /etc. The master needs only the queue's pid/, private/ and public/ directories (owned as
+ * `postfix set-permissions` would) and, without syslog, `maillog_file` (allowed by
+ * `maillog_file_prefixes`).
+ */
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {connect, createServer} from 'node:net'
+import {tmpdir, userInfo} from 'node:os'
+import {join} from 'node:path'
+
+export const REQUIRE_REAL = process.env.MAILPROFILE_REQUIRE_REAL_SERVERS === '1'
+
+const DOVECOT = '/usr/sbin/dovecot'
+
+function postfixDaemonDir(): string | undefined {
+  try {
+    const dir = execFileSync('postconf', ['-d', '-h', 'daemon_directory'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim()
+    return existsSync(join(dir, 'master')) ? dir : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+
+/** Why Dovecot cannot be started here, or undefined when it can. */
+export function dovecotUnavailable(): string | undefined {
+  return existsSync(DOVECOT) ? undefined : `${DOVECOT} not found (apt-get install dovecot-imapd dovecot-pop3d)`
+}
+
+/** Why Postfix cannot be started here, or undefined when it can. */
+export function postfixUnavailable(): string | undefined {
+  if (!postfixDaemonDir()) return 'Postfix not found (apt-get install postfix)'
+  if (!isRoot) return "Postfix's master daemon must run as root"
+  return dovecotUnavailable() // AUTH comes from Dovecot SASL
+}
+
+/** A fresh temp dir the unprivileged server accounts can traverse (mode 0755), and its removal. */
+export function serverTempDir(): {dir: string; remove(): void} {
+  const dir = mkdtempSync(join(tmpdir(), 'mailprofile-real-'))
+  chmodSync(dir, 0o755)
+  return {dir, remove: () => rmSync(dir, {recursive: true, force: true})}
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** Resolves when 127.0.0.1:port accepts a connection; rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs = 15_000, log?: () => string, child?: ChildProcess): Promise<void> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`the server exited with status ${child.exitCode} before listening on ${port}${log ? `\n${log()}` : ''}`)
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({host: '127.0.0.1', port})
+      s.once('connect', () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.once('error', () => resolve(false))
+    })
+    if (ok) return
+    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms${log ? `\n${log()}` : ''}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+export interface RunningServer {
+  stop(): Promise<void>
+  log(): string
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-30).join('\n')
+  } catch {
+    return `(no log at ${file})`
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+interface Account {
+  name: string
+  uid: number
+  gid: number
+  group: string
+}
+
+/** The unprivileged account Dovecot runs as. */
+function dovecotAccount(): Account {
+  if (isRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'nobody'], {encoding: 'utf8'}).trim())
+    const gid = Number(execFileSync('id', ['-g', 'nobody'], {encoding: 'utf8'}).trim())
+    const group = execFileSync('id', ['-gn', 'nobody'], {encoding: 'utf8'}).trim()
+    return {name: 'nobody', uid, gid, group}
+  }
+  const me = userInfo()
+  return {name: me.username, uid: me.uid, gid: me.gid, group: execFileSync('id', ['-gn'], {encoding: 'utf8'}).trim()}
+}
+
+function chownTree(paths: string[], account: Account): void {
+  if (!isRoot) return
+  for (const p of paths) chownSync(p, account.uid, account.gid)
+}
+
+export interface DovecotOptions {
+  /** A directory the server may use (made traversable for the unprivileged account). */
+  dir: string
+  /** Server certificate chain (leaf first) and key, PEM. */
+  certPem: string
+  keyPem: string
+  ports: {imap: number; imaps: number; pop3s: number}
+}
+
+export interface RunningDovecot extends RunningServer {
+  /** The SASL socket Postfix can use (smtpd_sasl_type = dovecot). */
+  authSocket: string
+}
+
+/** Starts Dovecot in the foreground (`dovecot -F -c CONF`) with IMAP (STARTTLS and implicit TLS) and POP3S. */
+export async function startDovecot(options: DovecotOptions): Promise<RunningDovecot> {
+  const account = dovecotAccount()
+  const dir = options.dir
+  const run = join(dir, 'run')
+  const home = join(dir, 'home')
+  for (const d of [dir, run, home]) mkdirSync(d, {recursive: true})
+  chmodSync(dir, 0o755)
+  const cert = join(dir, 'cert.pem')
+  const key = join(dir, 'key.pem')
+  writeFileSync(cert, options.certPem)
+  writeFileSync(key, options.keyPem, {mode: 0o600})
+  const logFile = join(dir, 'dovecot.log')
+  const conf = join(dir, 'dovecot.conf')
+  writeFileSync(
+    conf,
+    `# mailprofile real-server suite: private Dovecot on 127.0.0.1
+base_dir = ${run}
+state_dir = ${join(dir, 'state')}
+log_path = ${logFile}
+protocols = imap pop3
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <${cert}
+ssl_key = <${key}
+default_login_user = ${account.name}
+default_internal_user = ${account.name}
+default_internal_group = ${account.group}
+mail_location = maildir:${home}/%u/Maildir
+passdb {
+  driver = static
+  args = password=not-used-by-any-test
+}
+userdb {
+  driver = static
+  args = uid=${account.uid} gid=${account.gid} home=${home}/%u
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    port = ${options.ports.imap}
+  }
+  inet_listener imaps {
+    port = ${options.ports.imaps}
+    ssl = yes
+  }
+}
+service pop3-login {
+  chroot =
+  inet_listener pop3 {
+    port = 0
+  }
+  inet_listener pop3s {
+    port = ${options.ports.pop3s}
+    ssl = yes
+  }
+}
+service anvil {
+  chroot =
+}
+service auth {
+  unix_listener auth-client {
+    mode = 0666
+  }
+}
+`,
+  )
+  chownTree([dir, run, home, cert, key, conf], account)
+  const child = spawn(DOVECOT, ['-F', '-c', conf], {stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...(isRoot ? {uid: account.uid, gid: account.gid} : {})})
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+  const log = () => `dovecot stderr:\n${stderr}\ndovecot log:\n${readLog(logFile)}`
+  try {
+    for (const p of Object.values(options.ports)) await waitForPort(p, 15_000, log, child)
+  } catch (error) {
+    await stopChild(child)
+    throw error
+  }
+  return {authSocket: join(run, 'auth-client'), stop: () => stopChild(child), log}
+}
+
+export interface PostfixOptions {
+  dir: string
+  certPem: string
+  keyPem: string
+  /** Dovecot's SASL socket. */
+  authSocket: string
+  ports: {
+    /** Submission with STARTTLS and AUTH after TLS. */
+    submission: number
+    /** Submissions: implicit TLS with AUTH. */
+    submissions: number
+    /** A misconfigured submission service: STARTTLS but no AUTH. */
+    submissionNoAuth: number
+  }
+}
+
+/** Starts Postfix's master in the foreground from a private configuration directory. */
+export async function startPostfix(options: PostfixOptions): Promise<RunningServer> {
+  const daemonDir = postfixDaemonDir()
+  if (!daemonDir) throw new Error('Postfix not found')
+  const dir = options.dir
+  const conf = join(dir, 'conf')
+  const queue = join(dir, 'queue')
+  const data = join(dir, 'data')
+  for (const d of [conf, join(queue, 'pid'), join(queue, 'private'), join(queue, 'public'), data]) mkdirSync(d, {recursive: true})
+  chmodSync(dir, 0o755)
+  const postfixUid = Number(execFileSync('id', ['-u', 'postfix'], {encoding: 'utf8'}).trim())
+  const postdropGid = Number(execFileSync('getent', ['group', 'postdrop'], {encoding: 'utf8'}).split(':')[2])
+  // As `postfix set-permissions` leaves them: private/ and data/ owned by the mail owner, public/ group postdrop.
+  chownSync(join(queue, 'private'), postfixUid, -1)
+  chmodSync(join(queue, 'private'), 0o700)
+  chownSync(join(queue, 'public'), postfixUid, postdropGid)
+  chmodSync(join(queue, 'public'), 0o710)
+  chownSync(data, postfixUid, -1)
+  chmodSync(data, 0o700)
+  const cert = join(dir, 'cert.pem')
+  const key = join(dir, 'key.pem')
+  writeFileSync(cert, options.certPem)
+  writeFileSync(key, options.keyPem, {mode: 0o600})
+  const logFile = join(dir, 'maillog')
+  writeFileSync(
+    join(conf, 'main.cf'),
+    `# mailprofile real-server suite: private Postfix on 127.0.0.1
+compatibility_level = 3.6
+queue_directory = ${queue}
+data_directory = ${data}
+daemon_directory = ${daemonDir}
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mail.example.test
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+maillog_file = ${logFile}
+maillog_file_prefixes = ${dir}
+smtpd_tls_cert_file = ${cert}
+smtpd_tls_key_file = ${key}
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = ${options.authSocket}
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+`,
+  )
+  const p = options.ports
+  writeFileSync(
+    join(conf, 'master.cf'),
+    `# service type private unpriv chroot wakeup maxproc command
+127.0.0.1:${p.submission} inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_tls_auth_only=yes
+127.0.0.1:${p.submissions} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_sasl_auth_enable=yes
+127.0.0.1:${p.submissionNoAuth} inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=no
+postlog unix-dgram n - n - 1 postlogd
+anvil unix - - n - 1 anvil
+proxymap unix - - n - - proxymap
+rewrite unix - - n - - trivial-rewrite
+cleanup unix n - n - 0 cleanup
+tlsmgr unix - - n 1000? 1 tlsmgr
+`,
+  )
+  // detached: the master signals its own process group on shutdown, which must not be the test runner's.
+  const child = spawn(join(daemonDir, 'master'), ['-d', '-c', conf], {stdio: ['ignore', 'ignore', 'pipe'], detached: true})
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+  const log = () => `postfix stderr:\n${stderr}\nmaillog:\n${readLog(logFile)}`
+  try {
+    for (const port of Object.values(p)) await waitForPort(port, 15_000, log, child)
+  } catch (error) {
+    await stopChild(child)
+    throw error
+  }
+  return {stop: () => stopChild(child), log}
+}
