@@ -1,0 +1,103 @@
+/**
+ * CMS SignedData (RFC 5652) for .mobileconfig profiles: DER, content attached (eContentType
+ * id-data), SHA-256, signed attributes (contentType, messageDigest, and signingTime only when
+ * asked for), the signer's certificate and chain included, the signer named by issuer and serial
+ * number. RSA (PKCS#1 v1.5, `rsaEncryption`) or ECDSA (`ecdsa-with-SHA256`) through node:crypto.
+ *
+ * RSA PKCS#1 v1.5 signatures are deterministic, so without signingTime the same profile signed
+ * with the same identity gives the same bytes. ECDSA signatures are randomized (a fresh nonce
+ * per signature) and differ on every run while verifying the same.
+ *
+ * Everything that does not depend on the content (certificate set, signer identifier,
+ * algorithm identifiers) is encoded once per identity; per signature there is one SHA-256,
+ * one private-key operation and a few small buffers.
+ */
+import {createHash, sign} from 'node:crypto'
+
+import {encodingOf, readNode} from './ber-reader.js'
+import {explicit, implicitConstructed, integer, NULL, octetString, oid, sequence, setOf, time, tlv} from './der-writer.js'
+import type {SigningIdentity} from './identity.js'
+import {OID} from './oids.js'
+
+export interface CmsSignOptions {
+  /** Adds a signingTime attribute: `true` for now, or a given date. Off by default (byte-identical output). */
+  signingTime?: boolean | Date
+}
+
+/** Signs a content; the returned function reuses the identity's precomputed encodings. */
+export type CmsSigner = (content: Buffer) => Buffer
+
+interface Prepared {
+  version: Buffer
+  digestAlgorithms: Buffer
+  certificates: Buffer
+  signerPrefix: Buffer
+  signatureAlgorithm: Buffer
+  contentTypeAttribute: Buffer
+  contentInfoOid: Buffer
+  keyType: 'rsa' | 'ec'
+}
+
+/** The issuer Name and serialNumber INTEGER of a DER certificate, as encoded in it. */
+export function issuerAndSerial(certificate: Buffer): Buffer {
+  const cert = readNode(certificate, 0)
+  const tbs = cert.children[0]
+  if (cert.tag !== 0x30 || !tbs || tbs.tag !== 0x30) throw new Error('not a certificate')
+  const base = tbs.children[0]?.tag === 0xa0 ? 1 : 0
+  const serial = tbs.children[base]
+  const issuer = tbs.children[base + 2]
+  if (!serial || serial.tag !== 0x02 || !issuer || issuer.tag !== 0x30) throw new Error('malformed certificate')
+  return sequence(encodingOf(certificate, issuer), encodingOf(certificate, serial))
+}
+
+function prepare(identity: SigningIdentity): Prepared {
+  const keyType = identity.privateKey.asymmetricKeyType
+  if (keyType !== 'rsa' && keyType !== 'ec') throw new Error(`cannot sign with a ${keyType ?? 'unknown'} key; RSA or ECDSA only`)
+  const sha256 = sequence(oid(OID.sha256))
+  return {
+    version: integer(1),
+    digestAlgorithms: setOf(sha256),
+    certificates: implicitConstructed(0, ...[identity.certificate, ...identity.chain].sort(Buffer.compare)),
+    // SignerInfo: version 1 (issuerAndSerialNumber), sid, digestAlgorithm.
+    signerPrefix: Buffer.concat([integer(1), issuerAndSerial(identity.certificate), sha256]),
+    signatureAlgorithm: keyType === 'rsa' ? sequence(oid(OID.rsaEncryption), NULL) : sequence(oid(OID.ecdsaWithSHA256)),
+    contentTypeAttribute: sequence(oid(OID.contentType), setOf(oid(OID.data))),
+    contentInfoOid: oid(OID.signedData),
+    keyType,
+  }
+}
+
+/** A signer for one identity: encodes the certificate set and signer identifier once. */
+export function createCmsSigner(identity: SigningIdentity, options: CmsSignOptions = {}): CmsSigner {
+  const p = prepare(identity)
+  const key = identity.privateKey
+  return (content: Buffer): Buffer => {
+    const digest = createHash('sha256').update(content).digest()
+    const attributes = [p.contentTypeAttribute, sequence(oid(OID.messageDigest), setOf(octetString(digest)))]
+    if (options.signingTime) attributes.push(sequence(oid(OID.signingTime), setOf(time(options.signingTime === true ? new Date() : options.signingTime))))
+    // The signature covers the attributes encoded as a SET OF (tag 0x31), carried as [0] IMPLICIT.
+    const signedAttributes = setOf(...attributes)
+    const signature = p.keyType === 'rsa' ? sign('sha256', signedAttributes, key) : sign('sha256', signedAttributes, {key, dsaEncoding: 'der'})
+    const signedAttributesImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)])
+    const signerInfo = sequence(p.signerPrefix, signedAttributesImplicit, p.signatureAlgorithm, octetString(signature))
+    const encapsulated = sequence(oid(OID.data), explicit(0, octetString(content)))
+    const signedData = sequence(p.version, p.digestAlgorithms, encapsulated, p.certificates, tlv(0x31, signerInfo))
+    return sequence(p.contentInfoOid, explicit(0, signedData))
+  }
+}
+
+const signers = new WeakMap<SigningIdentity, {options: string; signer: CmsSigner}>()
+
+/**
+ * Signs `content` as CMS SignedData (DER, content attached). Repeated calls with the same identity
+ * object reuse its precomputed encodings.
+ */
+export function signCms(content: Buffer, identity: SigningIdentity, options: CmsSignOptions = {}): Buffer {
+  const key = options.signingTime instanceof Date ? options.signingTime.toISOString() : String(options.signingTime ?? false)
+  let cached = signers.get(identity)
+  if (!cached || cached.options !== key) {
+    cached = {options: key, signer: createCmsSigner(identity, options)}
+    signers.set(identity, cached)
+  }
+  return cached.signer(content)
+}

@@ -1,0 +1,119 @@
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {signCms, createCmsSigner} from '../../../src/core/sign/cms.js'
+import {loadSigningIdentity, type SigningIdentity} from '../../../src/core/sign/identity.js'
+import {makeSigningPki, openssl, opensslVerify, requireOpenssl, type SigningPki} from '../../helpers/signing-fixtures.js'
+
+const PROFILE = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadDisplayName</key><string>Ünïcödé &amp; 😀</string></dict></plist>\n')
+
+const settingsFor = (pki: SigningPki) => ({certificate: pki.signerCert, key: pki.signerKey, chain: [pki.chainFile], source: {file: 'settings.yaml'}})
+
+for (const keyType of ['rsa', 'ec'] as const) {
+  describe(`signCms with ${keyType.toUpperCase()}`, () => {
+    const enabled = requireOpenssl()
+    let pki: SigningPki
+    let identity: SigningIdentity
+    beforeAll(async () => {
+      if (!enabled) return
+      pki = makeSigningPki({keyType})
+      identity = await loadSigningIdentity(settingsFor(pki), {baseDir: pki.dir, env: {}})
+    })
+    afterAll(() => pki?.cleanup())
+
+    it.runIf(enabled)('produces DER that openssl cms -verify accepts against the test root, content intact', () => {
+      const der = signCms(PROFILE, identity)
+      const verified = opensslVerify(pki, der)
+      expect(verified.stderr).toContain('Verification successful')
+      expect(verified.ok).toBe(true)
+      expect(verified.content.equals(PROFILE)).toBe(true)
+    })
+
+    it.runIf(enabled)('holds the signer and the chain, SHA-256, id-data content (openssl cmsout -print)', () => {
+      const der = signCms(PROFILE, identity)
+      const file = join(pki.dir, 'printed.der')
+      writeFileSync(file, der)
+      const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file]).toString()
+      expect(printed).toContain('contentType: pkcs7-signedData')
+      expect(printed).toContain('eContentType: pkcs7-data')
+      expect(printed).toMatch(/digestAlgorithm:\s*\n\s*algorithm: sha256/)
+      expect(printed).toContain('CN=Test Profile Signer')
+      expect(printed).toContain('CN=Test Signing Intermediate')
+      expect(printed).toContain(keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256')
+      expect(printed).toContain('object: messageDigest')
+      expect(printed).not.toContain('signingTime')
+      // DER, not BER: openssl re-encodes it to the same bytes.
+      const reencoded = openssl(['cms', '-cmsout', '-inform', 'DER', '-outform', 'DER', '-in', file])
+      expect(reencoded.equals(der)).toBe(true)
+    })
+
+    it.runIf(enabled)('adds signingTime only when asked, and openssl still verifies', () => {
+      const der = signCms(PROFILE, identity, {signingTime: new Date('2030-01-02T03:04:05Z')})
+      const file = join(pki.dir, 'timed.der')
+      writeFileSync(file, der)
+      const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file]).toString()
+      expect(printed).toContain('signingTime')
+      expect(printed).toContain('UTCTIME:Jan  2 03:04:05 2030 GMT')
+      expect(opensslVerify(pki, der).ok).toBe(true)
+    })
+
+    it.runIf(enabled)('a tampered profile fails openssl verification', () => {
+      const der = signCms(PROFILE, identity)
+      const at = der.indexOf(Buffer.from('PayloadDisplayName'))
+      expect(at).toBeGreaterThan(0)
+      const tampered = Buffer.from(der)
+      tampered[at] = 'Q'.charCodeAt(0)
+      const verified = opensslVerify(pki, tampered)
+      expect(verified.ok).toBe(false)
+      expect(verified.stderr).toMatch(/digest failure|verification failure/i)
+    })
+
+    it.runIf(enabled)('a profile signed by an untrusted root fails openssl verification against the test root', async () => {
+      const other = makeSigningPki({keyType})
+      try {
+        const otherIdentity = await loadSigningIdentity(settingsFor(other), {baseDir: other.dir, env: {}})
+        const der = signCms(PROFILE, otherIdentity)
+        expect(opensslVerify(other, der).ok).toBe(true)
+        const verified = opensslVerify(pki, der)
+        expect(verified.ok).toBe(false)
+        expect(verified.stderr).toMatch(/certificate verify error|unable to get local issuer/i)
+      } finally {
+        other.cleanup()
+      }
+    })
+
+    if (keyType === 'rsa') {
+      it.runIf(enabled)('is deterministic: signing twice gives the same bytes', () => {
+        const a = signCms(PROFILE, identity)
+        const b = createCmsSigner(identity)(Buffer.from(PROFILE))
+        expect(a.equals(b)).toBe(true)
+        expect(signCms(Buffer.concat([PROFILE, Buffer.from(' ')]), identity).equals(a)).toBe(false)
+      })
+    } else {
+      it.runIf(enabled)('ECDSA signatures differ per run but both verify', () => {
+        const a = signCms(PROFILE, identity)
+        const b = signCms(PROFILE, identity)
+        expect(opensslVerify(pki, a).ok).toBe(true)
+        expect(opensslVerify(pki, b).ok).toBe(true)
+      })
+    }
+
+    it.runIf(enabled)('signs an empty and a large (1 MiB) content', () => {
+      expect(opensslVerify(pki, signCms(Buffer.alloc(0), identity)).ok).toBe(true)
+      const big = Buffer.alloc(1024 * 1024, 'a')
+      const verified = opensslVerify(pki, signCms(big, identity))
+      expect(verified.ok).toBe(true)
+      expect(verified.content.equals(big)).toBe(true)
+    })
+
+    it.runIf(enabled)('the certificate set holds exactly the signer, intermediate and root', () => {
+      const der = signCms(PROFILE, identity)
+      const file = join(pki.dir, 'certs.der')
+      writeFileSync(file, der)
+      const certs = openssl(['pkcs7', '-inform', 'DER', '-in', file, '-print_certs', '-noout']).toString()
+      expect(certs.match(/subject=/g)).toHaveLength(3)
+    })
+  })
+}
