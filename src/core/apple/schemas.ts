@@ -46,7 +46,7 @@ function isDate(value: unknown): boolean {
 
 function compiler(): Ajv {
   if (ajv) return ajv
-  ajv = new Ajv({allErrors: true, strict: true, strictTypes: false})
+  ajv = new Ajv({allErrors: true, strict: true, strictTypes: false, verbose: true})
   ajv.addKeyword({
     keyword: 'plistType',
     schemaType: 'string',
