@@ -22,13 +22,15 @@ export interface BuildFileResult extends BuildResult {
 }
 
 /**
- * The signer for the settings' signing identity. SEAM: src/core/sign (loadSigningIdentity +
- * signCms) plugs in here; until it exists, profiles are written unsigned with a finding.
+ * The signer for the settings' signing identity (src/core/sign), or undefined when the settings
+ * have no `signing` block. No signingTime attribute: RSA signatures are then byte-identical
+ * across runs. Throws InputError when the identity cannot be used.
  */
 export async function signerFor(settings: Settings, env: Readonly<Record<string, string | undefined>>): Promise<ProfileSigner | undefined> {
   if (!settings.signing) return undefined
-  void env
-  return undefined
+  const {loadProfileSigner} = await import('../sign/profile-signer.js')
+  const signing = await loadProfileSigner(settings.signing, {baseDir: settings.baseDir, env, settingsFile: settings.file})
+  return {sign: signing.sign, info: signing.info}
 }
 
 export async function buildFromSettingsFile(file: string, options: BuildFileOptions): Promise<BuildFileResult> {
