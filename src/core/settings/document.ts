@@ -55,6 +55,8 @@ export function parseSource(text: string, file: string): SourceDocument {
         message = 'syntax error: this quoted text is never closed (missing closing quote)'
       }
     }
+    // An error reported at the start of an indented line points at the item, not at its indentation.
+    if (offset === 0 || text[offset - 1] === '\n') while (text[offset] === ' ') offset++
     const pos = lineCounter.linePos(offset)
     throw new InputError(message, {file, line: pos.line, column: pos.col})
   }

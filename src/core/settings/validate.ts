@@ -27,6 +27,8 @@ function resolveSchema(schemaPath: string): Record<string, unknown> | undefined 
   return node as Record<string, unknown> | undefined
 }
 
+const TYPE_NAMES: Record<string, string> = {object: 'a mapping', array: 'a list', integer: 'an integer', string: 'text', boolean: 'true or false', number: 'a number'}
+
 function describeType(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
@@ -84,8 +86,8 @@ function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
       return {
         code: 'wrong-type',
         severity: 'error',
-        message: `${where} is ${describeType(valueAt(doc.data, path))}; expected ${expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`}.`,
-        fix: `Write ${where} as ${expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`}.`,
+        message: `${where} is ${describeType(valueAt(doc.data, path))}; expected ${TYPE_NAMES[expected] ?? `a ${expected}`}.`,
+        fix: `Write ${where} as ${expected === 'object' ? 'a mapping of keys' : (TYPE_NAMES[expected] ?? `a ${expected}`)}${expected === 'integer' ? ', without quotes' : ''}.`,
         source: doc.locate(path),
       }
     }
