@@ -1,6 +1,6 @@
 import {X509Certificate} from 'node:crypto'
 
-import {children, decodeOid, readTlv} from './der.js'
+import {canonicalNameKey, children, decodeOid, readTlv, tbsNames} from './der.js'
 
 /** Signature algorithm OIDs → names and their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, {name: string; hash: string}> = {
@@ -58,15 +58,32 @@ export interface CertificateInfo {
   selfSigned: boolean
   /** Extended key usage OIDs; undefined when the extension is absent. */
   extendedKeyUsage?: string[]
+  /** Authority Information Access "CA Issuers" URLs: where the issuer's certificate can be downloaded. */
+  caIssuers?: string[]
 }
 
 export interface ParsedCertificate {
   der: Buffer
   x509: X509Certificate
   info: CertificateInfo
+  /** Canonical comparison keys of the issuer and subject names (see der.ts canonicalNameKey). */
+  issuerKey: string
+  subjectKey: string
 }
 
-const CURVE_BITS: Record<string, number> = {prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256}
+/** "CA Issuers - URI:http://…" lines of Node's infoAccess string. */
+function caIssuersOf(infoAccess: string | undefined): string[] | undefined {
+  if (!infoAccess) return undefined
+  const urls = [...infoAccess.matchAll(/^CA Issuers - URI:(.+)$/gm)].map((m) => m[1]!.trim())
+  return urls.length ? urls : undefined
+}
+
+const CURVE_BITS: Record<string, number> = {prime192v1: 192, prime239v1: 239, prime256v1: 256, secp224r1: 224, secp384r1: 384, secp521r1: 521, secp256k1: 256}
+
+/** Field size of a named curve: from the table, else the number in its name (secp160r1, brainpoolP512r1, …). */
+function curveBits(curve: string): number | undefined {
+  return CURVE_BITS[curve] ?? (/(\d{3})/.exec(curve) ? Number(/(\d{3})/.exec(curve)![1]) : undefined)
+}
 
 /** Splits Node's subjectAltName string ("DNS:a, DNS:b, IP Address:1.2.3.4"; values with commas come JSON-quoted). */
 export function parseSubjectAltName(san: string | undefined): {dns: string[]; ip: string[]} {
@@ -112,7 +129,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   const key = x509.publicKey
   const details = key.asymmetricKeyDetails ?? {}
   const keyType = key.asymmetricKeyType ?? 'unknown'
-  const keyBits = keyType === 'rsa' || keyType === 'rsa-pss' ? details.modulusLength : details.namedCurve ? CURVE_BITS[details.namedCurve] : keyType === 'ed25519' ? 256 : undefined
+  const keyBits = keyType === 'rsa' || keyType === 'rsa-pss' || keyType === 'dsa' ? details.modulusLength : details.namedCurve ? curveBits(details.namedCurve) : keyType === 'ed25519' ? 256 : undefined
   const san = parseSubjectAltName(x509.subjectAltName)
   const notBefore = new Date(x509.validFrom)
   const notAfter = new Date(x509.validTo)
@@ -145,13 +162,25 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     isCA: x509.ca,
     selfSigned,
     extendedKeyUsage: x509.keyUsage,
+    caIssuers: caIssuersOf(x509.infoAccess),
   }
-  return {der, x509, info}
+  const names = tbsNames(der)
+  return {der, x509, info, issuerKey: canonicalNameKey(der, names.issuer), subjectKey: canonicalNameKey(der, names.subject)}
+}
+
+/** SHA-256 fingerprint as 64 upper-case hex digits without colons (the form pins and the trust store use). */
+export function fingerprintHex(info: Pick<CertificateInfo, 'sha256'>): string {
+  return info.sha256.replaceAll(':', '').toUpperCase()
+}
+
+/** "AB:CD:…" from 64 hex digits. */
+export function colonFingerprint(hex: string): string {
+  return hex.toUpperCase().replace(/(..)(?!$)/g, '$1:')
 }
 
 /** True when `issuer` issued `cert` (names match and the signature verifies). */
 export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
-  if (!cert.x509.checkIssued(issuer.x509)) return false
+  if (cert.issuerKey !== issuer.subjectKey && !cert.x509.checkIssued(issuer.x509)) return false
   try {
     return cert.x509.verify(issuer.x509.publicKey)
   } catch {

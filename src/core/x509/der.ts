@@ -54,3 +54,47 @@ export function decodeOid(buf: Uint8Array, t: Tlv): string {
   }
   return parts.join('.')
 }
+
+/** The issuer and subject Name TLVs of a certificate's tbsCertificate. */
+export function tbsNames(der: Uint8Array): {issuer: Tlv; subject: Tlv} {
+  const cert = readTlv(der, 0)
+  const [tbs] = children(der, cert)
+  if (!tbs) throw new Error('DER: no tbsCertificate')
+  const fields = children(der, tbs)
+  // [0] version is optional; then serialNumber, signature, issuer, validity, subject.
+  const base = fields[0]?.tag === 0xa0 ? 1 : 0
+  const issuer = fields[base + 2]
+  const subject = fields[base + 4]
+  if (!issuer || !subject || issuer.tag !== 0x30 || subject.tag !== 0x30) throw new Error('DER: malformed tbsCertificate')
+  return {issuer, subject}
+}
+
+function decodeString(buf: Uint8Array, t: Tlv): string {
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset + t.start, t.end - t.start)
+  if (t.tag === 0x1e) {
+    // BMPString: UTF-16BE
+    const swapped = Buffer.from(bytes)
+    swapped.swap16()
+    return swapped.toString('utf16le')
+  }
+  return t.tag === 0x0c ? bytes.toString('utf8') : bytes.toString('latin1')
+}
+
+/**
+ * A comparison key for a Name (RFC 5280 7.1, simplified like OpenSSL's canonical form): attribute
+ * OIDs with their string values case-folded and whitespace-collapsed, whatever the string type, so
+ * an issuer encoded as PrintableString still matches a subject encoded as UTF8String.
+ */
+export function canonicalNameKey(buf: Uint8Array, name: Tlv): string {
+  const parts: string[] = []
+  for (const rdn of children(buf, name)) {
+    const atvs = children(buf, rdn).map((atv) => {
+      const [type, value] = children(buf, atv)
+      if (!type || !value) throw new Error('DER: malformed AttributeTypeAndValue')
+      const text = decodeString(buf, value).trim().replace(/\s+/g, ' ').toLowerCase()
+      return `${decodeOid(buf, type)}=${JSON.stringify(text)}`
+    })
+    parts.push(atvs.sort().join('+'))
+  }
+  return parts.join(',')
+}
