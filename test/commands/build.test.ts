@@ -1,0 +1,159 @@
+// `mailprofile build` as a user runs it: the built CLI (npm run build first), real files in temp dirs,
+// outputs checked with independent tools (openssl cms, plistlib, xmllint).
+import {execFileSync, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {parse} from 'plist'
+import {describe, expect, it} from 'vitest'
+import {stringify} from 'yaml'
+
+import {ROOT, runCli} from '../helpers/cli.js'
+import {HAVE_PYTHON, HAVE_XMLLINT, missing, plistlibParse, xmllintRelaxng} from '../core/generate/tools.js'
+import {baseSettings} from '../core/generate/settings-fixture.js'
+
+const HAVE_OPENSSL = spawnSync('openssl', ['version'], {stdio: 'ignore'}).status === 0
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'mp-build-'))
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, {withFileTypes: true})
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort()
+}
+
+function settingsFile(patch: (d: Record<string, unknown> & {profile: Record<string, unknown>; domains: Array<Record<string, unknown>>}) => void = () => {}): string {
+  const d = baseSettings() as Parameters<typeof patch>[0]
+  patch(d)
+  const dir = tmp()
+  const file = join(dir, 'settings.yaml')
+  writeFileSync(file, stringify(d))
+  return file
+}
+
+describe('mailprofile build', () => {
+  it('builds the single-domain example: profiles, Autodiscover, autoconfig, DDM, DNS and a manifest whose hashes match', async () => {
+    const out = tmp()
+    const r = await runCli(['build', 'examples/single-domain.yaml', '--out', out])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^Wrote 12 files to /)
+    const files = listFiles(out)
+    expect(files).toContain('example.com/example.com.mobileconfig')
+    expect(files).toContain('example.com/users/dr.hale@example.com.mobileconfig')
+    expect(files).toContain('example.com/mail/config-v1.1.xml')
+    expect(files).toContain('manifest.json')
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))
+    expect(manifest.files.map((f: {path: string}) => f.path)).toEqual(files.filter((f) => f !== 'manifest.json'))
+    for (const f of manifest.files) {
+      const bytes = readFileSync(join(out, f.path))
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256)
+      expect(bytes.length).toBe(f.size)
+    }
+    expect(readdirSync(join(out, 'example.com')).some((n) => n.endsWith('.tmp'))).toBe(false)
+  })
+
+  it.skipIf(missing(HAVE_PYTHON) || missing(HAVE_XMLLINT))('writes files independent tools accept', async () => {
+    const out = tmp()
+    expect((await runCli(['build', 'examples/pop3-starttls.yaml', '--out', out])).code).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {files: Array<{path: string; kind: string; payloadUuid: string}>}
+    for (const f of manifest.files) {
+      const bytes = readFileSync(join(out, f.path))
+      if (f.kind === 'mobileconfig') {
+        const py = plistlibParse(bytes) as Record<string, unknown>
+        expect(py.PayloadVersion).toEqual({$int: 1})
+        expect(py.PayloadUUID).toBe(f.payloadUuid)
+      }
+      if (f.kind === 'autoconfig') expect(xmllintRelaxng(bytes).ok).toBe(true)
+    }
+  })
+
+  it('is byte-identical across runs', async () => {
+    const a = tmp()
+    const b = tmp()
+    expect((await runCli(['build', 'examples/provider.yaml', '--out', a])).code).toBe(0)
+    expect((await runCli(['build', 'examples/provider.yaml', '--out', b])).code).toBe(0)
+    const files = listFiles(a)
+    expect(listFiles(b)).toEqual(files)
+    for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f)))).toBe(true)
+  })
+
+  it.skipIf(missing(HAVE_OPENSSL))('signs the provider example so that openssl cms -verify accepts it against the example CA', async () => {
+    if (!HAVE_OPENSSL) throw new Error('openssl is required (CI=true)')
+    const out = tmp()
+    expect((await runCli(['build', 'examples/provider.yaml', '--out', out, '--no-users', '--only', 'mobileconfig'])).code).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))
+    expect(manifest.files).toHaveLength(3)
+    for (const f of manifest.files) {
+      expect(f.signer.subject).toContain('CN=Example Mail Profile Signing (EXAMPLE ONLY)')
+      const content = execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(out, f.path), '-CAfile', join(ROOT, 'examples', 'ca', 'example-root-ca.pem'), '-purpose', 'any'], {stdio: ['ignore', 'pipe', 'pipe']})
+      const profile = parse(content.toString('utf8')) as Record<string, unknown>
+      expect(profile.PayloadType).toBe('Configuration')
+      expect(profile.PayloadIdentifier).toBe(f.payloadIdentifier)
+    }
+  })
+
+  it('--json prints one JSON document with the manifest', async () => {
+    const out = tmp()
+    const r = await runCli(['build', 'examples/single-domain.yaml', '--out', out, '--json', '--only', 'mobileconfig,dns', '--no-users'])
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc).toMatchObject({command: 'build', exitCode: 0, out})
+    expect(doc.manifest.files.map((f: {kind: string}) => f.kind)).toEqual(['dns', 'mobileconfig'])
+    expect(doc.findings.map((f: {code: string}) => f.code)).toEqual(['profile-unsigned'])
+  })
+
+  it('--out - writes the one profile to stdout and the report to stderr', async () => {
+    const r = await runCli(['build', 'examples/single-domain.yaml', '--out', '-', '--no-users'])
+    expect(r.code).toBe(0)
+    const profile = parse(r.stdout) as Record<string, unknown>
+    expect(profile.PayloadIdentifier).toBe('com.example.mail.com.example.profile')
+    expect(r.stderr).toContain('profile-unsigned')
+    const many = await runCli(['build', 'examples/single-domain.yaml', '--out', '-'])
+    expect(many.code).toBe(2)
+    expect(many.stdout).toBe('')
+    expect(many.stderr).toContain('--out - writes exactly one .mobileconfig, but these settings give 3')
+  })
+
+  it('exits 2 for an unknown --only kind', async () => {
+    const r = await runCli(['build', 'examples/single-domain.yaml', '--only', 'mobileconfig,pdf', '--out', tmp()])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--only takes a comma-separated list')
+  })
+
+  it('writes nothing and exits 1 when lint finds errors', async () => {
+    const out = join(tmp(), 'out')
+    const file = settingsFile((d) => {
+      d.domains[0]!.incoming = {protocol: 'imap', host: 'imap.example.com', port: 143, security: 'none'}
+    })
+    const r = await runCli(['build', file, '--out', out, '--json'])
+    expect(r.code).toBe(1)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.findings.map((f: {code: string}) => f.code)).toContain('build-refused-lint-errors')
+    expect(doc.manifest).toBeNull()
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('refuses XML-illegal control characters, naming the field, and writes nothing', async () => {
+    const out = join(tmp(), 'out')
+    const file = settingsFile((d) => {
+      d.profile.description = 'Escape \u001b[31m here'
+    })
+    const r = await runCli(['build', file, '--out', out])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('xml-invalid-character')
+    expect(r.stdout).toContain('profile.description holds U+001B')
+    expect(r.stdout).toContain('Nothing was written')
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('exits 2 for a missing settings file', async () => {
+    const r = await runCli(['build', 'no-such-file.yaml', '--out', tmp()])
+    expect(r.code).toBe(2)
+    expect(r.stderr).not.toContain('    at ')
+  })
+})
