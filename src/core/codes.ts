@@ -1,3 +1,4 @@
+import {CHECK_CODES} from './check/codes.js'
 import type {CodeInfo} from './findings.js'
 import {GENERATE_CODES} from './generate/codes.js'
 import {INSPECT_CODES} from './inspect/codes.js'
@@ -11,7 +12,7 @@ import {X509_CODES} from './x509/codes.js'
  */
 export const CODE_GROUPS: Array<{title: string; codes: CodeInfo[]}> = [
   {title: 'Settings files (`lint`)', codes: SETTINGS_CODES},
-  {title: 'Connections and protocols (`check`, `probe`)', codes: NET_CODES},
+  {title: 'Connections and protocols (`check`, `probe`)', codes: [...NET_CODES, ...CHECK_CODES]},
   {title: 'Certificates (`check`, `probe`)', codes: X509_CODES},
   {title: 'Profile generation (`build`)', codes: GENERATE_CODES},
   {title: 'Existing profiles (`inspect`, `lint` on .mobileconfig)', codes: INSPECT_CODES},
