@@ -6,7 +6,7 @@
  */
 import type {Finding} from '../findings.js'
 import {normalizePin} from '../settings/rules/pins.js'
-import {OUTLOOK_ALERT, appleAlert} from './alerts.js'
+import {OUTLOOK_ALERT, appleAlert, appleAlertText} from './alerts.js'
 import {type CertificateInfo, type ParsedCertificate, fingerprintHex, parseCertificate} from './certificate.js'
 import {type ChainPath, buildPath} from './chain.js'
 import {certificateCoversHost, coveredNames, suggestHostName} from './hostname.js'
@@ -248,15 +248,16 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
   } else if (applePath.end === 'missing-issuer') {
     const issuer = issuerName(last.info)
     const aia = last.info.caIssuers?.[0]
-    const what = aia || last.info.isCA ? `the intermediate certificate "${issuer}"` : `the certificate of its issuer "${issuer}" (an intermediate CA, or a private root you have not passed with --ca)`
-    appleReason = `the server does not send ${what}`
+    const known = !!aia || last.info.isCA
+    appleReason = `the server does not send the certificate of "${issuer}", which issued "${nameOf(last.info)}"`
     findings.push({
       code: 'incomplete-chain',
       severity: 'error',
       message:
-        `The server does not send ${what} that issued ${label(last).replace(/^The/, 'the')}${aia ? ` (the certificate names where to download it: ${aia})` : ''}. ` +
-        `iOS Mail does not download missing intermediates: ${appleAlert(host)} Outlook on Windows and browsers fetch it themselves, so they may connect fine — which hides the problem.`,
-      fix: `Configure the server to send the full chain: its certificate followed by ${what.replace(/ \(.*\)$/, '')} (e.g. fullchain.pem; Dovecot ssl_cert, Postfix smtpd_tls_chain_files).`,
+        `The server sends ${label(last).replace(/^The/, 'the')} but not the certificate of its issuer "${issuer}"` +
+        (known ? `, an intermediate CA${aia ? ` (the certificate names where to download it: ${aia})` : ''}. ` : ` — an intermediate CA the server must send, or, if "${issuer}" is your private root, a root you have not passed with --ca. `) +
+        `iOS Mail does not download missing intermediates, so ${appleAlert(host)} Outlook on Windows and browsers fetch the intermediate themselves and may connect fine, which hides the problem.`,
+      fix: `Configure the server to send the full chain: its certificate followed by the intermediate "${issuer}" (e.g. Let's Encrypt's fullchain.pem; Dovecot ssl_cert, Postfix smtpd_tls_chain_files)${known ? '' : `; if "${issuer}" is your private root, pass it with --ca and list it in trust.caFiles instead`}.`,
     })
   } else if (privateRoot && anchor) {
     const name = extra.nameOf(anchor.entry)
@@ -266,7 +267,7 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
       severity: 'warning',
       message:
         `The chain ends at "${name}" (SHA-256 ${entryFingerprint(anchor.entry)}), ${leafIsRoot ? 'a self-signed certificate' : 'a private root'} you trust but Apple does not. ` +
-        `Devices trust the server only once it is installed: ${appleAlert(host)} until then. The profile must carry it as a certificate payload, and users must then enable full trust for it in Settings → General → About → Certificate Trust Settings unless the profile is installed by MDM.`,
+        `Until it is installed and trusted, iPhone, iPad and Mac Mail show ${appleAlertText(host)} The profile must carry it as a certificate payload, and users must then enable full trust for it in Settings → General → About → Certificate Trust Settings unless the profile is installed by MDM.`,
       fix: 'Keep it in the settings (trust.caFiles) so `mailprofile build` embeds it in the profile; deploy the profile by MDM, or tell users to turn on full trust for the root after installing it.',
     })
   }

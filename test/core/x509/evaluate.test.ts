@@ -1,0 +1,276 @@
+import {describe, expect, it} from 'vitest'
+
+import {type EvaluateChainOptions, evaluateChain} from '../../../src/core/x509/evaluate.js'
+import {createCertificate, createChain, createSelfSigned, getKey} from '../../helpers/pki.js'
+import {TEST_STORE_VERSION, daysAfter, storesTrusting, testAppleStore, weakEcKey} from '../../helpers/x509-fixtures.js'
+
+const NOW = new Date()
+const HOST = 'mail.example.com'
+/** Root and intermediate valid 2010–2050, so only the leaf's dates matter. */
+const CA_DATES = {notBefore: new Date(Date.UTC(2010, 0, 1)), notAfter: new Date(Date.UTC(2050, 0, 1))}
+
+function evaluate(options: Partial<EvaluateChainOptions> & Pick<EvaluateChainOptions, 'chain'>) {
+  return evaluateChain({host: HOST, now: NOW, warnDays: 30, extraRoots: [], ...options})
+}
+
+function codes(result: {findings: Array<{code: string}>}): string[] {
+  return result.findings.map((f) => f.code).sort()
+}
+
+describe('evaluateChain: a good chain', () => {
+  it('a complete chain to a trusted root has no findings and names the root and store version', () => {
+    const pki = createChain({dnsNames: [HOST]})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual([])
+    expect(result.trust.apple).toEqual({trusted: true, storeVersion: TEST_STORE_VERSION, root: {name: 'Test Root CA', sha256: pki.root.x509.fingerprint256}})
+    expect(result.trust.mozilla.trusted).toBe(true)
+    expect(result.trust.privateRoot).toBeUndefined()
+    expect(result.certificates.map((c) => [c.commonName, c.role, c.sent, c.trustedBy])).toEqual([
+      [HOST, 'leaf', true, undefined],
+      ['Test Intermediate CA', 'intermediate', true, undefined],
+      ['Test Root CA', 'root', false, 'apple'],
+    ])
+  })
+
+  it('a sent root that the store holds is used as the anchor, not appended again', () => {
+    const pki = createChain({dnsNames: [HOST]})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der, pki.root.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual([])
+    expect(result.certificates.map((c) => [c.role, c.sent])).toEqual([
+      ['leaf', true],
+      ['intermediate', true],
+      ['root', true],
+    ])
+  })
+})
+
+describe('evaluateChain: host names', () => {
+  it('hostname-mismatch lists the covered names and suggests the name to use (shared hosting)', () => {
+    const pki = createChain({dnsNames: ['server12.host.com', 'www.server12.host.com']})
+    const result = evaluate({host: 'mail.customer.com', chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual(['hostname-mismatch'])
+    const f = result.findings[0]!
+    expect(f.severity).toBe('error')
+    expect(f.message).toContain('"server12.host.com", "www.server12.host.com"')
+    expect(f.message).toContain('The identity of "mail.customer.com" cannot be verified by Mail')
+    expect(f.fix).toBe('Use server12.host.com as the server name, or install a certificate that covers mail.customer.com.')
+  })
+
+  it('a wildcard covers one label only', () => {
+    const pki = createChain({dnsNames: ['*.example.com']})
+    const stores = storesTrusting([pki.root])
+    expect(codes(evaluate({host: 'imap.example.com', chain: [pki.leaf.der, pki.intermediate.der], ...stores}))).toEqual([])
+    expect(codes(evaluate({host: 'a.imap.example.com', chain: [pki.leaf.der, pki.intermediate.der], ...stores}))).toEqual(['hostname-mismatch'])
+  })
+
+  it('san-missing when the name is only in the CN (Apple ignores the CN)', () => {
+    const pki = createChain({dnsNames: [], leaf: {subject: {commonName: HOST}}})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual(['san-missing'])
+    expect(result.findings[0]!.message).toContain(`CN "${HOST}"`)
+    expect(result.findings[0]!.message).toContain('Outlook on Windows still accepts')
+  })
+})
+
+describe('evaluateChain: dates', () => {
+  const pki = createChain({dnsNames: [HOST], root: CA_DATES, intermediate: CA_DATES, leaf: {notBefore: new Date(Date.UTC(2025, 0, 1)), validityDays: 90}})
+  const stores = storesTrusting([pki.root])
+  const chain = [pki.leaf.der, pki.intermediate.der]
+
+  it('expired', () => {
+    const result = evaluate({chain, ...stores, now: new Date(Date.UTC(2025, 5, 1))})
+    expect(codes(result)).toEqual(['expired'])
+    expect(result.findings[0]!.message).toContain('expired on 2025-04-01')
+  })
+
+  it('not-yet-valid', () => {
+    expect(codes(evaluate({chain, ...stores, now: new Date(Date.UTC(2024, 11, 31))}))).toEqual(['not-yet-valid'])
+  })
+
+  it('expires-soon within warnDays, not outside it', () => {
+    const now = new Date(Date.UTC(2025, 2, 20))
+    const soon = evaluate({chain, ...stores, now, warnDays: 30})
+    expect(codes(soon)).toEqual(['expires-soon'])
+    expect(soon.findings[0]!.severity).toBe('warning')
+    expect(codes(evaluate({chain, ...stores, now, warnDays: 5}))).toEqual([])
+  })
+
+  it('an expired intermediate is reported as such', () => {
+    const chain2 = createChain({
+      label: 'Old',
+      dnsNames: [HOST],
+      root: CA_DATES,
+      intermediate: {notBefore: new Date(Date.UTC(2020, 0, 1)), validityDays: 365},
+      leaf: {notBefore: new Date(Date.UTC(2020, 1, 1)), validityDays: 90},
+    })
+    const result = evaluate({chain: [chain2.leaf.der, chain2.intermediate.der], ...storesTrusting([chain2.root]), now: new Date(Date.UTC(2021, 6, 1))})
+    expect(codes(result)).toEqual(['expired', 'expired'])
+    expect(result.findings.map((f) => f.message.split(' expired')[0])).toEqual([`The server certificate "${HOST}"`, 'The intermediate certificate "Old Intermediate CA"'])
+  })
+})
+
+describe('evaluateChain: trust', () => {
+  it('self-signed', () => {
+    const cert = createSelfSigned({dnsNames: [HOST]})
+    const result = evaluate({chain: [cert.der], ...storesTrusting([])})
+    expect(codes(result)).toEqual(['self-signed'])
+    expect(result.trust.apple).toMatchObject({trusted: false, reason: 'the server certificate is self-signed'})
+  })
+
+  it('untrusted-root: the server sends a root nobody trusts', () => {
+    const pki = createChain({dnsNames: [HOST]})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der, pki.root.der], ...storesTrusting([])})
+    expect(codes(result)).toEqual(['untrusted-root'])
+    expect(result.findings[0]!.message).toContain('"Test Root CA"')
+  })
+
+  it('incomplete-chain: the intermediate is missing, judged exactly as sent; the complete chain passes', () => {
+    const pki = createChain({dnsNames: [HOST]})
+    const stores = storesTrusting([pki.root])
+    const result = evaluate({chain: [pki.leaf.der], ...stores})
+    expect(codes(result)).toEqual(['incomplete-chain'])
+    const f = result.findings[0]!
+    expect(f.message).toContain('"Test Intermediate CA"')
+    expect(f.message).toContain('Outlook on Windows')
+    expect(result.trust.apple.trusted).toBe(false)
+    expect(codes(evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...stores}))).toEqual([])
+  })
+
+  it('private-root: the admin trusts the root (--ca); Mozilla does not, reported apart', () => {
+    const pki = createChain({label: 'Corp', dnsNames: [HOST]})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], extraRoots: [pki.root.der]})
+    expect(codes(result)).toEqual(['mozilla-untrusted', 'private-root'])
+    const f = result.findings.find((x) => x.code === 'private-root')!
+    expect(f.severity).toBe('warning')
+    expect(f.message).toContain('Certificate Trust Settings')
+    expect(f.message).toContain('MDM')
+    expect(f.fix).toContain('mailprofile build')
+    expect(result.trust.privateRoot).toEqual({name: 'Corp Root CA', sha256: pki.root.x509.fingerprint256})
+    expect(result.trust.apple.trusted).toBe(false)
+    expect(result.trust.mozilla.trusted).toBe(false)
+    expect(result.certificates.at(-1)).toMatchObject({role: 'root', sent: false, trustedBy: 'extra'})
+    // Without the extra root the same chain is incomplete (the root is not in any store).
+    expect(codes(evaluate({chain: [pki.leaf.der, pki.intermediate.der]}))).toEqual(['incomplete-chain'])
+  })
+
+  it('a self-signed leaf the admin trusts counts as a private root', () => {
+    const cert = createSelfSigned({dnsNames: [HOST]})
+    const result = evaluate({chain: [cert.der], extraRoots: [cert.der], ...storesTrusting([])})
+    expect(codes(result)).toEqual(['mozilla-untrusted', 'private-root'])
+  })
+
+  it('distrusted-root: the chain ends at a root the store lists as removed (not sent)', () => {
+    const pki = createChain({label: 'Gone', dnsNames: [HOST]})
+    const appleStore = testAppleStore([], [pki.root])
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], appleStore, mozillaStore: appleStore.roots})
+    expect(codes(result)).toEqual(['distrusted-root'])
+    expect(result.findings[0]!.message).toContain('"Gone Root CA"')
+    expect(result.trust.apple).toMatchObject({trusted: false})
+  })
+
+  it('mozilla-untrusted: Apple trusts the chain, Mozilla does not', () => {
+    const pki = createChain({dnsNames: [HOST]})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], appleStore: testAppleStore([pki.root]), mozillaStore: testAppleStore([]).roots})
+    expect(codes(result)).toEqual(['mozilla-untrusted'])
+    expect(result.findings[0]!.severity).toBe('info')
+  })
+})
+
+describe('evaluateChain: Apple rules on keys, signatures and EKU', () => {
+  it('weak-key: RSA 1024 leaf', () => {
+    const pki = createChain({dnsNames: [HOST], leaf: {key: {bits: 1024, slot: 'weak-leaf'}}})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual(['weak-key'])
+    expect(result.findings[0]!.message).toContain('RSA 1024-bit')
+  })
+
+  it('weak-key: RSA 1024 intermediate', () => {
+    const pki = createChain({dnsNames: [HOST], intermediate: {key: {bits: 1024, slot: 'weak-intermediate'}}})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual(['weak-key'])
+    expect(result.findings[0]!.message).toContain('intermediate')
+  })
+
+  it('weak-key: EC P-224 leaf; EC P-256 passes', () => {
+    const pki = createChain({dnsNames: [HOST], leaf: {key: weakEcKey()}})
+    expect(codes(evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])}))).toEqual(['weak-key'])
+    const ok = createChain({dnsNames: [HOST], leaf: {key: getKey({type: 'ec', curve: 'P-256', slot: 'leaf'})}})
+    expect(codes(evaluate({chain: [ok.leaf.der, ok.intermediate.der], ...storesTrusting([ok.root])}))).toEqual([])
+  })
+
+  it('weak-signature: SHA-1 on the leaf or the intermediate, but not on the self-signed root', () => {
+    const leafSha1 = createChain({dnsNames: [HOST], leaf: {signatureHash: 'sha1'}})
+    expect(codes(evaluate({chain: [leafSha1.leaf.der, leafSha1.intermediate.der], ...storesTrusting([leafSha1.root])}))).toEqual(['weak-signature'])
+    const intSha1 = createChain({dnsNames: [HOST], intermediate: {signatureHash: 'sha1'}})
+    const r = evaluate({chain: [intSha1.leaf.der, intSha1.intermediate.der], ...storesTrusting([intSha1.root])})
+    expect(codes(r)).toEqual(['weak-signature'])
+    expect(r.findings[0]!.message).toContain('sha1WithRSAEncryption')
+    const rootSha1 = createChain({dnsNames: [HOST], root: {signatureHash: 'sha1'}})
+    expect(codes(evaluate({chain: [rootSha1.leaf.der, rootSha1.intermediate.der, rootSha1.root.der], ...storesTrusting([rootSha1.root])}))).toEqual([])
+  })
+
+  it('missing-server-auth-eku: no EKU, or an EKU without serverAuth (anyExtendedKeyUsage is not enough)', () => {
+    for (const extendedKeyUsage of [null, ['clientAuth'], ['anyExtendedKeyUsage']]) {
+      const pki = createChain({dnsNames: [HOST], leaf: {extendedKeyUsage}})
+      expect(codes(evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])}))).toEqual(['missing-server-auth-eku'])
+    }
+  })
+
+  it('missing-server-auth-eku: a private-root leaf issued before 1 July 2019 without EKU is exempt; after, it is not', () => {
+    const ca = {notBefore: new Date(Date.UTC(2015, 0, 1)), notAfter: new Date(Date.UTC(2045, 0, 1))}
+    const before = createChain({dnsNames: [HOST], root: ca, intermediate: ca, leaf: {extendedKeyUsage: null, notBefore: new Date(Date.UTC(2019, 5, 30)), validityDays: 365}})
+    const at = (d: Date) => daysAfter(d, 10)
+    expect(codes(evaluate({chain: [before.leaf.der, before.intermediate.der], extraRoots: [before.root.der], mozillaStore: testAppleStore([before.root]).roots, now: at(new Date(Date.UTC(2019, 5, 30)))}))).toEqual(['private-root'])
+    const after = createChain({dnsNames: [HOST], root: ca, intermediate: ca, leaf: {extendedKeyUsage: null, notBefore: new Date(Date.UTC(2019, 6, 1)), validityDays: 365}})
+    expect(codes(evaluate({chain: [after.leaf.der, after.intermediate.der], extraRoots: [after.root.der], mozillaStore: testAppleStore([after.root]).roots, now: at(new Date(Date.UTC(2019, 6, 1)))}))).toEqual(['missing-server-auth-eku', 'private-root'])
+  })
+
+  it('missing-server-auth-eku: an intermediate under a public root restricted to clientAuth', () => {
+    const pki = createChain({dnsNames: [HOST], intermediate: {extendedKeyUsage: ['clientAuth']}})
+    const r = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(r)).toEqual(['missing-server-auth-eku'])
+    expect(r.findings[0]!.message).toContain('intermediate')
+  })
+})
+
+describe('evaluateChain: pins, order, unreadable input', () => {
+  const pki = createChain({dnsNames: [HOST]})
+  const stores = storesTrusting([pki.root])
+  const chain = [pki.leaf.der, pki.intermediate.der]
+
+  it('pin-mismatch when no certificate matches; the leaf, intermediate or root may be pinned', () => {
+    expect(codes(evaluate({chain, ...stores, pins: ['AA'.repeat(32)]}))).toEqual(['pin-mismatch'])
+    expect(codes(evaluate({chain, ...stores, pins: [pki.leaf.x509.fingerprint256]}))).toEqual([])
+    expect(codes(evaluate({chain, ...stores, pins: [`sha256:${pki.root.x509.fingerprint256.replaceAll(':', '').toLowerCase()}`]}))).toEqual([])
+    expect(codes(evaluate({chain, ...stores, pins: [pki.intermediate.x509.fingerprint256]}))).toEqual([])
+    // A malformed pin is lint's business (pin-invalid); here it is ignored rather than failing every check.
+    expect(codes(evaluate({chain, ...stores, pins: ['not-a-fingerprint']}))).toEqual([])
+  })
+
+  it('chain-order: certificates out of order', () => {
+    const result = evaluate({chain: [pki.leaf.der, pki.root.der, pki.intermediate.der], ...stores})
+    expect(codes(result)).toEqual(['chain-order'])
+    expect(result.findings[0]!.message).toContain('out of order')
+  })
+
+  it('chain-order: an unrelated certificate', () => {
+    const other = createCertificate({subject: {commonName: 'Unrelated'}, dnsNames: ['other.example'], key: {slot: 'unrelated'}})
+    const result = evaluate({chain: [...chain, other.der], ...stores})
+    expect(codes(result)).toEqual(['chain-order'])
+    expect(result.findings[0]!.message).toContain('"Unrelated"')
+    expect(result.certificates[2]!.role).toBe('unused')
+  })
+
+  it('certificate-unreadable: bytes that are not a certificate', () => {
+    const result = evaluate({chain: [Buffer.from('not a certificate')], ...stores})
+    expect(codes(result)).toEqual(['certificate-unreadable'])
+    expect(result.trust.apple.trusted).toBe(false)
+    expect(result.certificates).toEqual([])
+  })
+
+  it('an empty chain gives no certificate findings and an untrusted verdict', () => {
+    const result = evaluate({chain: [], ...stores})
+    expect(result.findings).toEqual([])
+    expect(result.trust.apple).toMatchObject({trusted: false, reason: 'the server sent no certificate'})
+  })
+})

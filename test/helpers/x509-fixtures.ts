@@ -1,0 +1,56 @@
+/**
+ * Helpers for certificate-policy tests (test/core/x509/): trust stores made of test roots, so a
+ * generated chain can play "a chain to a public root" without anyone holding a real root's key,
+ * and keys that test/helpers/pki.ts does not offer (EC curves below 256 bits).
+ */
+import {generateKeyPairSync} from 'node:crypto'
+
+import type {EvaluateChainOptions} from '../../src/core/x509/evaluate.js'
+import {type AppleTrustStore, RootIndex} from '../../src/core/x509/trust-store.js'
+import {type CertOptions, type TestCert, type TestChain, type TestKey, createChain} from './pki.js'
+
+export const TEST_STORE_VERSION = 'test-store-1'
+
+/** An Apple trust store holding these test roots (and these "removed" roots). */
+export function testAppleStore(roots: TestCert[], removed: TestCert[] = []): AppleTrustStore {
+  return {version: TEST_STORE_VERSION, roots: RootIndex.fromDer(roots.map((r) => r.der)), removed: RootIndex.fromDer(removed.map((r) => r.der))}
+}
+
+/** Options for evaluateChain where both Apple's and Mozilla's store trust exactly `roots`. */
+export function storesTrusting(roots: TestCert[]): Pick<EvaluateChainOptions, 'appleStore' | 'mozillaStore'> {
+  return {appleStore: testAppleStore(roots), mozillaStore: RootIndex.fromDer(roots.map((r) => r.der))}
+}
+
+/** An EC key on a curve smaller than Apple's minimum (secp224r1 by default). */
+export function weakEcKey(namedCurve = 'secp224r1'): TestKey {
+  const pair = generateKeyPairSync('ec', {namedCurve})
+  return {
+    type: 'ec',
+    bits: Number(/\d{3}/.exec(namedCurve)?.[0] ?? 0),
+    privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
+    privateKeyPem: pair.privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
+    publicKeyPem: pair.publicKey.export({type: 'spki', format: 'pem'}).toString(),
+  }
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * A chain whose leaf is valid from `notBefore` for exactly `days` days (fractional allowed), with a
+ * root and intermediate valid from 2010 to 2050 so only the leaf's dates matter.
+ */
+export function chainWithLeafValidity(notBefore: Date, days: number, options: {label?: string; leaf?: Omit<CertOptions, 'issuer'>} = {}): TestChain {
+  const caDates = {notBefore: new Date(Date.UTC(2010, 0, 1)), notAfter: new Date(Date.UTC(2050, 0, 1))}
+  return createChain({
+    label: options.label,
+    dnsNames: ['mail.example.com'],
+    root: caDates,
+    intermediate: caDates,
+    leaf: {...options.leaf, notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS)},
+  })
+}
+
+export function daysAfter(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * DAY_MS)
+}
