@@ -4,6 +4,7 @@
 //   <!-- codes:start --> … <!-- codes:end -->        every finding code, from src/core/codes.ts (all groups)
 // `node scripts/docs.js --check` changes nothing and exits 1 when README.md is out of date
 // (test/docs.test.ts runs it). `--readme PATH` works on another file (for that test).
+import {Buffer} from 'node:buffer'
 import {readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
