@@ -1,0 +1,40 @@
+/**
+ * Why a probe stopped early. Every failure the net layer raises is a ProbeFailure; probe.ts turns
+ * it into exactly one finding (see finding.ts).
+ */
+export type FailureKind =
+  /** TCP connect failed, DNS failed, or the server closed/reset before saying anything. */
+  | 'connect'
+  /** A phase, or the whole probe, ran out of time. */
+  | 'timeout'
+  /** The TLS handshake failed (alert, no shared protocol or cipher, connection lost mid-handshake). */
+  | 'tls-handshake'
+  /** The server said something a mail client would not accept, too much of it, or closed mid-dialog. */
+  | 'protocol'
+  /** STARTTLS / STLS is not advertised or was refused. */
+  | 'starttls-unavailable'
+
+export class ProbeFailure extends Error {
+  readonly kind: FailureKind
+  /** The phase that failed, e.g. "connect", "greeting", "CAPABILITY", "TLS handshake". */
+  readonly phase: string
+  /** A system or OpenSSL error code when there is one (ECONNREFUSED, ERR_SSL_…). */
+  readonly errorCode?: string
+  /** True when the whole-probe deadline (not the phase limit) ran out. */
+  readonly global?: boolean
+
+  constructor(kind: FailureKind, phase: string, message: string, extra: {errorCode?: string; global?: boolean} = {}) {
+    super(message)
+    this.name = 'ProbeFailure'
+    this.kind = kind
+    this.phase = phase
+    this.errorCode = extra.errorCode
+    this.global = extra.global
+  }
+}
+
+/** The `code` of a Node/OpenSSL error, if any. */
+export function errorCodeOf(error: unknown): string | undefined {
+  const code = (error as {code?: unknown} | null)?.code
+  return typeof code === 'string' ? code : undefined
+}

@@ -1,0 +1,81 @@
+/**
+ * Findings of the net layer: each names the endpoint, says what the user sees and how to fix it.
+ * Severity and default fix come from codes.ts.
+ */
+import type {EndpointRef, Finding} from '../findings.js'
+import {netCode} from './codes.js'
+import type {ProbeTarget} from './evidence.js'
+import type {ProbeFailure} from './failure.js'
+
+const CANNOT_GET_MAIL = 'iPhones show "Cannot Get Mail: The connection to the server failed."'
+
+const IMPLICIT_PORT: Record<ProbeTarget['protocol'], number> = {imap: 993, pop3: 995, smtp: 465}
+const STARTTLS_PORT: Record<ProbeTarget['protocol'], number> = {imap: 143, pop3: 110, smtp: 587}
+
+export function endpointOf(target: ProbeTarget): EndpointRef {
+  return {
+    host: target.host,
+    port: target.port,
+    protocol: target.protocol,
+    security: target.security,
+    ...(target.address !== undefined ? {address: target.address} : {}),
+  }
+}
+
+export function where(target: ProbeTarget): string {
+  const base = `${target.protocol.toUpperCase()} ${target.host}:${target.port}`
+  return target.address !== undefined && target.address !== target.host ? `${base} (at ${target.address})` : base
+}
+
+export function netFinding(code: string, target: ProbeTarget, message: string, fix?: string): Finding {
+  const info = netCode(code)
+  return {code, severity: info.severity, message, fix: fix ?? info.fix, endpoint: endpointOf(target)}
+}
+
+/** The one finding for a probe that stopped early. */
+export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phaseTimeoutMs: number): Finding {
+  const at = where(target)
+  switch (failure.kind) {
+    case 'connect':
+      return netFinding('connection-failed', target, `Connecting to ${at} failed: ${failure.message}. ${CANNOT_GET_MAIL}`)
+    case 'timeout':
+      return netFinding(
+        'timeout',
+        target,
+        failure.global
+          ? `${at}: the probe's overall deadline ran out during ${failure.phase}. ${CANNOT_GET_MAIL.replace('show', 'wait, then show')}`
+          : `${at} did not answer within ${phaseTimeoutMs} ms during ${failure.phase}. ${CANNOT_GET_MAIL.replace('show', 'wait, then show')}`,
+      )
+    case 'tls-handshake':
+      return netFinding('tls-handshake-failed', target, `The TLS handshake with ${at} failed: ${failure.message}. ${CANNOT_GET_MAIL}`)
+    case 'starttls-unavailable':
+      return netFinding(
+        'starttls-unavailable',
+        target,
+        `${at}: ${failure.message}. Outlook set to STARTTLS refuses to connect; an iPhone without SSL would sign in unencrypted.`,
+        `Enable STARTTLS on the server, or use implicit TLS on port ${IMPLICIT_PORT[target.protocol]}.`,
+      )
+    case 'protocol':
+      return netFinding('protocol-error', target, `${at}: ${failure.message}. Mail clients give up and show "Cannot Get Mail".`)
+  }
+}
+
+/** Settings say implicit TLS, the server greets in plaintext. */
+export function plaintextOnTlsPort(target: ProbeTarget, greeting: string): Finding {
+  return netFinding(
+    'tls-mode-mismatch',
+    target,
+    `The settings say implicit TLS (SSL) for ${where(target)}, but the server greets in plaintext ("${greeting}"). iOS and Outlook start with a TLS handshake there, which fails: ${CANNOT_GET_MAIL}`,
+    `Set this server to STARTTLS (security: starttls; "Use SSL" off), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]} with security: ssl.`,
+  )
+}
+
+/** Settings say STARTTLS, the server expects a TLS handshake first. */
+export function tlsOnStarttlsPort(target: ProbeTarget): Finding {
+  return netFinding(
+    'tls-mode-mismatch',
+    target,
+    `The settings say STARTTLS for ${where(target)}, but the server sends no plaintext greeting and answers a TLS handshake instead (implicit TLS). iOS and Outlook wait for a greeting that never comes and time out: ${CANNOT_GET_MAIL}`,
+    `Set this server to implicit TLS (security: ssl; "Use SSL" on), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]} with security: starttls.`,
+  )
+}

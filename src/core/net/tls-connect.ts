@@ -1,0 +1,198 @@
+/**
+ * TCP connect, implicit TLS and STARTTLS upgrades, and what a TLS session shows: the chain as the
+ * server sent it and the negotiated version, cipher and key exchange.
+ *
+ * The probe accepts any certificate (rejectUnauthorized: false): judging certificates is the
+ * certificate policy's job (src/core/x509), which needs the chain exactly as sent. Node's
+ * getPeerCertificate(true) completes a chain that does not end in a self-signed root with an issuer
+ * from the connection's CA store; the probe's SecureContext therefore trusts only a throwaway
+ * self-signed certificate generated once per process, so nothing from a trust store is ever added.
+ * The context also allows TLS 1.0–1.3 at OpenSSL security level 0, so legacy servers can be
+ * detected (and reported) rather than merely failing.
+ */
+import {generateKeyPairSync} from 'node:crypto'
+import net from 'node:net'
+import tls from 'node:tls'
+
+import {errorCodeOf, ProbeFailure} from './failure.js'
+
+let contextPromise: Promise<tls.SecureContext> | undefined
+
+/** The one SecureContext every probe in this process uses. */
+export function probeSecureContext(): Promise<tls.SecureContext> {
+  contextPromise ??= createProbeContext()
+  return contextPromise
+}
+
+async function createProbeContext(): Promise<tls.SecureContext> {
+  return tls.createSecureContext({
+    ca: await throwawayCaPem(),
+    minVersion: 'TLSv1',
+    maxVersion: 'TLSv1.3',
+    ciphers: 'DEFAULT@SECLEVEL=0',
+  })
+}
+
+/** A self-signed certificate nobody else has: the only "trusted" CA of the probe's context. */
+async function throwawayCaPem(): Promise<string> {
+  const {default: forge} = await import('node-forge')
+  const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048})
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({type: 'spki', format: 'pem'}).toString())
+  cert.serialNumber = '01'
+  cert.validity.notBefore = new Date(Date.now() - 3600_000)
+  cert.validity.notAfter = new Date(Date.now() + 3650 * 86_400_000)
+  const name = [{name: 'commonName', value: 'mailprofile probe placeholder (trusts nothing)'}]
+  cert.setSubject(name)
+  cert.setIssuer(name)
+  cert.setExtensions([{name: 'basicConstraints', cA: true}])
+  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({type: 'pkcs1', format: 'pem'}).toString()), forge.md.sha256.create())
+  return forge.pki.certificateToPem(cert)
+}
+
+const CONNECT_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'nothing accepts connections on that port',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the DNS lookup failed temporarily',
+  EAI_FAIL: 'the DNS lookup failed',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'there is no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+  ETIMEDOUT: 'the operating system gave up connecting',
+  EADDRNOTAVAIL: 'the address is not available',
+}
+
+/** A short cause for a connect error: "nothing accepts connections on that port (ECONNREFUSED)". */
+export function describeConnectError(error: unknown): string {
+  const code = errorCodeOf(error)
+  if (code && CONNECT_CAUSES[code]) return `${CONNECT_CAUSES[code]} (${code})`
+  return code ? `${(error as Error).message} (${code})` : String((error as Error)?.message ?? error)
+}
+
+/**
+ * Opens a TCP connection. `track` receives the socket at once, so the caller can destroy it on
+ * timeout. Rejects with a ProbeFailure of kind 'connect'.
+ */
+export function connectTcp(address: string, port: number, track: (socket: net.Socket) => void): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({host: address, port})
+    track(socket)
+    const onError = (error: Error): void => {
+      socket.removeListener('connect', onConnect)
+      reject(new ProbeFailure('connect', 'connect', describeConnectError(error), {errorCode: errorCodeOf(error)}))
+    }
+    const onConnect = (): void => {
+      socket.removeListener('error', onError)
+      socket.on('error', () => {}) // later errors surface through the reader or TLS layer
+      resolve(socket)
+    }
+    socket.once('error', onError)
+    socket.once('connect', onConnect)
+  })
+}
+
+/** The SNI name for `host`: the host itself, or undefined for an IP literal (RFC 6066 forbids IPs in SNI). */
+export function sniFor(host: string): string | undefined {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  return net.isIP(bare) === 0 ? host : undefined
+}
+
+/** A short cause for a TLS error: the OpenSSL reason and code when known. */
+export function describeTlsError(error: unknown): string {
+  const e = error as {reason?: unknown; message?: unknown; code?: unknown}
+  const code = errorCodeOf(error)
+  const reason = typeof e.reason === 'string' ? e.reason : String(e.message ?? error)
+  return code ? `${reason} (${code})` : reason
+}
+
+/**
+ * Runs a client TLS handshake over an open TCP socket (implicit TLS, or after STARTTLS).
+ * Rejects with a ProbeFailure of kind 'tls-handshake'.
+ */
+export function startTls(
+  socket: net.Socket,
+  host: string,
+  context: tls.SecureContext,
+  track: (socket: tls.TLSSocket) => void,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const servername = sniFor(host)
+    const secure = tls.connect({
+      socket,
+      servername,
+      secureContext: context,
+      rejectUnauthorized: false,
+      minDHSize: 512,
+    })
+    track(secure)
+    const fail = (error: Error | undefined): void => {
+      cleanup()
+      const message = error ? describeTlsError(error) : 'the connection closed before the handshake completed'
+      reject(new ProbeFailure('tls-handshake', 'TLS handshake', message, {errorCode: errorCodeOf(error)}))
+    }
+    const onError = (error: Error): void => fail(error)
+    const onClose = (): void => fail(undefined)
+    const onSecure = (): void => {
+      cleanup()
+      secure.on('error', () => {}) // later errors surface through the line reader
+      resolve(secure)
+    }
+    const cleanup = (): void => {
+      secure.removeListener('error', onError)
+      secure.removeListener('close', onClose)
+      secure.removeListener('secureConnect', onSecure)
+    }
+    secure.once('error', onError)
+    secure.once('close', onClose)
+    secure.once('secureConnect', onSecure)
+  })
+}
+
+/** The certificates the server sent, leaf first, as DER. */
+export function peerChain(secure: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = []
+  const seen = new Set<string>()
+  let cert: tls.DetailedPeerCertificate | undefined = secure.getPeerCertificate(true)
+  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256)
+    chain.push(Buffer.from(cert.raw))
+    cert = cert.issuerCertificate
+  }
+  return chain
+}
+
+export interface NegotiatedTls {
+  version: string
+  cipher: string
+  keyExchange?: string
+}
+
+/** Version, cipher and ephemeral key of an established session. */
+export function negotiatedTls(secure: tls.TLSSocket): NegotiatedTls {
+  const cipher = secure.getCipher() as tls.CipherNameAndProtocol & {standardName?: string}
+  const eph = secure.getEphemeralKeyInfo() as {type?: string; name?: string; size?: number} | null
+  let keyExchange: string | undefined
+  if (eph && eph.type) keyExchange = eph.name ?? (eph.size ? `${eph.type} ${eph.size}` : eph.type)
+  return {
+    version: secure.getProtocol() ?? 'unknown',
+    cipher: cipher?.standardName || cipher?.name || 'unknown',
+    ...(keyExchange ? {keyExchange} : {}),
+  }
+}
+
+/** Versions Apple (iOS 15+, macOS 12+) and current Outlook refuse. */
+export function isLegacyTlsVersion(version: string): boolean {
+  return version === 'TLSv1' || version === 'TLSv1.1' || version === 'SSLv3' || version === 'SSLv2'
+}
+
+/** OpenSSL errors a client sees when the "TLS" server answered in plaintext (or anything not TLS). */
+export function looksLikeNonTlsReply(errorCode: string | undefined): boolean {
+  return (
+    errorCode === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    errorCode === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    errorCode === 'ERR_SSL_UNKNOWN_PROTOCOL' ||
+    errorCode === 'ERR_SSL_HTTP_REQUEST' ||
+    errorCode === 'ERR_SSL_RECORD_LAYER_FAILURE' ||
+    errorCode === 'ERR_SSL_UNEXPECTED_RECORD'
+  )
+}
