@@ -47,6 +47,10 @@ export function parseSource(text: string, file: string): SourceDocument {
     if (first.code === 'DUPLICATE_KEY') {
       const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[1]
       message = key ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}: each key may appear once in a mapping` : 'duplicate key: each key may appear once in a mapping'
+    } else if (/Maximum call stack/.test(first.message)) {
+      message = 'syntax error: nested too deeply to be a settings file'
+    } else if (first.code === 'MULTIPLE_DOCS') {
+      message = 'syntax error: a second YAML document starts here (---); a settings file holds one document'
     } else if (first.code === 'MISSING_CHAR' && /quote/.test(first.message)) {
       // The parser notices at the end of the file; point at the quote that was opened instead.
       const opening = lastOpeningQuote(text, offset)

@@ -64,7 +64,7 @@ function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
       return {
         code: 'missing-key',
         severity: 'error',
-        message: `${where} needs "${missing}".`,
+        message: `${path.length === 0 ? 'The settings file' : where} needs "${missing}".`,
         fix: `Add "${missing}" (see the settings reference in the README).`,
         source: doc.locate(path),
       }

@@ -4,6 +4,8 @@ import type {Rule} from './types.js'
 
 const IMPLICIT_TLS_PORTS = new Set([993, 995, 465])
 const STARTTLS_PORTS = new Set([143, 110, 587, 25])
+/** The IANA ports of each mail protocol (implicit TLS and plaintext/STARTTLS). */
+const WELL_KNOWN_PORTS: Record<number, 'imap' | 'pop3' | 'smtp'> = {993: 'imap', 143: 'imap', 995: 'pop3', 110: 'pop3', 465: 'smtp', 587: 'smtp', 25: 'smtp'}
 
 const label = (s: ServerSettings) => (s.protocol === 'smtp' ? 'outgoing (SMTP)' : `incoming (${s.protocol.toUpperCase()})`)
 
@@ -46,11 +48,12 @@ export const portRules: Rule = ({settings}) => {
           source: s.source,
         })
       }
-      if (s.protocol !== 'smtp' && s.port !== DEFAULT_PORTS[s.protocol].ssl && s.port !== DEFAULT_PORTS[s.protocol].starttls && ((s.protocol === 'imap' && (s.port === 110 || s.port === 995)) || (s.protocol === 'pop3' && (s.port === 143 || s.port === 993)))) {
+      const owner = WELL_KNOWN_PORTS[s.port]
+      if (owner && owner !== s.protocol) {
         findings.push({
           code: 'port-protocol-mismatch',
           severity: 'error',
-          message: `${label(s)} server ${s.host} uses port ${s.port}, which belongs to ${s.protocol === 'imap' ? 'POP3' : 'IMAP'}: the client would speak the wrong protocol.`,
+          message: `${label(s)} server ${s.host} uses port ${s.port}, which belongs to ${owner.toUpperCase()}: the client would speak ${s.protocol.toUpperCase()} to a ${owner.toUpperCase()} service and fail.`,
           fix: `Use port ${DEFAULT_PORTS[s.protocol][s.security === 'none' ? 'starttls' : s.security]} for ${s.protocol.toUpperCase()}.`,
           source: s.source,
         })
