@@ -21,7 +21,7 @@ describe('x509 code registry', () => {
   it('registers every code the x509 source emits, with the severity it emits', () => {
     const registered = new Map(X509_CODES.map((c) => [c.code, c.severity]))
     const source = readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'codes.ts').map((f) => readFileSync(join(dir, f), 'utf8')).join('\n')
-    const emitted = [...source.matchAll(/code: '([a-z0-9-]+)',\s*severity: '(error|warning|info)'/g)].map((m) => [m[1]!, m[2]!])
+    const emitted = [...source.matchAll(/code: '([a-z0-9-]+)',\s*severity: '(error|warning|info)'/g)].map((m) => [m[1]!, m[2]!] as const)
     expect(emitted.length).toBeGreaterThan(15)
     for (const [code, severity] of emitted) expect(registered.get(code), code).toBe(severity)
   })
