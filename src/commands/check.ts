@@ -1,0 +1,101 @@
+import {Args, Flags} from '@oclif/core'
+
+import type {CheckOptions} from '../core/check/options.js'
+import type {CheckResult} from '../core/check/run-check.js'
+import {InputError} from '../core/errors.js'
+import type {Finding} from '../core/findings.js'
+import type {Report} from '../render/report.js'
+import {COLOR, PLAIN, useColor} from '../render/style.js'
+import {BaseCommand} from './base.js'
+
+/** Positive seconds, fractions allowed (e.g. 0.5). */
+const seconds = Flags.custom<number>({
+  parse: async (input) => {
+    const n = Number(input)
+    if (!/^\d+(\.\d+)?$/.test(input.trim()) || !(n > 0) || n > 3600) throw new InputError(`--timeout "${input}": expected a number of seconds greater than 0 (at most 3600), e.g. 10 or 2.5`)
+    return n
+  },
+})
+
+/** The flags `check` and `probe` share (issue #4). */
+export const PROBE_FLAGS = {
+  ca: Flags.string({description: "A CA certificate file (PEM or DER) to trust as a root besides Apple's store: your private CA. Repeatable. The settings' trust.caFiles count too.", multiple: true, helpValue: 'FILE'}),
+  resolve: Flags.string({description: 'Connect to ADDRESS while verifying HOST (curl\'s convention; IPv6 in brackets), to test a server before DNS points at it. Repeatable.', multiple: true, helpValue: 'HOST:PORT:ADDRESS'}),
+  at: Flags.string({description: 'Judge certificate validity as of this date (e.g. a rollout date) instead of now: 2026-03-01 or 2026-03-01T09:00:00Z.', helpValue: 'DATE'}),
+  'warn-days': Flags.integer({description: 'Warn about certificates that expire within this many days.', default: 30, min: 0}),
+  timeout: seconds({description: 'Time limit per phase (connect, greeting, each command, STARTTLS, TLS handshake), in seconds.', default: 10, helpValue: 'SECONDS'}),
+  concurrency: Flags.integer({description: 'How many endpoints to probe at once (default: 64, the net layer\'s DEFAULT_CONCURRENCY).', min: 1, max: 1024}),
+}
+
+export interface ProbeFlagValues {
+  ca?: string[]
+  resolve?: string[]
+  at?: string
+  'warn-days': number
+  timeout: number
+  concurrency?: number
+}
+
+/** Turns the shared flags into CheckOptions; throws InputError for unusable values (exit 2). */
+export async function checkOptionsFromFlags(flags: ProbeFlagValues): Promise<CheckOptions> {
+  const {parseAt, readCaFile} = await import('../core/check/options.js')
+  const {ResolveMap} = await import('../core/check/resolve.js')
+  return {
+    now: flags.at ? parseAt(flags.at) : new Date(),
+    warnDays: flags['warn-days'],
+    timeoutSeconds: flags.timeout,
+    concurrency: flags.concurrency,
+    extraRoots: (flags.ca ?? []).flatMap((f) => readCaFile(f)),
+    resolve: ResolveMap.parse(flags.resolve),
+  }
+}
+
+/** Per-endpoint text blocks plus the data the JSON document carries. */
+export async function checkReportParts(result: CheckResult): Promise<{sections: string[]; data: Record<string, unknown>}> {
+  const {renderCheckSections} = await import('../render/check-text.js')
+  const style = useColor(process.stdout) ? COLOR : PLAIN
+  return {
+    sections: renderCheckSections(result, style),
+    data: {checkedAt: result.checkedAt, appleTrustStoreVersion: result.appleTrustStoreVersion, endpoints: result.endpoints},
+  }
+}
+
+/** Says on stderr which --resolve entries matched no endpoint (a typo would otherwise go unnoticed). */
+export function warnUnusedResolve(options: CheckOptions): void {
+  for (const e of options.resolve?.unused() ?? []) process.stderr.write(`mailprofile: warning: --resolve ${e.text} matched no endpoint (host and port must both match)\n`)
+}
+
+export default class Check extends BaseCommand {
+  static override summary = "Probe every IMAP, POP3 and SMTP server in a settings file and check its certificate against Apple's and Microsoft's rules."
+  static override description = `Connects to every distinct (host, port, TLS mode) in the settings, concurrently, exactly as a phone would (SNI, STARTTLS where set; no credentials are ever sent), and judges the certificates each server sends against Apple's trust store and rules (HT210176, HT211025): host name in subjectAltName, validity, complete chain as sent, key and signature strength, serverAuth EKU. Also reports whether Node's bundled Mozilla store trusts the chain, TLS versions, STARTTLS and SMTP AUTH availability, and certificates that differ between ports of one host.
+Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable input.`
+  static override examples = [
+    '<%= config.bin %> check settings.yaml',
+    '<%= config.bin %> check settings.yaml --ca private-root.pem --resolve mail.example.com:993:192.0.2.10',
+    '<%= config.bin %> check settings.yaml --at 2026-03-01 --json',
+  ]
+  static override args = {
+    file: Args.string({description: 'Settings file (YAML or JSON).', required: true}),
+  }
+  static override flags = PROBE_FLAGS
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Check)
+    const format = this.outputFormat(flags)
+    const options = await checkOptionsFromFlags(flags)
+    const {loadSettings} = await import('../core/settings/load.js')
+    const loaded = loadSettings(args.file)
+    const findings: Finding[] = [...loaded.findings]
+    if (!loaded.settings) {
+      const report: Report = {command: 'check', findings, inputErrors: [], data: {file: args.file, endpoints: []}, sections: ['The settings do not pass the schema, so no server was probed. Fix these first (`mailprofile lint` shows the same):\n']}
+      this.finish(report, format)
+      return
+    }
+    const {checkSettings} = await import('../core/check/run-check.js')
+    const result = await checkSettings(loaded.settings, options)
+    warnUnusedResolve(options)
+    findings.push(...result.findings)
+    const parts = await checkReportParts(result)
+    this.finish({command: 'check', findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format)
+  }
+}

@@ -1,0 +1,64 @@
+import {Args, Flags} from '@oclif/core'
+
+import {InputError} from '../core/errors.js'
+import {DEFAULT_PORTS, type Protocol} from '../core/settings/model.js'
+import {BaseCommand} from './base.js'
+import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
+
+/** HOST, HOST:PORT, [IPv6], [IPv6]:PORT or a bare IPv6 address. */
+export function parseHostPort(text: string): {host: string; port?: number} {
+  const t = text.trim()
+  let host: string
+  let portText: string | undefined
+  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(t)
+  if (bracket) {
+    host = bracket[1]!
+    portText = bracket[2]
+  } else if ((t.match(/:/g) ?? []).length > 1) {
+    host = t // a bare IPv6 address: no port
+  } else {
+    const i = t.indexOf(':')
+    host = i < 0 ? t : t.slice(0, i)
+    portText = i < 0 ? undefined : t.slice(i + 1)
+  }
+  if (!host || /[\s/]/.test(host)) throw new InputError(`"${text}": expected HOST or HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:993`)
+  if (portText === undefined) return {host}
+  const port = Number(portText)
+  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65_535) throw new InputError(`"${text}": the port must be a number from 1 to 65535`)
+  return {host, port}
+}
+
+export default class Probe extends BaseCommand {
+  static override summary = 'Probe one IMAP, POP3 or SMTP server and check its certificate the way an iPhone would, without a settings file.'
+  static override description = `Connects (SNI, STARTTLS when --security starttls; never any credentials), shows the TLS version and cipher, the certificate chain exactly as the server sent it with SHA-256 fingerprints, Apple's and Mozilla's trust verdicts, and in plain words what iPhone, iPad and Mac Mail would show and what to change.
+The port defaults per RFC 8314: IMAP 993 (ssl) / 143 (starttls), POP3 995 / 110, SMTP 465 / 587.
+Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable input.`
+  static override examples = [
+    '<%= config.bin %> probe mail.example.com --protocol imap',
+    '<%= config.bin %> probe smtp.example.com --protocol smtp --security starttls',
+    '<%= config.bin %> probe mail.example.com:993 --protocol imap --resolve mail.example.com:993:192.0.2.10 --ca private-root.pem',
+    '<%= config.bin %> probe [2001:db8::25]:465 --protocol smtp --json',
+  ]
+  static override args = {
+    target: Args.string({description: 'HOST or HOST:PORT (IPv6 in brackets: [2001:db8::1]:993).', required: true}),
+  }
+  static override flags = {
+    protocol: Flags.string({char: 'p', description: 'Mail protocol.', options: ['imap', 'pop3', 'smtp'], required: true}),
+    security: Flags.string({char: 's', description: 'ssl: implicit TLS from the first byte; starttls: plaintext greeting, then STARTTLS.', options: ['ssl', 'starttls'], default: 'ssl'}),
+    ...PROBE_FLAGS,
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Probe)
+    const format = this.outputFormat(flags)
+    const protocol = flags.protocol as Protocol
+    const security = flags.security as 'ssl' | 'starttls'
+    const {host, port} = parseHostPort(args.target)
+    const options = await checkOptionsFromFlags(flags)
+    const {runCheck} = await import('../core/check/run-check.js')
+    const result = await runCheck([{target: {host, port: port ?? DEFAULT_PORTS[protocol][security], protocol, security}, settingsSources: []}], options)
+    warnUnusedResolve(options)
+    const parts = await checkReportParts(result)
+    this.finish({command: 'probe', findings: result.findings, inputErrors: [], data: parts.data, sections: parts.sections, groupBy: 'endpoint'}, format)
+  }
+}

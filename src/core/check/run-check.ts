@@ -1,0 +1,153 @@
+/**
+ * runCheck: probe every endpoint (concurrently, bounded), judge each chain as sent with the
+ * certificate policy, compare certificates across ports of one host, and return one structured
+ * result per endpoint plus all findings (each carrying its endpoint and, from a settings file,
+ * the position that names it).
+ */
+import type {EndpointRef, Finding, SourceLocation} from '../findings.js'
+import type {ProbeEvidence, ProbeTarget, TlsFacts} from '../net/evidence.js'
+import {probeAll} from '../net/index.js'
+import type {Settings} from '../settings/model.js'
+import {type ChainCertificate, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
+import {type CheckEndpoint, endpointsFromSettings, hostKey, hostPort} from './endpoints.js'
+import {type CheckOptions, readSettingsCaFiles} from './options.js'
+
+export interface EndpointSourceRef {
+  domain: string
+  role: 'incoming' | 'outgoing'
+  file: string
+  line?: number
+  column?: number
+}
+
+/** What the JSON document carries per endpoint (documented in the README). */
+export interface EndpointResult {
+  endpoint: {host: string; port: number; protocol: string; security: string; address?: string}
+  /** Where the settings name this endpoint (empty for `probe`). */
+  settingsSources: EndpointSourceRef[]
+  connection: {
+    /** The address connected to. */
+    remoteAddress?: string
+    durationMs: number
+    greeting?: string
+    plaintextCapabilities?: string[]
+    capabilities?: string[]
+    smtpAuthMechanisms?: string[]
+    /** Absent when no TLS session was established. */
+    tls?: TlsFacts
+  }
+  /** As the server sent them, leaf first; a root from a store is appended with sent: false. */
+  certificates: ChainCertificate[]
+  /** Trust verdicts; absent when no certificate was received. */
+  trust?: ChainTrust
+  findings: Finding[]
+  /** error: any error-level finding; warning: warnings only; ok otherwise. */
+  status: 'ok' | 'warning' | 'error'
+}
+
+export interface CheckResult {
+  /** The instant validity was judged at (ISO). */
+  checkedAt: string
+  /** Apple trust store version used. */
+  appleTrustStoreVersion: string
+  endpoints: EndpointResult[]
+  /** Every finding: per endpoint, cross-endpoint (certificate-differs) and general ones. */
+  findings: Finding[]
+}
+
+function refOf(target: ProbeTarget): EndpointRef {
+  const ref: EndpointRef = {host: target.host, port: target.port, protocol: target.protocol, security: target.security}
+  if (target.address) ref.address = target.address
+  return ref
+}
+
+function statusOf(findings: readonly Finding[]): EndpointResult['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'error'
+  if (findings.some((f) => f.severity === 'warning')) return 'warning'
+  return 'ok'
+}
+
+function attach(f: Finding, endpoint: EndpointRef, source: SourceLocation | undefined): Finding {
+  const out: Finding = {...f, endpoint: f.endpoint ? {...endpoint, ...f.endpoint} : endpoint}
+  if (source && !f.source) out.source = source
+  return out
+}
+
+function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions): EndpointResult {
+  const target = evidence.target
+  const ref = refOf(target)
+  const source = ep.settingsSources[0]?.source
+  const findings = evidence.findings.map((f) => attach(f, ref, source))
+  let certificates: ChainCertificate[] = []
+  let trust: ChainTrust | undefined
+  if (evidence.chain.length > 0) {
+    const evaluation = evaluateChain({host: target.host, chain: evidence.chain, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, pins: options.pins})
+    certificates = evaluation.certificates
+    trust = evaluation.trust
+    findings.push(...evaluation.findings.map((f) => attach(f, ref, source)))
+  }
+  const connection: EndpointResult['connection'] = {durationMs: Math.round(evidence.durationMs)}
+  if (evidence.remoteAddress) connection.remoteAddress = evidence.remoteAddress
+  if (evidence.greeting !== undefined) connection.greeting = evidence.greeting
+  if (evidence.plaintextCapabilities) connection.plaintextCapabilities = evidence.plaintextCapabilities
+  if (evidence.capabilities) connection.capabilities = evidence.capabilities
+  if (evidence.smtpAuthMechanisms) connection.smtpAuthMechanisms = evidence.smtpAuthMechanisms
+  if (evidence.tls) connection.tls = evidence.tls
+  return {
+    endpoint: {host: target.host, port: target.port, protocol: target.protocol, security: target.security, ...(target.address ? {address: target.address} : {})},
+    settingsSources: ep.settingsSources.map((s) => ({domain: s.domain, role: s.role, file: s.source.file, line: s.source.line, column: s.source.column})),
+    connection,
+    certificates,
+    trust,
+    findings,
+    status: statusOf(findings),
+  }
+}
+
+/** Probes the endpoints and judges what they present. Never throws for network problems: they become findings. */
+export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions): Promise<CheckResult> {
+  const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
+  const evidence = await probeAll(targets, {phaseTimeoutMs: options.timeoutSeconds * 1000, concurrency: options.concurrency})
+  const results = endpoints.map((ep, i) => judge(ep, evidence[i]!, options))
+
+  // One host, different certificates on different ports.
+  const differs = compareEndpointCertificates(
+    results
+      .filter((r) => r.certificates[0]?.sent)
+      .map((r) => ({host: r.endpoint.host, port: r.endpoint.port, protocol: r.endpoint.protocol, security: r.endpoint.security, leafSha256: r.certificates[0]!.sha256, notAfter: r.certificates[0]!.notAfter})),
+  )
+  const keyOf = (e: EndpointRef) => `${hostKey(e.host)}|${e.port}|${e.protocol}|${e.security}`
+  const byKey = new Map(results.map((r, i) => [keyOf(r.endpoint), i]))
+  for (const f of differs) {
+    const i = f.endpoint ? byKey.get(keyOf(f.endpoint)) : undefined
+    if (i === undefined) continue
+    const r = results[i]!
+    r.findings.push(attach(f, refOf(targets[i]!), endpoints[i]!.settingsSources[0]?.source))
+    r.status = statusOf(r.findings)
+  }
+  return {
+    checkedAt: options.now.toISOString(),
+    appleTrustStoreVersion: loadTrustStore().version,
+    endpoints: results,
+    findings: results.flatMap((r) => r.findings),
+  }
+}
+
+/**
+ * The check of a whole settings file, for `check FILE` and `build --check`: endpoints from the
+ * settings (security "none" skipped with an info finding), the settings' CA files and pins
+ * trusted in addition to `options.extraRoots`.
+ */
+export async function checkSettings(settings: Settings, options: CheckOptions): Promise<CheckResult> {
+  const {endpoints, findings: skipped} = endpointsFromSettings(settings)
+  const ca = readSettingsCaFiles(settings)
+  const pins = [...(options.pins ?? []), ...settings.trust.pins.map((p) => p.value)]
+  const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], pins})
+  result.findings.push(...skipped, ...ca.findings)
+  return result
+}
+
+/** `host:port` of a result, for messages. */
+export function describeEndpoint(r: EndpointResult): string {
+  return hostPort(r.endpoint.host, r.endpoint.port)
+}

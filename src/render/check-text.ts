@@ -1,0 +1,103 @@
+/**
+ * Human text for `check` and `probe`: one block per endpoint — how the connection went, the chain
+ * as the server sent it (a short tree with fingerprints), the trust verdicts, and in plain words
+ * what an iPhone would do. The findings themselves follow, grouped by endpoint (render/text.ts).
+ */
+import type {CheckResult, EndpointResult} from '../core/check/run-check.js'
+import type {ChainCertificate} from '../core/x509/index.js'
+import type {Style} from './style.js'
+
+const SECURITY_LABEL: Record<string, string> = {ssl: 'implicit TLS', starttls: 'STARTTLS'}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+function shortName(dn: string): string {
+  return /(?:^|, )CN=([^,]+)/.exec(dn)?.[1] ?? dn
+}
+
+function keyText(c: ChainCertificate): string {
+  const type = c.keyType === 'rsa' ? 'RSA' : c.keyType === 'ec' ? 'EC' : c.keyType
+  return `${type}${c.keyBits ? ` ${c.keyBits}` : ''}${c.curve ? ` (${c.curve})` : ''}`
+}
+
+function roleText(c: ChainCertificate): string {
+  if (c.role === 'root' && !c.sent) return c.trustedBy === 'apple' ? "root (from Apple's trust store, not sent)" : 'root (your CA file, not sent)'
+  if (c.role === 'root') return 'root (sent by the server)'
+  if (c.role === 'unused') return 'not part of the chain'
+  return c.role
+}
+
+function chainLines(certs: ChainCertificate[], style: Style): string[] {
+  const out: string[] = []
+  certs.forEach((c, i) => {
+    const last = i === certs.length - 1
+    const branch = last ? '└─' : '├─'
+    const pipe = last ? '  ' : '│ '
+    out.push(`    ${branch} ${style.bold(shortName(c.subject))}  ${style.dim(roleText(c))}`)
+    const detail = (label: string, value: string) => out.push(`    ${pipe}   ${style.dim(label.padEnd(10))}${value}`)
+    if (c.role === 'leaf' || c.dnsNames.length > 0 || c.ipAddresses.length > 0) {
+      const names = [...c.dnsNames, ...c.ipAddresses]
+      detail('names', names.length ? names.join(', ') : c.hasSan ? '(empty subjectAltName)' : '(no subjectAltName)')
+    }
+    detail('issuer', c.issuer)
+    detail('valid', `${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} (${c.validityDays} days)`)
+    detail('key', `${keyText(c)}, signed ${c.signatureAlgorithm}`)
+    detail('SHA-256', c.sha256)
+  })
+  return out
+}
+
+function trustLines(r: EndpointResult, storeVersion: string, style: Style): string[] {
+  const t = r.trust
+  if (!t) return []
+  const yes = style.green('✔ trusted')
+  const no = style.red('✖ not trusted')
+  const out = ['  trust']
+  out.push(`    Apple (trust store ${t.apple.storeVersion || storeVersion})  ${t.apple.trusted ? `${yes} — root "${t.apple.root?.name}"` : `${no} — ${t.apple.reason ?? 'no trusted root'}`}`)
+  if (t.privateRoot) out.push(`    your CA (--ca, trust.caFiles)  ${style.yellow('✔ trusted')} — root "${t.privateRoot.name}" (install it on devices: see below)`)
+  out.push(`    Mozilla (Node's bundled store)  ${t.mozilla.trusted ? `${yes} — root "${t.mozilla.root?.name}"` : `${no} — ${t.mozilla.reason ?? 'no trusted root'}`}`)
+  return out
+}
+
+function verdict(r: EndpointResult, style: Style): string {
+  const errors = r.findings.filter((f) => f.severity === 'error')
+  const warnings = r.findings.filter((f) => f.severity === 'warning')
+  const codes = (list: typeof errors) => [...new Set(list.map((f) => f.code))].join(', ')
+  if (errors.length > 0) {
+    const noTls = !r.connection.tls
+    const what = noTls ? 'iPhone, iPad and Mac Mail would not connect to this server' : 'iPhone, iPad and Mac Mail would refuse this server ("Cannot Verify Server Identity") or fail on it'
+    return style.red(`  ✖ ${what}: ${codes(errors)}. What to change is listed below.`)
+  }
+  if (warnings.length > 0) return style.yellow(`  ⚠ Mail on iPhone, iPad and Mac connects, with caveats: ${codes(warnings)} (see below).`)
+  return style.green('  ✔ Mail on iPhone, iPad and Mac would connect without a warning.')
+}
+
+/** One block per endpoint. */
+export function renderEndpoint(r: EndpointResult, storeVersion: string, style: Style): string {
+  const e = r.endpoint
+  const out: string[] = []
+  const via = e.address ? ` via ${e.address} (--resolve)` : ''
+  out.push(style.bold(`${hostPort(e.host, e.port)}  ${e.protocol.toUpperCase()}, ${SECURITY_LABEL[e.security] ?? e.security}${via}`))
+  for (const s of r.settingsSources) out.push(`  ${style.dim('used by')}   ${s.domain} ${s.role} server (${s.file}${s.line !== undefined ? `:${s.line}:${s.column ?? 1}` : ''})`)
+  const c = r.connection
+  const tls = c.tls ? `${c.tls.version}, ${c.tls.cipher}${c.tls.keyExchange ? `, ${c.tls.keyExchange}` : ''}` : 'no TLS session'
+  out.push(`  ${style.dim('connection')} ${tls}${c.remoteAddress ? ` — ${c.remoteAddress}` : ''}, ${c.durationMs} ms`)
+  if (c.greeting) out.push(`  ${style.dim('greeting')}   ${c.greeting}`)
+  if (e.protocol === 'smtp' && c.smtpAuthMechanisms) out.push(`  ${style.dim('AUTH')}       ${c.smtpAuthMechanisms.length ? c.smtpAuthMechanisms.join(' ') : '(none offered)'}`)
+  if (r.certificates.length > 0) {
+    out.push(`  chain as sent (${r.certificates.filter((x) => x.sent).length} certificate${r.certificates.filter((x) => x.sent).length === 1 ? '' : 's'})`)
+    out.push(...chainLines(r.certificates, style))
+  }
+  out.push(...trustLines(r, '', style))
+  out.push(verdict(r, style))
+  return out.join('\n') + '\n'
+}
+
+/** The per-endpoint blocks, then a line saying when and against which store it was judged. */
+export function renderCheckSections(result: CheckResult, style: Style): string[] {
+  const sections = result.endpoints.map((r) => renderEndpoint(r, result.appleTrustStoreVersion, style))
+  sections.push(style.dim(`Judged as of ${result.checkedAt} against Apple's trust store ${result.appleTrustStoreVersion}; ${result.endpoints.length} endpoint${result.endpoints.length === 1 ? '' : 's'} probed.`) + '\n')
+  return sections
+}
