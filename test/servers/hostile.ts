@@ -102,3 +102,8 @@ export async function startDropAfterCommandServer(options: {
     })
   }).listen()
 }
+
+/** Accepts the connection and closes it at once, without a word (like a tcpwrappers or fail2ban reject). */
+export async function startSlamServer(): Promise<TrackedServer> {
+  return new TrackedServer((socket) => socket.end()).listen()
+}

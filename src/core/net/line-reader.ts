@@ -98,7 +98,7 @@ export class LineReader {
     while ((nl = chunk.indexOf(0x0a, start)) >= 0) {
       const piece = chunk.subarray(start, nl)
       const lineLength = this.partialLength + piece.length
-      if (lineLength > this.limits.maxLineBytes) return this.tooLong()
+      if (lineLength > this.limits.maxLineBytes) return this.tooLong(piece)
       let bytes = this.partialLength > 0 ? Buffer.concat([...this.partial, piece]) : piece
       this.partial = []
       this.partialLength = 0
@@ -114,14 +114,14 @@ export class LineReader {
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start)
+      if (this.partialLength + rest.length > this.limits.maxLineBytes) return this.tooLong(rest)
       this.partialLength += rest.length
-      if (this.partialLength > this.limits.maxLineBytes) return this.tooLong()
       this.partial.push(Buffer.from(rest))
     }
   }
 
-  private tooLong(): void {
-    const head = Buffer.concat(this.partial).subarray(0, 200)
+  private tooLong(more: Buffer): void {
+    const head = Buffer.concat([...this.partial, more.subarray(0, 200)]).subarray(0, 200)
     this.fail(
       new ProbeFailure('protocol', this.phase, `the server sent a line longer than ${this.limits.maxLineBytes} bytes during ${this.phase} (it began: "${excerpt(head, 60)}")`),
     )

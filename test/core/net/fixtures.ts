@@ -1,7 +1,8 @@
 /** Shared setup for the net tests: one test PKI, fixture servers closed after each test. */
-import {afterEach} from 'vitest'
+import {afterEach, beforeAll} from 'vitest'
 
 import type {ProbeTarget} from '../../../src/core/net/evidence.js'
+import {probeSecureContext} from '../../../src/core/net/tls-connect.js'
 import {createChain} from '../../helpers/pki.js'
 import {type MailServerOptions, startMailServer} from '../../servers/mail-server.js'
 import type {TrackedServer} from '../../servers/tracked-server.js'
@@ -10,6 +11,11 @@ export const chain = createChain({dnsNames: ['mail.example.test']})
 export const serverTls = {key: chain.leaf.keyPem, cert: chain.serverChainPem}
 
 const open: TrackedServer[] = []
+
+// The probe's SecureContext is made once per process; make it before timing anything.
+beforeAll(async () => {
+  await probeSecureContext()
+})
 
 /** Registers a server to be closed after the current test. */
 export function closeLater<T extends TrackedServer>(server: T): T {
