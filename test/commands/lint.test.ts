@@ -1,8 +1,9 @@
 // `mailprofile lint` as a user runs it: the built CLI (npm run build first), real files in a temp dir.
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {parse} from 'yaml'
 
 import {ROOT, runCli, type CliResult} from '../helpers/cli.js'
 
@@ -212,5 +213,27 @@ describe('lint: output', () => {
     const r = await lint(['--nope', 'x.yaml'])
     expect(r.code).toBe(2)
     expect(r.stderr.split('\n')[0]).toMatch(/^mailprofile: Nonexistent flag: --nope/)
+  })
+})
+
+describe('the pre-commit hook (.pre-commit-hooks.yaml)', () => {
+  const hooks = parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{id: string; entry: string; language: string; files: string; pass_filenames: boolean}>
+  const hook = hooks.find((h) => h.id === 'mailprofile-lint')
+
+  it('runs `mailprofile lint` on settings files by name', () => {
+    expect(hook).toMatchObject({entry: 'mailprofile lint', language: 'node', pass_filenames: true})
+    const files = new RegExp(hook!.files)
+    for (const yes of ['mailprofile.yaml', 'mail/mailprofile.prod.yml', 'config/mail-settings.json', 'mail-settings-eu.yaml']) expect(files.test(yes), yes).toBe(true)
+    for (const no of ['examples/provider.yaml', 'mailprofile.yaml.bak', 'mailprofiles/x.yaml', 'notmailprofile.yaml', 'README.md']) expect(files.test(no), no).toBe(false)
+  })
+
+  it('its entry blocks a commit with an error and passes a clean one, as pre-commit calls it', async () => {
+    const [, ...entryArgs] = hook!.entry.split(' ')
+    const good = file('mailprofile.yaml', GOOD)
+    const bad = file('mail-settings.yaml', GOOD.replace('host: smtp.example.com', 'host: smtp.example.com\n      security: none'))
+    expect((await runCli([...entryArgs, good], {cwd: dir})).code).toBe(0)
+    const blocked = await runCli([...entryArgs, good, bad], {cwd: dir})
+    expect(blocked.code).toBe(1)
+    expect(blocked.stdout).toContain('mail-settings.yaml\n  12:17')
   })
 })

@@ -10,17 +10,18 @@ const WELL_KNOWN_PORTS: Record<number, 'imap' | 'pop3' | 'smtp'> = {993: 'imap',
 const label = (s: ServerSettings) => (s.protocol === 'smtp' ? 'outgoing (SMTP)' : `incoming (${s.protocol.toUpperCase()})`)
 
 /** Port/security contradictions and plaintext servers (RFC 8314). */
-export const portRules: Rule = ({settings}) => {
+export const portRules: Rule = ({settings, doc}) => {
   const findings: Finding[] = []
-  for (const d of settings.domains) {
-    for (const s of [d.incoming, d.outgoing]) {
+  for (const [i, d] of settings.domains.entries()) {
+    for (const side of ['incoming', 'outgoing'] as const) {
+      const s = d[side]
       if (s.security === 'none') {
         findings.push({
           code: 'security-none',
           severity: 'error',
           message: `${label(s)} server ${s.host} is set to security "none": passwords and mail would cross the network in clear text, and current iOS and Outlook versions warn or refuse (RFC 8314).`,
           fix: `Use security "ssl" on port ${DEFAULT_PORTS[s.protocol].ssl} (implicit TLS) or "starttls" on port ${DEFAULT_PORTS[s.protocol].starttls}.`,
-          source: s.source,
+          source: doc.locate(['domains', i, side, 'security']),
         })
       }
       if (s.security !== 'ssl' && IMPLICIT_TLS_PORTS.has(s.port)) {
