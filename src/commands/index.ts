@@ -1,12 +1,14 @@
 // The explicit command table oclif loads (package.json "oclif.commands"): no directory scan at start-up.
 import Build from './build.js'
 import Check from './check.js'
+import Inspect from './inspect.js'
 import Lint from './lint.js'
 import Probe from './probe.js'
 
 export const COMMANDS = {
   build: Build,
   check: Check,
+  inspect: Inspect,
   lint: Lint,
   probe: Probe,
 }

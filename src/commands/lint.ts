@@ -11,7 +11,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   static override examples = ['<%= config.bin %> lint examples/single-domain.yaml', '<%= config.bin %> lint --json mail/*.yaml', '<%= config.bin %> lint --format github settings.yaml']
   static override strict = false
   static override args = {
-    files: Args.string({description: 'Settings files (YAML or JSON).', required: true}),
+    files: Args.string({description: 'Settings files (YAML or JSON), or .mobileconfig profiles (checked as by inspect).', required: true}),
   }
   static override flags = {
     strict: Flags.boolean({description: 'Warnings count as errors for the exit status.'}),
@@ -28,7 +28,10 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const now = new Date()
     for (const file of files) {
       try {
-        const result = await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
+        // .mobileconfig files are linted by inspect's code (signature, Apple schemas, mail servers).
+        const result = isProfile(file)
+          ? await (await import('../core/inspect/inspect.js')).lintProfileFile(file, {now, warnDays: flags['warn-days']})
+          : await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
         findings.push(...result.findings)
         results.push({file, ok: true, findings: result.findings.length})
       } catch (error) {
@@ -38,4 +41,9 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     }
     this.finish({command: 'lint', findings, inputErrors, data: {files: results}}, this.outputFormat(flags), {strict: flags.strict})
   }
+}
+
+/** Profiles go to inspect's lint path; everything else is a settings file. */
+function isProfile(file: string): boolean {
+  return /\.mobileconfig$/i.test(file)
 }

@@ -1,0 +1,101 @@
+/**
+ * Mail payloads (com.apple.mail.managed) checked with the same host, port and authentication
+ * rules as `lint` (src/core/settings/rules): each payload becomes a normalized domain with its
+ * incoming and outgoing ServerSettings, and the rules run on that. No rule logic lives here.
+ *
+ * UseSSL → security follows `build` (src/core/generate/mobileconfig.ts): UseSSL true means TLS
+ * is required; on a STARTTLS port (143, 110, 587, 25) that is STARTTLS, elsewhere implicit TLS.
+ * UseSSL false is "none". A missing port is the protocol's default for that security.
+ */
+import type {Finding} from '../findings.js'
+import type {SourceDocument} from '../settings/document.js'
+import {defaultPort, type Authentication, type DomainSettings, type Protocol, type Security, type ServerSettings, type Settings} from '../settings/model.js'
+import {analyzeAddress} from '../settings/names.js'
+import {authRules} from '../settings/rules/auth.js'
+import {hostRules} from '../settings/rules/hosts.js'
+import {portRules} from '../settings/rules/ports.js'
+import type {Rule, RuleOptions} from '../settings/rules/types.js'
+import {isDict, payloadLabel, type Dict} from './payloads.js'
+
+const STARTTLS_PORTS = new Set([143, 110, 587, 25])
+
+const AUTH: Record<string, Authentication> = {
+  EmailAuthPassword: 'password',
+  EmailAuthCRAMMD5: 'crammd5',
+  EmailAuthNTLM: 'ntlm',
+  EmailAuthHTTPMD5: 'httpmd5',
+  EmailAuthNone: 'none',
+}
+
+/** Rules that apply to a profile as well as to settings, and which of their codes to keep. */
+const RULES: Array<{rule: Rule; codes?: ReadonlySet<string>}> = [
+  {rule: portRules},
+  {rule: hostRules},
+  // Username templates are the settings' own syntax; only the unauthenticated-SMTP check applies.
+  {rule: authRules, codes: new Set(['smtp-auth-none'])},
+]
+
+function server(p: Dict, side: 'Incoming' | 'Outgoing', protocol: Protocol, file: string): ServerSettings | undefined {
+  const host = p[`${side}MailServerHostName`]
+  if (typeof host !== 'string') return undefined
+  const useSsl = p[`${side}MailServerUseSSL`] === true
+  const rawPort = p[`${side}MailServerPortNumber`]
+  const port = typeof rawPort === 'number' && Number.isInteger(rawPort) ? rawPort : undefined
+  const security: Security = !useSsl ? 'none' : port !== undefined && STARTTLS_PORTS.has(port) ? 'starttls' : 'ssl'
+  const auth = p[`${side}MailServerAuthentication`]
+  return {
+    protocol,
+    host,
+    port: port ?? defaultPort(protocol, security),
+    security,
+    authentication: (typeof auth === 'string' ? AUTH[auth] : undefined) ?? 'password',
+    username: '',
+    source: {file},
+  }
+}
+
+/** The mail domain: from EmailAddress when it holds a real address, else derived from the incoming host. */
+function domainOf(p: Dict, incomingHost: string): {domain: string; derived: boolean} {
+  const address = typeof p.EmailAddress === 'string' ? analyzeAddress(p.EmailAddress) : undefined
+  if (address && !address.problem && address.domain) return {domain: address.domain, derived: false}
+  const labels = incomingHost.replace(/\.$/, '').split('.')
+  return {domain: labels.length > 2 ? labels.slice(1).join('.') : incomingHost, derived: true}
+}
+
+export async function mailFindings(profile: Dict, file: string, options: RuleOptions): Promise<Finding[]> {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  const findings: Finding[] = []
+  const doc: SourceDocument = {file, data: {}, locate: () => ({file})}
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i]
+    if (!isDict(p) || p.PayloadType !== 'com.apple.mail.managed') continue
+    const incoming = server(p, 'Incoming', p.EmailAccountType === 'EmailTypePOP' ? 'pop3' : 'imap', file)
+    const outgoing = server(p, 'Outgoing', 'smtp', file)
+    // A payload without host names is reported by the schema check.
+    if (!incoming || !outgoing) continue
+    const {domain, derived} = domainOf(p, incoming.host)
+    const domainSettings: DomainSettings = {domain, displayName: domain, identifier: String(p.PayloadIdentifier ?? ''), incoming, outgoing, source: {file}}
+    const settings: Settings = {
+      file,
+      baseDir: '.',
+      organization: {name: '', identifier: ''},
+      profile: {displayName: '', removalAllowed: true, targetDevice: 'any'},
+      domains: [domainSettings],
+      trust: {caFiles: [], pins: []},
+      users: [],
+    }
+    const label = payloadLabel(payloads, i)
+    for (const {rule, codes} of RULES) {
+      for (const f of await rule({settings, doc, options})) {
+        if (codes && !codes.has(f.code)) continue
+        // The domain was made up from the host name: findings about it would be about nothing real.
+        if (derived && (f.code === 'domain-invalid' || f.code === 'host-bare-domain')) continue
+        findings.push({...f, message: `${label}: ${f.message}`, fix: f.fix && /security/.test(f.fix) ? `${f.fix} ${SETTINGS_TERMS}` : f.fix, source: {file}})
+      }
+    }
+  }
+  return findings
+}
+
+/** The rules speak in settings terms; this says what they mean in a profile. */
+const SETTINGS_TERMS = '(In the profile: security "ssl" or "starttls" is …UseSSL true on the implicit-TLS or the STARTTLS port, "none" is …UseSSL false.)'

@@ -1,0 +1,240 @@
+/**
+ * Checks on a parsed profile's payloads: Apple's schemas (unknown keys, wrong types, missing
+ * required keys, values outside Apple's lists; `<real>` where Apple wants `<integer>`), duplicate
+ * PayloadUUIDs and PayloadIdentifiers, keys written twice, and passwords in clear text. Also
+ * builds the payload list `inspect` shows.
+ */
+import {knownPayloadType, validateConfiguration, type SchemaIssue} from '../apple/schemas.js'
+import type {Finding} from '../findings.js'
+import {parseCertificate} from '../x509/certificate.js'
+import type {PlistReadResult} from './plist-xml.js'
+
+export type Dict = Record<string, unknown>
+
+export interface PayloadSummary {
+  /** Position in PayloadContent (0-based, as in the JSON pointers of findings). */
+  index: number
+  PayloadType?: string
+  PayloadIdentifier?: string
+  PayloadUUID?: string
+  PayloadDisplayName?: string
+  PayloadVersion?: unknown
+  /** A short description of what the payload does (mail account servers, certificate subject). */
+  details?: string
+}
+
+export interface ProfileSummary {
+  PayloadDisplayName?: string
+  PayloadIdentifier?: string
+  PayloadUUID?: string
+  PayloadOrganization?: string
+  PayloadDescription?: string
+  PayloadRemovalDisallowed?: boolean
+  PayloadScope?: string
+  encrypted: boolean
+}
+
+export const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date)
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** Payload label for messages: `PayloadContent[1] (com.apple.mail.managed "Work")`. */
+export function payloadLabel(payloads: unknown[], index: number): string {
+  const p = payloads[index]
+  const type = isDict(p) ? str(p.PayloadType) : undefined
+  const name = isDict(p) ? str(p.PayloadDisplayName) : undefined
+  return `PayloadContent[${index}]${type ? ` (${type}${name ? ` "${name}"` : ''})` : ''}`
+}
+
+/** Where a JSON pointer points, in words: `PayloadContent[1] (… ) key IncomingMailServerPortNumber`, or `top level key X`. */
+function describePointer(pointer: string, payloads: unknown[]): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+  if (parts[0] === 'PayloadContent' && parts.length >= 2 && /^\d+$/.test(parts[1]!)) {
+    const rest = parts.slice(2)
+    return `${payloadLabel(payloads, Number(parts[1]))}${rest.length ? ` key ${rest.join('.')}` : ''}`
+  }
+  return parts.length ? `top-level key ${parts.join('.')}` : 'the top level'
+}
+
+const CODE_FOR_KEYWORD: Record<string, string> = {additionalProperties: 'payload-unknown-key', type: 'payload-wrong-type', plistType: 'payload-wrong-type', required: 'payload-missing-key'}
+
+function issueFinding(issue: SchemaIssue, payloads: unknown[], file: string): Finding {
+  const code = CODE_FOR_KEYWORD[issue.keyword] ?? 'payload-invalid-value'
+  const where = describePointer(issue.path, payloads)
+  const severity = code === 'payload-unknown-key' ? 'warning' : 'error'
+  const message =
+    code === 'payload-unknown-key'
+      ? `${where}: ${issue.message}. Devices ignore it, so it has no effect (a misspelt key?).`
+      : code === 'payload-missing-key'
+        ? `${where.replace(/ key [^ ]+$/, '')}: ${issue.message}. Devices refuse to install the profile.`
+        : `${where} ${issue.message}. Devices reject the profile ("The profile is not valid") or ignore the setting.`
+  const fix = code === 'payload-unknown-key' ? 'Fix the spelling (keys are case-sensitive) or remove the key.' : code === 'payload-missing-key' ? 'Add the key.' : 'Use the type and value Apple\'s schema gives.'
+  return {code, severity, message, fix, source: {file}}
+}
+
+function setAt(root: unknown, pointer: string, value: unknown): unknown {
+  const parts = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+  const clone = (node: unknown, i: number): unknown => {
+    if (i === parts.length) return value
+    const key = parts[i]!
+    if (Array.isArray(node)) return node.map((item, j) => (String(j) === key ? clone(item, i + 1) : item))
+    if (isDict(node)) {
+      const out: Dict = {}
+      for (const [k, v] of Object.entries(node)) Object.defineProperty(out, k, {value: k === key ? clone(v, i + 1) : v, enumerable: true, writable: true, configurable: true})
+      return out
+    }
+    return node
+  }
+  return clone(root, 0)
+}
+
+/** Schema findings for the whole profile, including `<real>` values where Apple wants `<integer>`. */
+export function schemaFindings(profile: Dict, plist: PlistReadResult, file: string): Finding[] {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  const encrypted = profile.EncryptedPayloadContent !== undefined
+  const issues = validateConfiguration(profile).filter((i) => !(encrypted && i.keyword === 'required' && i.path === '/PayloadContent'))
+  const findings = issues.map((i) => issueFinding(i, payloads, file))
+  // ajv counts 1.0 as an integer: ask the schema again with a fractional value in the real's place.
+  for (const pointer of plist.reals) {
+    const probe = validateConfiguration(setAt(profile, pointer, 0.5) as Dict)
+    if (probe.some((i) => i.path === pointer && i.keyword === 'type' && /integer/.test(i.message))) {
+      findings.push({
+        code: 'payload-wrong-type',
+        severity: 'error',
+        message: `${describePointer(pointer, payloads)} is a <real>, but Apple's schema says <integer>. Devices may reject the profile ("The profile is not valid").`,
+        fix: 'Write it as <integer> (e.g. <integer>1</integer>).',
+        source: {file},
+      })
+    }
+  }
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i]
+    if (isDict(p) && typeof p.PayloadType === 'string' && !knownPayloadType(p.PayloadType)) {
+      findings.push({
+        code: 'payload-type-unchecked',
+        severity: 'info',
+        message: `${payloadLabel(payloads, i)}: inspect has no Apple schema for ${p.PayloadType}; its keys were not checked.`,
+        fix: 'Nothing to do, unless the payload type is misspelt.',
+        source: {file},
+      })
+    }
+  }
+  return findings
+}
+
+/** PayloadUUIDs (case-insensitive) and PayloadIdentifiers must be unique across the profile and its payloads. */
+export function duplicateFindings(profile: Dict, file: string): Finding[] {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  const entries: Array<{label: string; uuid?: string; identifier?: string}> = [{label: 'the profile (top level)', uuid: str(profile.PayloadUUID), identifier: str(profile.PayloadIdentifier)}]
+  payloads.forEach((p, i) => {
+    if (isDict(p)) entries.push({label: payloadLabel(payloads, i), uuid: str(p.PayloadUUID), identifier: str(p.PayloadIdentifier)})
+  })
+  const findings: Finding[] = []
+  const check = (field: 'uuid' | 'identifier', code: string, key: string, normalize: (s: string) => string) => {
+    const seen = new Map<string, string[]>()
+    for (const e of entries) {
+      const v = e[field]
+      if (!v) continue
+      const list = seen.get(normalize(v)) ?? []
+      list.push(e.label)
+      seen.set(normalize(v), list)
+    }
+    for (const [value, labels] of seen) {
+      if (labels.length < 2) continue
+      findings.push({
+        code,
+        severity: 'error',
+        message: `${labels.join(' and ')} share the ${key} ${value}: ${field === 'uuid' ? 'devices identify payloads by UUID, so one replaces the other and reinstalling can fail' : 'Apple requires it to be unique within the profile; installation fails or one payload replaces the other'}.`,
+        fix: field === 'uuid' ? 'Give every payload its own PayloadUUID.' : 'Give every payload its own PayloadIdentifier (append `.imap`, `.root`, …).',
+        source: {file},
+      })
+    }
+  }
+  check('uuid', 'duplicate-payload-uuid', 'PayloadUUID', (s) => s.toUpperCase())
+  check('identifier', 'duplicate-payload-identifier', 'PayloadIdentifier', (s) => s)
+  return findings
+}
+
+/** Keys that hold passwords in Apple's payloads (mail, Exchange, Wi-Fi, VPN, PKCS#12, …). */
+const PASSWORD_KEY = /(?:^|[a-z])Password$|^Password$|^PassPhrase$|^SharedSecret$/
+
+export function passwordFindings(profile: Dict, file: string): Finding[] {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  const findings: Finding[] = []
+  const walk = (node: unknown, path: string[], index: number) => {
+    if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, String(i)], index))
+    else if (isDict(node)) {
+      for (const [key, value] of Object.entries(node)) {
+        const filled = (typeof value === 'string' && value !== '') || (value instanceof Uint8Array && value.length > 0)
+        if (PASSWORD_KEY.test(key) && filled) {
+          findings.push({
+            code: 'password-in-profile',
+            severity: 'error',
+            message: `${payloadLabel(payloads, index)} key ${[...path, key].join('.')} holds a password in clear text: the profile is not encrypted, so everyone who gets the file can read it.`,
+            fix: 'Remove the key (the device asks the user for the password during installation) and change the password; deliver passwords only in profiles an MDM encrypts to the device.',
+            source: {file},
+          })
+        } else walk(value, [...path, key], index)
+      }
+    }
+  }
+  payloads.forEach((p, i) => walk(p, [], i))
+  return findings
+}
+
+export function duplicateKeyFindings(plist: PlistReadResult, profile: Dict, file: string): Finding[] {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  return plist.duplicateKeys.map((pointer) => ({
+    code: 'plist-duplicate-key',
+    severity: 'warning' as const,
+    message: `${describePointer(pointer, payloads)} appears twice in the same dictionary; which value a device uses is undefined (inspect checked the last one).`,
+    fix: 'Keep one of the two.',
+    source: {file},
+  }))
+}
+
+function payloadDetails(p: Dict): string | undefined {
+  const type = str(p.PayloadType)
+  if (type === 'com.apple.mail.managed') {
+    const server = (side: 'Incoming' | 'Outgoing') => {
+      const host = str(p[`${side}MailServerHostName`]) ?? '?'
+      const port = p[`${side}MailServerPortNumber`]
+      const ssl = p[`${side}MailServerUseSSL`] === true ? 'TLS' : 'no TLS'
+      return `${host}${typeof port === 'number' ? `:${port}` : ''} (${ssl})`
+    }
+    const kind = p.EmailAccountType === 'EmailTypePOP' ? 'POP' : 'IMAP'
+    const address = str(p.EmailAddress)
+    return `${kind} ${server('Incoming')}, SMTP ${server('Outgoing')}${address ? `, ${address}` : ', address asked on the device'}`
+  }
+  if ((type === 'com.apple.security.root' || type === 'com.apple.security.pkcs1' || type === 'com.apple.security.pem') && p.PayloadContent instanceof Uint8Array) {
+    try {
+      const bytes = Buffer.from(p.PayloadContent)
+      const der = bytes[0] === 0x30 ? bytes : Buffer.from(bytes.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
+      const cert = parseCertificate(der)
+      return `certificate "${cert.info.commonName ?? cert.info.subject}", expires ${cert.info.notAfter.slice(0, 10)}`
+    } catch {
+      return 'certificate (unreadable)'
+    }
+  }
+  return undefined
+}
+
+export function summarizeProfile(profile: Dict): {profile: ProfileSummary; payloads: PayloadSummary[]} {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  return {
+    profile: {
+      PayloadDisplayName: str(profile.PayloadDisplayName),
+      PayloadIdentifier: str(profile.PayloadIdentifier),
+      PayloadUUID: str(profile.PayloadUUID),
+      PayloadOrganization: str(profile.PayloadOrganization),
+      PayloadDescription: str(profile.PayloadDescription),
+      PayloadRemovalDisallowed: typeof profile.PayloadRemovalDisallowed === 'boolean' ? profile.PayloadRemovalDisallowed : undefined,
+      PayloadScope: str(profile.PayloadScope),
+      encrypted: profile.EncryptedPayloadContent !== undefined,
+    },
+    payloads: payloads.map((p, index) =>
+      isDict(p)
+        ? {index, PayloadType: str(p.PayloadType), PayloadIdentifier: str(p.PayloadIdentifier), PayloadUUID: str(p.PayloadUUID), PayloadDisplayName: str(p.PayloadDisplayName), PayloadVersion: p.PayloadVersion, details: payloadDetails(p)}
+        : {index},
+    ),
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Reads a .mobileconfig from disk: bounded in size, a signed profile (CMS SignedData, DER/BER or
+ * PEM) unwrapped and verified, the property list inside parsed (XML; binary plists are detected
+ * and reported, not parsed). Unusable input is an InputError naming the file.
+ */
+import {readFileSync, statSync} from 'node:fs'
+
+import {InputError} from '../errors.js'
+import {formatBytes} from '../settings/source.js'
+import {CmsError, looksLikeCms, verifyCms, type CmsVerification} from '../sign/verify.js'
+import {PlistSyntaxError, readXmlPlist, type PlistReadResult} from './plist-xml.js'
+
+/** Profiles larger than this are refused (real ones are a few KiB; a CA bundle makes them tens of KiB). */
+export const MAX_PROFILE_BYTES = 10 * 1024 * 1024
+
+export interface ReadProfile {
+  file: string
+  /** The CMS verification when the file is signed. */
+  verification?: CmsVerification
+  /** The parsed plist; undefined for a binary plist. */
+  plist?: PlistReadResult
+  format: 'xml' | 'binary'
+}
+
+function readBounded(file: string): Buffer {
+  try {
+    const st = statSync(file)
+    if (st.isDirectory()) throw new InputError('is a directory, not a profile', {file})
+    if (!st.isFile()) throw new InputError('is not a regular file', {file})
+    if (st.size > MAX_PROFILE_BYTES) throw new InputError(`profile is ${formatBytes(st.size)}, larger than the ${formatBytes(MAX_PROFILE_BYTES)} limit; is this the right file?`, {file})
+    return readFileSync(file)
+  } catch (error) {
+    if (error instanceof InputError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw new InputError(code === 'ENOENT' ? 'profile not found' : code === 'EACCES' || code === 'EPERM' ? 'profile is not readable (permission denied)' : `profile cannot be read: ${(error as Error).message}`, {file})
+  }
+}
+
+/** Decodes plist text: UTF-8 (BOM stripped) or UTF-16 with a BOM. */
+function plistText(bytes: Buffer, file: string): string {
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le')
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le')
+  try {
+    const text = new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  } catch {
+    throw new InputError('is neither a signed profile nor an XML property list (not UTF-8 text)', {file})
+  }
+}
+
+/** Reads, unwraps and parses one profile. */
+export function readProfileFile(file: string): ReadProfile {
+  const bytes = readBounded(file)
+  let inner = bytes
+  let verification: CmsVerification | undefined
+  if (bytes.length === 0) throw new InputError('profile is empty', {file})
+  if (looksLikeCms(bytes)) {
+    try {
+      verification = verifyCms(bytes)
+    } catch (error) {
+      if (error instanceof CmsError) throw new InputError(`is not a readable signed profile: ${error.message}`, {file})
+      throw error
+    }
+    if (verification.detached) throw new InputError('is a detached signature without the profile inside', {file})
+    inner = verification.content
+  }
+  if (inner.subarray(0, 6).toString('latin1') === 'bplist') return {file, verification, format: 'binary'}
+  const text = plistText(inner, file)
+  if (!/<plist[\s>]/.test(text)) throw new InputError(`is not a configuration profile: ${verification ? 'the signed content is' : 'it is'} neither an XML nor a binary property list`, {file})
+  try {
+    return {file, verification, plist: readXmlPlist(text), format: 'xml'}
+  } catch (error) {
+    if (error instanceof PlistSyntaxError) {
+      // Line numbers only mean something for an unsigned file (the text is the file).
+      const at = verification ? {file} : {file, line: error.line, column: error.column}
+      throw new InputError(`${verification ? 'the signed property list' : 'property list'} is malformed: ${error.message}`, at)
+    }
+    throw error
+  }
+}

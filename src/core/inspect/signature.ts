@@ -1,0 +1,162 @@
+/**
+ * What a device would say about a profile's signature: the CMS verification (src/core/sign/verify)
+ * plus the signer's validity and whether its chain, as carried in the profile, reaches a root in
+ * Apple's trust store (or one the user trusts explicitly) — iOS's "Verified" / "Not Verified".
+ */
+import type {Finding} from '../findings.js'
+import type {CmsVerification} from '../sign/verify.js'
+import {buildPath, type AnchorSource} from '../x509/chain.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
+import {loadTrustStore, type RootIndex} from '../x509/trust-store.js'
+
+export type SignatureStatus = 'Verified' | 'Not Verified' | 'Invalid'
+
+export interface SignatureCertificate {
+  subject: string
+  issuer: string
+  notBefore: string
+  notAfter: string
+  sha256: string
+}
+
+export interface SignatureSummary {
+  /** What the install screen would show: "Verified", "Not Verified", or "Invalid" (the device refuses the profile). */
+  status: SignatureStatus
+  signer?: SignatureCertificate
+  /** The signer's issuers found in the profile, nearest first. */
+  chain: SignatureCertificate[]
+  signatureValid: boolean
+  digestValid: boolean
+  /** The signer (or a certificate of its chain) is outside its validity period. */
+  expired: boolean
+  /** The chain reaches a trusted root. */
+  chainVerified: boolean
+  /** The trusted root reached: its name and where it comes from (Apple's trust store or --trust). */
+  anchor?: {name: string; source: 'apple' | 'trusted'}
+  digestAlgorithm: string
+  signatureAlgorithm: string
+  signingTime?: string
+  /** Apple trust store version the chain was checked against. */
+  trustStoreVersion?: string
+}
+
+export interface SignatureOptions {
+  now: Date
+  /** Extra roots the user trusts (e.g. the organization's root deployed by MDM). */
+  trustedRoots?: RootIndex
+}
+
+const DIGESTS: Record<string, string> = {'1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512'}
+const SIGNATURES: Record<string, string> = {
+  '1.2.840.113549.1.1.1': 'rsaEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+}
+
+function describe(c: ParsedCertificate): SignatureCertificate {
+  return {subject: c.info.subject, issuer: c.info.issuer, notBefore: c.info.notBefore, notAfter: c.info.notAfter, sha256: c.info.sha256}
+}
+
+function outOfDate(c: ParsedCertificate, now: Date): 'expired' | 'not-yet-valid' | undefined {
+  if (now.getTime() > Date.parse(c.info.notAfter)) return 'expired'
+  if (now.getTime() < Date.parse(c.info.notBefore)) return 'not-yet-valid'
+  return undefined
+}
+
+const nameOf = (c: ParsedCertificate) => c.info.commonName ?? c.info.subject
+
+export function analyzeSignature(v: CmsVerification, file: string, options: SignatureOptions): {summary: SignatureSummary; findings: Finding[]} {
+  const findings: Finding[] = []
+  const source = {file}
+  const signer = v.signers[0]!
+  const summary: SignatureSummary = {
+    status: 'Invalid',
+    signer: signer.certificate ? describe(signer.certificate) : undefined,
+    chain: signer.chain.map(describe),
+    signatureValid: signer.signatureValid,
+    digestValid: signer.digestValid,
+    expired: false,
+    chainVerified: false,
+    digestAlgorithm: DIGESTS[signer.digestAlgorithm] ?? signer.digestAlgorithm,
+    signatureAlgorithm: SIGNATURES[signer.signatureAlgorithm] ?? signer.signatureAlgorithm,
+    signingTime: signer.signingTime?.toISOString(),
+  }
+  const unsupported = signer.problem?.startsWith('unsupported')
+  if (unsupported) {
+    findings.push({
+      code: 'signature-unsupported',
+      severity: 'warning',
+      message: `The signature could not be checked: ${signer.problem}.`,
+      fix: 'Check it with `openssl cms -verify -inform DER -noverify -in FILE`; re-sign with SHA-256 and RSA or ECDSA.',
+      source,
+    })
+  } else if (!signer.signatureValid || !signer.digestValid) {
+    findings.push({
+      code: 'signature-invalid',
+      severity: 'error',
+      message: `The signature does not verify: ${signer.problem ?? 'unknown reason'}. Devices refuse to install the profile ("Profile Installation Failed").`,
+      fix: 'Rebuild and re-sign the profile; never edit a signed profile by hand.',
+      source,
+    })
+  }
+  if (v.signers.length > 1) {
+    // Apple's profiles carry one signer; report the others only when they fail.
+    v.signers.slice(1).forEach((s, i) => {
+      if (!s.signatureValid || !s.digestValid) {
+        findings.push({code: 'signature-invalid', severity: 'error', message: `Signer ${i + 2} of the profile does not verify: ${s.problem ?? 'unknown reason'}.`, fix: 'Re-sign the profile.', source})
+      }
+    })
+  }
+  if (!signer.certificate) return {summary, findings}
+
+  const cert = signer.certificate
+  const others = v.certificates.filter((c) => c !== cert)
+  const store = loadTrustStore()
+  summary.trustStoreVersion = store.version
+  const sources: Array<AnchorSource<'apple' | 'trusted'>> = [{source: 'apple', index: store.roots}]
+  if (options.trustedRoots) sources.push({source: 'trusted', index: options.trustedRoots})
+  const path = buildPath([cert, ...others], sources)
+  const chainCerts = path.anchor && !path.anchor.sent ? [...path.path, path.anchor.parsed] : path.path
+  const dated = chainCerts.map((c) => ({c, problem: outOfDate(c, options.now)})).filter((x) => x.problem)
+  summary.expired = dated.length > 0
+  summary.chainVerified = path.end === 'anchored'
+  if (path.anchor) summary.anchor = {name: nameOf(path.anchor.parsed), source: path.anchor.source}
+
+  for (const {c, problem} of dated) {
+    const role = c === cert ? 'signing certificate' : 'certificate in the signer\'s chain'
+    findings.push({
+      code: 'signer-expired',
+      severity: 'error',
+      message: `The ${role} "${nameOf(c)}" ${problem === 'expired' ? `expired on ${c.info.notAfter.slice(0, 10)}` : `is not valid until ${c.info.notBefore.slice(0, 10)}`}: devices show the profile as "Not Verified".`,
+      fix: 'Renew the signing certificate and sign the profile again.',
+      source,
+    })
+  }
+  if (!summary.chainVerified) {
+    const last = path.path[path.path.length - 1]!
+    const why =
+      path.end === 'self-signed'
+        ? last === cert
+          ? `the signer "${nameOf(cert)}" is self-signed`
+          : `the chain ends at "${nameOf(last)}", a root that is not in Apple's trust store`
+        : `the issuer of "${nameOf(last)}" ("${last.info.issuer}") is neither in the profile nor in Apple's trust store`
+    findings.push({
+      code: 'signer-untrusted',
+      severity: 'warning',
+      message: `The signature cannot be traced to a trusted root: ${why}. iPhones and Macs show the profile as "Not Verified" unless that root is installed and trusted on them.`,
+      fix:
+        path.end === 'missing-issuer'
+          ? 'Include the intermediate certificates when signing (`signing.chain`), or sign with a certificate from a publicly trusted CA.'
+          : 'Sign with a certificate from a publicly trusted CA, or deploy your root to the devices first (then pass it to inspect with --trust).',
+      source,
+    })
+  }
+  const valid = signer.signatureValid && signer.digestValid
+  summary.status = !valid && !unsupported ? 'Invalid' : valid && summary.chainVerified && !summary.expired ? 'Verified' : 'Not Verified'
+  return {summary, findings}
+}
