@@ -178,12 +178,21 @@ export function colonFingerprint(hex: string): string {
   return hex.toUpperCase().replace(/(..)(?!$)/g, '$1:')
 }
 
-/** True when `issuer` issued `cert` (names match and the signature verifies). */
+const issuedByMemo = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, boolean>>()
+
+/** True when `issuer` issued `cert` (names match and the signature verifies). Remembered per pair. */
 export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
   if (cert.issuerKey !== issuer.subjectKey && !cert.x509.checkIssued(issuer.x509)) return false
+  let memo = issuedByMemo.get(cert)
+  const known = memo?.get(issuer)
+  if (known !== undefined) return known
+  let result: boolean
   try {
-    return cert.x509.verify(issuer.x509.publicKey)
+    result = cert.x509.verify(issuer.x509.publicKey)
   } catch {
-    return false
+    result = false
   }
+  if (!memo) issuedByMemo.set(cert, (memo = new WeakMap()))
+  memo.set(issuer, result)
+  return result
 }

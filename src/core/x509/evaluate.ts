@@ -100,7 +100,7 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
   const findings: Finding[] = []
   const parsedAll = options.chain.map((der, i) => {
     try {
-      return parseCertificate(der)
+      return parseCached(der)
     } catch (error) {
       findings.push({
         code: 'certificate-unreadable',
@@ -122,7 +122,7 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
     }
   }
 
-  const extra = RootIndex.fromDer(options.extraRoots)
+  const extra = extraIndex(options.extraRoots)
   const applePath = buildPath(sent, [
     {source: 'apple' as const, index: store.roots},
     {source: 'extra' as const, index: extra},
@@ -381,6 +381,33 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
   }
 
   return {certificates, trust, findings}
+}
+
+const parsedCache = new Map<string, ParsedCertificate>()
+const PARSED_CACHE_LIMIT = 4096
+
+/** parseCertificate, remembered by content: one host often serves the same chain on several ports. */
+function parseCached(der: Buffer): ParsedCertificate {
+  const key = der.toString('base64')
+  let parsed = parsedCache.get(key)
+  if (!parsed) {
+    parsed = parseCertificate(der)
+    if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear()
+    parsedCache.set(key, parsed)
+  }
+  return parsed
+}
+
+const extraIndexes = new WeakMap<Buffer[], RootIndex>()
+
+/** The admin's roots as an index, cached per array (check passes the same array for every endpoint). */
+function extraIndex(roots: Buffer[]): RootIndex {
+  let index = extraIndexes.get(roots)
+  if (!index || index.size > roots.length) {
+    index = RootIndex.fromDer(roots)
+    extraIndexes.set(roots, index)
+  }
+  return index
 }
 
 function mozillaReason(path: ChainPath<'mozilla'>): string {
