@@ -19,7 +19,7 @@ import {refusedPort} from '../../servers/tracked-server.js'
 import {chain, closeLater, mailServer, target} from './fixtures.js'
 
 const PHASE = 400
-const SLACK = 350
+const SLACK = 500
 
 function codes(evidence: ProbeEvidence): string[] {
   return evidence.findings.map((f) => f.code)
