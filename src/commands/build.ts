@@ -8,6 +8,7 @@ import type {Report} from '../render/report.js'
 import {PLAIN} from '../render/style.js'
 import {renderText} from '../render/text.js'
 import {BaseCommand} from './base.js'
+import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
 
 const KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns'] as const
 
@@ -29,6 +30,8 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     out: Flags.string({char: 'o', description: 'Output folder, or `-` to write the one .mobileconfig the settings give to stdout (the report then goes to stderr).', default: 'out'}),
     only: Flags.string({description: `Comma-separated kinds to build: ${KINDS.join(', ')}. Default: all.`}),
     users: Flags.boolean({description: 'Build per-user outputs for the users in the settings (--no-users: only the per-domain files).', default: true, allowNo: true}),
+    check: Flags.boolean({description: 'Probe the live servers first, as `mailprofile check` does, and write nothing when that finds errors. The flags below apply to it.'}),
+    ...Object.fromEntries(Object.entries(PROBE_FLAGS).map(([k, f]) => [k, {...f, helpGroup: 'CHECK (with --check)'}])) as typeof PROBE_FLAGS,
   }
 
   async run(): Promise<void> {
@@ -38,12 +41,17 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     const toStdout = flags.out === '-'
     if (toStdout && format === 'json') throw new InputError('--out - writes the profile to stdout, so it cannot be combined with --json or --format json')
 
+    const checkOptions = flags.check ? await checkOptionsFromFlags(flags) : undefined
     const {buildFromSettingsFile} = await import('../core/generate/build-file.js')
     const result = await buildFromSettingsFile(args.file, {
       only: only ?? (toStdout ? ['mobileconfig'] : undefined),
       users: flags.users,
       env: process.env,
+      check: checkOptions,
+      now: checkOptions?.now,
     })
+    if (checkOptions) warnUnusedResolve(checkOptions)
+    const checkParts = result.check ? await checkReportParts(result.check) : undefined
     const findings: Finding[] = result.findings
     const hasErrors = findings.some((f) => f.severity === 'error')
 
@@ -52,7 +60,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       if (!hasErrors && profiles.length !== 1) {
         throw new InputError(`--out - writes exactly one .mobileconfig, but these settings give ${profiles.length}; add --no-users, or use --out DIR`, {file: args.file})
       }
-      const report: Report = {command: 'build', findings, inputErrors: [], data: {}}
+      const report: Report = {command: 'build', findings, inputErrors: [], data: {}, sections: checkParts?.sections}
       process.stderr.write(renderText(report, PLAIN))
       if (!hasErrors) process.stdout.write(profiles[0]!.bytes)
       process.exitCode = exitCodeFor(findings)
@@ -60,7 +68,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     }
 
     const outDir = resolve(flags.out)
-    const sections: string[] = []
+    const sections: string[] = [...(checkParts?.sections ?? [])]
     if (!hasErrors) {
       const {writeOutputs} = await import('../core/generate/write.js')
       const {MANIFEST_FILE, serializeManifest} = await import('../core/generate/manifest.js')
@@ -78,7 +86,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       findings,
       inputErrors: [],
       sections,
-      data: {out: hasErrors ? null : outDir, manifest: hasErrors ? null : result.manifest},
+      data: {out: hasErrors ? null : outDir, manifest: hasErrors ? null : result.manifest, ...(checkParts ? {check: checkParts.data} : {})},
     }
     this.finish(report, format)
   }

@@ -157,3 +157,51 @@ describe('mailprofile build', () => {
     expect(r.stderr).not.toContain('    at ')
   })
 })
+
+describe('mailprofile build --check', () => {
+  async function withServers(dnsNames: string[], run: (file: string, args: string[]) => Promise<void>): Promise<void> {
+    const {createChain} = await import('../helpers/pki.js')
+    const {startMailServer} = await import('../servers/index.js')
+    const chain = createChain({dnsNames, label: 'Build Check'})
+    const tlsOpts = {key: chain.leaf.keyPem, cert: chain.serverChainPem}
+    const imap = await startMailServer({protocol: 'imap', mode: 'implicit', tls: tlsOpts})
+    const smtp = await startMailServer({protocol: 'smtp', mode: 'implicit', tls: tlsOpts})
+    try {
+      const dir = tmp()
+      writeFileSync(join(dir, 'root.pem'), chain.root.pem)
+      const doc = baseSettings() as Record<string, unknown> & {domains: Array<Record<string, unknown>>}
+      doc.domains[0]!.incoming = {protocol: 'imap', host: 'mail.example.com', port: imap.port, security: 'ssl'}
+      doc.domains[0]!.outgoing = {host: 'mail.example.com', port: smtp.port, security: 'ssl'}
+      doc.trust = {caFiles: ['root.pem']}
+      const file = join(dir, 'settings.yaml')
+      writeFileSync(file, stringify(doc))
+      await run(file, ['--check', '--resolve', `mail.example.com:${imap.port}:127.0.0.1`, '--resolve', `mail.example.com:${smtp.port}:127.0.0.1`, '--timeout', '5'])
+    } finally {
+      await imap.close()
+      await smtp.close()
+    }
+  }
+
+  it('probes the servers first and builds when their certificates are good', async () => {
+    await withServers(['mail.example.com'], async (file, args) => {
+      const out = join(tmp(), 'out')
+      const r = await runCli(['build', file, '--out', out, '--json', ...args])
+      const doc = JSON.parse(r.stdout)
+      expect(doc.findings.filter((f: {severity: string}) => f.severity === 'error')).toEqual([])
+      expect(r.code).toBe(0)
+      expect(doc.check.endpoints).toHaveLength(2)
+      expect(existsSync(join(out, 'example.com', 'example.com.mobileconfig'))).toBe(true)
+    })
+  })
+
+  it('writes nothing when a certificate does not cover the host name', async () => {
+    await withServers(['other.example.com'], async (file, args) => {
+      const out = join(tmp(), 'out')
+      const r = await runCli(['build', file, '--out', out, '--json', ...args])
+      expect(r.code).toBe(1)
+      const codes = JSON.parse(r.stdout).findings.map((f: {code: string}) => f.code)
+      expect(codes).toContain('build-refused-check-errors')
+      expect(existsSync(out)).toBe(false)
+    })
+  })
+})

@@ -2,6 +2,8 @@
  * `build` from a settings file: load, lint with the same rules as `lint` (nothing is built when
  * they find errors), sign when the settings name a signing identity, build every output.
  */
+import type {CheckOptions} from '../check/options.js'
+import type {CheckResult} from '../check/run-check.js'
 import type {Finding} from '../findings.js'
 import {loadSettings} from '../settings/load.js'
 import {lintSettingsFile} from '../settings/lint.js'
@@ -15,10 +17,14 @@ export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   now?: Date
   /** Overrides the signer made from the settings (tests, benchmarks). */
   signer?: ProfileSigner | null
+  /** Run the live check first (`build --check`) with these options; nothing is built when it finds errors. */
+  check?: CheckOptions
 }
 
 export interface BuildFileResult extends BuildResult {
   settings?: Settings
+  /** The live check's result, with --check. */
+  check?: CheckResult
 }
 
 /**
@@ -37,7 +43,8 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   const lint = await lintSettingsFile(file, {warnDays: 30, now: options.now ?? new Date(), env: options.env})
   const findings: Finding[] = [...lint.findings]
   const loaded = loadSettings(file)
-  const refuse = (): BuildFileResult => {
+  const empty = (check?: CheckResult): BuildFileResult => ({files: [], manifest: buildManifest([], appleSchemaSource()), findings, settings: loaded.settings, check})
+  if (!loaded.settings || findings.some((f) => f.severity === 'error')) {
     findings.push({
       code: 'build-refused-lint-errors',
       severity: 'error',
@@ -45,10 +52,25 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
       fix: 'Fix the errors and run build again.',
       source: {file},
     })
-    return {files: [], manifest: buildManifest([], appleSchemaSource()), findings, settings: loaded.settings}
+    return empty()
   }
-  if (!loaded.settings || findings.some((f) => f.severity === 'error')) return refuse()
+  let check: CheckResult | undefined
+  if (options.check) {
+    const {checkSettings} = await import('../check/run-check.js')
+    check = await checkSettings(loaded.settings, options.check)
+    findings.push(...check.findings)
+    if (check.findings.some((f) => f.severity === 'error')) {
+      findings.push({
+        code: 'build-refused-check-errors',
+        severity: 'error',
+        message: "Nothing was written because the live check found errors (listed here; the same as `mailprofile check`): a profile must never send devices to a server whose certificate they will reject.",
+        fix: 'Fix the servers (or the settings) and run build --check again.',
+        source: {file},
+      })
+      return empty(check)
+    }
+  }
   const signer = options.signer === null ? undefined : (options.signer ?? (await signerFor(loaded.settings, options.env)))
   const result = buildOutputs(loaded.settings, {only: options.only, users: options.users, signer})
-  return {...result, findings: [...findings, ...result.findings], settings: loaded.settings}
+  return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check}
 }

@@ -17,6 +17,13 @@ export const GENERATE_CODES: CodeInfo[] = [
     fix: 'Fix the errors listed with it and run `build` again.',
   },
   {
+    code: 'build-refused-check-errors',
+    severity: 'error',
+    title: 'Nothing was written because `build --check` found errors on the live servers.',
+    why: 'A profile that points devices at a server whose certificate does not cover its host name (or is expired, or untrusted) makes iOS show "Cannot Verify Server Identity" and Outlook warn, on every device that installs it.',
+    fix: 'Fix the servers\' certificates (or the host names in the settings) and run `build --check` again.',
+  },
+  {
     code: 'user-domain-unknown',
     severity: 'error',
     title: "A user's address is not in any of the settings' domains.",
