@@ -3,7 +3,11 @@
  * generated chain can play "a chain to a public root" without anyone holding a real root's key,
  * and keys that test/helpers/pki.ts does not offer (EC curves below 256 bits).
  */
+import {execFileSync} from 'node:child_process'
 import {generateKeyPairSync} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import type {EvaluateChainOptions} from '../../src/core/x509/evaluate.js'
 import {type AppleTrustStore, RootIndex} from '../../src/core/x509/trust-store.js'
@@ -53,4 +57,25 @@ export function chainWithLeafValidity(notBefore: Date, days: number, options: {l
 
 export function daysAfter(date: Date, days: number): Date {
   return new Date(date.getTime() + days * DAY_MS)
+}
+
+/**
+ * A leaf issued by `issuer` with the `openssl` CLI (an independent encoder), carrying the given
+ * extensions in openssl.cnf syntax, e.g. "authorityInfoAccess = caIssuers;URI:http://…". DER out.
+ */
+export function opensslLeaf(issuer: TestCert, dnsName: string, extensions: string[] = []): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'mailprofile-x509-'))
+  try {
+    const key = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({type: 'pkcs8', format: 'pem'}).toString()
+    writeFileSync(join(dir, 'leaf.key'), key)
+    writeFileSync(join(dir, 'ca.pem'), issuer.pem)
+    writeFileSync(join(dir, 'ca.key'), issuer.keyPem)
+    writeFileSync(join(dir, 'ext.cnf'), [`subjectAltName = DNS:${dnsName}`, 'extendedKeyUsage = serverAuth', 'basicConstraints = CA:FALSE', ...extensions].join('\n') + '\n')
+    const run = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']})
+    run(['req', '-new', '-key', 'leaf.key', '-subj', `/CN=${dnsName}`, '-out', 'leaf.csr'])
+    run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '90', '-sha256', '-extfile', 'ext.cnf', '-outform', 'DER', '-out', 'leaf.der'])
+    return readFileSync(join(dir, 'leaf.der'))
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 }

@@ -248,7 +248,7 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
   } else if (applePath.end === 'missing-issuer') {
     const issuer = issuerName(last.info)
     const aia = last.info.caIssuers?.[0]
-    const known = !!aia || last.info.isCA
+    const known = !!aia
     appleReason = `the server does not send the certificate of "${issuer}", which issued "${nameOf(last.info)}"`
     findings.push({
       code: 'incomplete-chain',

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {type EvaluateChainOptions, evaluateChain} from '../../../src/core/x509/evaluate.js'
 import {createCertificate, createChain, createSelfSigned, getKey} from '../../helpers/pki.js'
-import {TEST_STORE_VERSION, daysAfter, storesTrusting, testAppleStore, weakEcKey} from '../../helpers/x509-fixtures.js'
+import {TEST_STORE_VERSION, daysAfter, opensslLeaf, storesTrusting, testAppleStore, weakEcKey} from '../../helpers/x509-fixtures.js'
 
 const NOW = new Date()
 const HOST = 'mail.example.com'
@@ -134,6 +134,29 @@ describe('evaluateChain: trust', () => {
     expect(f.message).toContain('Outlook on Windows')
     expect(result.trust.apple.trusted).toBe(false)
     expect(codes(evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...stores}))).toEqual([])
+  })
+
+  it('a cross-signed root the server sends does not hide the store root with the same name and key', () => {
+    const pki = createChain({label: 'New', dnsNames: [HOST]})
+    const oldRoot = createCertificate({subject: {commonName: 'Old Root CA'}, isCA: true, key: {slot: 'old-root'}})
+    const crossSigned = createCertificate({subject: {commonName: 'New Root CA', organization: 'mailprofile tests'}, isCA: true, key: pki.root.key, issuer: oldRoot})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der, crossSigned.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual([])
+    expect(result.trust.apple.root?.name).toBe('New Root CA')
+    expect(result.certificates.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'unused', 'root'])
+    // Without the new root in the store, the walk follows the cross-signature to the old root, which is missing.
+    expect(codes(evaluate({chain: [pki.leaf.der, pki.intermediate.der, crossSigned.der], ...storesTrusting([])}))).toEqual(['incomplete-chain'])
+  })
+
+  it('incomplete-chain: a leaf naming its issuer\'s download address (AIA) is said to miss an intermediate', () => {
+    const pki = createChain({label: 'Aia', dnsNames: [HOST]})
+    const leaf = opensslLeaf(pki.intermediate, HOST, ['authorityInfoAccess = caIssuers;URI:http://ca.example.test/aia-int.cer'])
+    const now = daysAfter(new Date(), 1) // openssl starts the leaf's validity at this second
+    const result = evaluate({chain: [leaf], now, ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual(['incomplete-chain'])
+    expect(result.findings[0]!.message).toContain('"Aia Intermediate CA", an intermediate CA (the certificate names where to download it: http://ca.example.test/aia-int.cer)')
+    expect(result.certificates[0]!.caIssuers).toEqual(['http://ca.example.test/aia-int.cer'])
+    expect(codes(evaluate({chain: [leaf, pki.intermediate.der], now, ...storesTrusting([pki.root])}))).toEqual([])
   })
 
   it('private-root: the admin trusts the root (--ca); Mozilla does not, reported apart', () => {
