@@ -39,14 +39,19 @@ describe('README generated sections', () => {
   it('--check fails on a stale README and npm run docs repairs it, touching only the marked sections', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailprofile-docs-'))
     try {
+      // What the README looks like generated (whether or not the repository's copy is current).
       const copy = join(dir, 'README.md')
-      const original = readFileSync(join(ROOT, 'README.md'), 'utf8')
-      const stale = original.replace(/(<!-- codes:start -->[\s\S]*?)\| `[a-z0-9-]+` \|[^\n]*\n/, '$1')
-      expect(stale).not.toBe(original)
+      writeFileSync(copy, readFileSync(join(ROOT, 'README.md'), 'utf8'))
+      execFileSync(process.execPath, [SCRIPT, '--readme', copy], {cwd: ROOT})
+      const current = readFileSync(copy, 'utf8')
+      expect(runDocs(['--check', '--readme', copy]).status).toBe(0)
+      // Drop one code row and add a line outside the markers: --check fails, docs repairs only the row.
+      const stale = current.replace(/(<!-- codes:start -->[\s\S]*?)\| `[a-z0-9-]+` \|[^\n]*\n/, '$1')
+      expect(stale).not.toBe(current)
       writeFileSync(copy, stale + '\nA line the lead wrote.\n')
       expect(runDocs(['--check', '--readme', copy]).status).toBe(1)
       execFileSync(process.execPath, [SCRIPT, '--readme', copy], {cwd: ROOT})
-      expect(readFileSync(copy, 'utf8')).toBe(original + '\nA line the lead wrote.\n')
+      expect(readFileSync(copy, 'utf8')).toBe(current + '\nA line the lead wrote.\n')
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
