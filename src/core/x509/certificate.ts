@@ -1,6 +1,6 @@
 import {X509Certificate} from 'node:crypto'
 
-import {canonicalNameKey, children, decodeOid, readTlv, tbsNames} from './der.js'
+import {canonicalNameKey, children, decodeOid, extendedKeyUsageOf, readTlv, tbsNames} from './der.js'
 
 /** Signature algorithm OIDs → names and their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, {name: string; hash: string}> = {
@@ -161,7 +161,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     sha256: x509.fingerprint256,
     isCA: x509.ca,
     selfSigned,
-    extendedKeyUsage: x509.keyUsage,
+    extendedKeyUsage: extendedKeyUsageOf(der),
     caIssuers: caIssuersOf(x509.infoAccess),
   }
   const names = tbsNames(der)

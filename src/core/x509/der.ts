@@ -98,3 +98,35 @@ export function canonicalNameKey(buf: Uint8Array, name: Tlv): string {
   }
   return parts.join(',')
 }
+
+/** The extensions of a certificate: OID → the extnValue OCTET STRING's TLV (its contents hold the extension's DER). */
+export function certificateExtensions(der: Uint8Array): Map<string, Tlv> {
+  const out = new Map<string, Tlv>()
+  const cert = readTlv(der, 0)
+  const [tbs] = children(der, cert)
+  if (!tbs) return out
+  const wrapper = children(der, tbs).find((t) => t.tag === 0xa3)
+  if (!wrapper) return out
+  const [list] = children(der, wrapper)
+  if (!list) return out
+  for (const ext of children(der, list)) {
+    const parts = children(der, ext)
+    const oid = parts[0]
+    const value = parts[parts.length - 1]
+    if (!oid || !value || value.tag !== 0x04) continue
+    out.set(decodeOid(der, oid), value)
+  }
+  return out
+}
+
+/**
+ * The extendedKeyUsage OIDs (2.5.29.37), or undefined when the certificate has no such extension.
+ * Read from the DER so it does not depend on which name (keyUsage / extKeyUsage) the running Node
+ * version gives this list.
+ */
+export function extendedKeyUsageOf(der: Uint8Array): string[] | undefined {
+  const value = certificateExtensions(der).get('2.5.29.37')
+  if (!value) return undefined
+  const seq = readTlv(der, value.start)
+  return children(der, seq).filter((t) => t.tag === 0x06).map((t) => decodeOid(der, t))
+}
