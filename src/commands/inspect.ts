@@ -23,7 +23,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   }
   static override flags = {
     strict: Flags.boolean({description: 'Warnings count as errors for the exit status.'}),
-    trust: Flags.string({description: 'A PEM/DER file of root certificates your devices also trust (e.g. deployed by MDM); repeatable.', multiple: true}),
+    trust: Flags.string({description: 'A PEM/DER file of root certificates your devices also trust (e.g. deployed by MDM); repeat the flag for more files.', multiple: true, multipleNonGreedy: true}),
   }
 
   async run(): Promise<void> {

@@ -105,6 +105,13 @@ export const INSPECT_CODES: CodeInfo[] = [
     fix: 'Append a distinct component to each payload\'s identifier, e.g. `.imap`, `.root`.',
   },
   {
+    code: 'payload-identifier-same-as-profile',
+    severity: 'warning',
+    title: 'A payload has the profile\'s own PayloadIdentifier.',
+    why: 'Apple asks for identifiers unique within the profile (the payload\'s usually the profile\'s plus a component); MDMs that track payloads by identifier confuse the two.',
+    fix: 'Append a component to the payload\'s identifier, e.g. `.mail`.',
+  },
+  {
     code: 'plist-duplicate-key',
     severity: 'warning',
     title: 'A key appears twice in one dictionary.',

@@ -4,8 +4,12 @@
  * PayloadUUIDs and PayloadIdentifiers, keys written twice, and passwords in clear text. Also
  * builds the payload list `inspect` shows.
  */
+import {readFileSync} from 'node:fs'
+
 import {knownPayloadType, validateConfiguration, type SchemaIssue} from '../apple/schemas.js'
 import type {Finding} from '../findings.js'
+import {packageFile} from '../paths.js'
+import {suggest} from '../suggest.js'
 import {parseCertificate} from '../x509/certificate.js'
 import type {PlistReadResult} from './plist-xml.js'
 
@@ -55,19 +59,51 @@ function describePointer(pointer: string, payloads: unknown[]): string {
   return parts.length ? `top-level key ${parts.join('.')}` : 'the top level'
 }
 
+const keysByType = new Map<string, string[]>()
+
+/** The keys Apple's schema lists for a payload type (for "did you mean"); empty when unknown. */
+function schemaKeys(type: string): string[] {
+  let keys = keysByType.get(type)
+  if (keys) return keys
+  keys = []
+  try {
+    const index = JSON.parse(readFileSync(packageFile('schemas', 'apple', 'index.json'), 'utf8')) as {profile: Record<string, string>}
+    const file = index.profile[type]
+    if (file && /^[\w.-]+\.json$/.test(file)) {
+      const schema = JSON.parse(readFileSync(packageFile('schemas', 'apple', file), 'utf8')) as {properties?: Record<string, unknown>}
+      keys = Object.keys(schema.properties ?? {})
+    }
+  } catch {
+    keys = []
+  }
+  keysByType.set(type, keys)
+  return keys
+}
+
+/** The PayloadType of the dictionary a pointer is in: the payload's, or Configuration at the top. */
+function typeAt(pointer: string, profile: Dict): string {
+  const m = /^\/PayloadContent\/(\d+)\//.exec(pointer)
+  if (!m) return 'Configuration'
+  const p = (profile.PayloadContent as unknown[])[Number(m[1])]
+  return isDict(p) && typeof p.PayloadType === 'string' ? p.PayloadType : ''
+}
+
 const CODE_FOR_KEYWORD: Record<string, string> = {additionalProperties: 'payload-unknown-key', type: 'payload-wrong-type', plistType: 'payload-wrong-type', required: 'payload-missing-key'}
 
-function issueFinding(issue: SchemaIssue, payloads: unknown[], file: string): Finding {
+function issueFinding(issue: SchemaIssue, profile: Dict, file: string): Finding {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
   const code = CODE_FOR_KEYWORD[issue.keyword] ?? 'payload-invalid-value'
   const where = describePointer(issue.path, payloads)
   const severity = code === 'payload-unknown-key' ? 'warning' : 'error'
+  const key = issue.path.slice(issue.path.lastIndexOf('/') + 1).replaceAll('~1', '/').replaceAll('~0', '~')
+  const guess = code === 'payload-unknown-key' ? suggest(key, schemaKeys(typeAt(issue.path, profile))) : undefined
   const message =
     code === 'payload-unknown-key'
-      ? `${where}: ${issue.message}. Devices ignore it, so it has no effect (a misspelt key?).`
+      ? `${where} is not in Apple's schema for this payload${guess ? ` (did you mean ${guess}?)` : ''}: devices ignore it, so it has no effect.`
       : code === 'payload-missing-key'
         ? `${where.replace(/ key [^ ]+$/, '')}: ${issue.message}. Devices refuse to install the profile.`
         : `${where} ${issue.message}. Devices reject the profile ("The profile is not valid") or ignore the setting.`
-  const fix = code === 'payload-unknown-key' ? 'Fix the spelling (keys are case-sensitive) or remove the key.' : code === 'payload-missing-key' ? 'Add the key.' : 'Use the type and value Apple\'s schema gives.'
+  const fix = code === 'payload-unknown-key' ? (guess ? `Write ${guess} (keys are case-sensitive), or remove the key.` : 'Fix the spelling (keys are case-sensitive) or remove the key.') : code === 'payload-missing-key' ? 'Add the key.' : 'Use the type and value Apple\'s schema gives.'
   return {code, severity, message, fix, source: {file}}
 }
 
@@ -92,7 +128,7 @@ export function schemaFindings(profile: Dict, plist: PlistReadResult, file: stri
   const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
   const encrypted = profile.EncryptedPayloadContent !== undefined
   const issues = validateConfiguration(profile).filter((i) => !(encrypted && i.keyword === 'required' && i.path === '/PayloadContent'))
-  const findings = issues.map((i) => issueFinding(i, payloads, file))
+  const findings = issues.map((i) => issueFinding(i, profile, file))
   // ajv counts 1.0 as an integer: ask the schema again with a fractional value in the real's place.
   for (const pointer of plist.reals) {
     const probe = validateConfiguration(setAt(profile, pointer, 0.5) as Dict)
@@ -150,7 +186,20 @@ export function duplicateFindings(profile: Dict, file: string): Finding[] {
     }
   }
   check('uuid', 'duplicate-payload-uuid', 'PayloadUUID', (s) => s.toUpperCase())
+  // Payloads among themselves; a payload reusing the profile's identifier is common and milder.
+  const top = entries.shift()!
   check('identifier', 'duplicate-payload-identifier', 'PayloadIdentifier', (s) => s)
+  for (const e of entries) {
+    if (top.identifier && e.identifier === top.identifier) {
+      findings.push({
+        code: 'payload-identifier-same-as-profile',
+        severity: 'warning',
+        message: `${e.label} has the profile's own PayloadIdentifier ${top.identifier}: Apple asks for identifiers unique within the profile, and MDMs that track payloads by identifier confuse the two.`,
+        fix: `Append a component to the payload's identifier, e.g. ${top.identifier}.mail.`,
+        source: {file},
+      })
+    }
+  }
   return findings
 }
 
@@ -198,7 +247,7 @@ function payloadDetails(p: Dict): string | undefined {
     const server = (side: 'Incoming' | 'Outgoing') => {
       const host = str(p[`${side}MailServerHostName`]) ?? '?'
       const port = p[`${side}MailServerPortNumber`]
-      const ssl = p[`${side}MailServerUseSSL`] === true ? 'TLS' : 'no TLS'
+      const ssl = p[`${side}MailServerUseSSL`] !== true ? 'no TLS' : typeof port === 'number' && [143, 110, 587, 25].includes(port) ? 'STARTTLS' : 'TLS'
       return `${host}${typeof port === 'number' ? `:${port}` : ''} (${ssl})`
     }
     const kind = p.EmailAccountType === 'EmailTypePOP' ? 'POP' : 'IMAP'
