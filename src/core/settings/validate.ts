@@ -29,6 +29,24 @@ function resolveSchema(schemaPath: string): Record<string, unknown> | undefined 
 
 const TYPE_NAMES: Record<string, string> = {object: 'a mapping', array: 'a list', integer: 'an integer', string: 'text', boolean: 'true or false', number: 'a number'}
 
+/** Where in the settings a key is known (e.g. `port` → domains[].incoming, domains[].outgoing), for keys written at the wrong level. */
+function placesOf(key: string): string[] {
+  const schema = settingsSchema() as {definitions?: Record<string, unknown>}
+  const places: string[] = []
+  const walk = (node: unknown, path: string): void => {
+    if (!node || typeof node !== 'object') return
+    let n = node as {$ref?: string; properties?: Record<string, unknown>; items?: unknown; type?: string}
+    if (n.$ref) n = (schema.definitions?.[n.$ref.replace('#/definitions/', '')] ?? {}) as typeof n
+    if (n.type === 'array') return walk(n.items, `${path}[]`)
+    for (const [k, child] of Object.entries(n.properties ?? {})) {
+      if (k === key) places.push(path || 'the top level')
+      walk(child, path ? `${path}.${k}` : k)
+    }
+  }
+  walk(schema, '')
+  return places
+}
+
 function describeType(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
@@ -51,11 +69,12 @@ function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
       const key = (error.params as {additionalProperty: string}).additionalProperty
       const known = Object.keys((resolveSchema(error.schemaPath)?.properties as object | undefined) ?? {})
       const guess = suggest(key, known)
+      const elsewhere = guess ? [] : placesOf(key)
       return {
         code: 'unknown-key',
         severity: 'error',
-        message: `Unknown key "${key}" in ${where}${guess ? `: did you mean "${guess}"?` : '.'} Unknown keys are refused so that a typo never silently drops a setting.`,
-        fix: guess ? `Rename "${key}" to "${guess}".` : `Remove "${key}"; known keys here: ${known.join(', ')}.`,
+        message: `Unknown key "${key}" in ${where}${guess ? `: did you mean "${guess}"?` : elsewhere.length ? `: it belongs in ${elsewhere.join(' or ')}.` : '.'} Unknown keys are refused so that a typo never silently drops a setting.`,
+        fix: guess ? `Rename "${key}" to "${guess}".` : elsewhere.length ? `Move "${key}" into ${elsewhere.join(' or ')}.` : `Remove "${key}"; known keys here: ${known.join(', ')}.`,
         source: doc.locate([...path, key], {key: true}),
       }
     }

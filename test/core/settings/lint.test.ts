@@ -97,6 +97,12 @@ describe('messages', () => {
     expect(f?.fix).toBe('Rename "prot" to "port".')
   })
 
+  it('says where a key written at the wrong level belongs', async () => {
+    const [f] = await lint(join(BAD, 'unknown-key-wrong-level.yaml'))
+    expect(f?.message).toContain('Unknown key "caFiles" in the top level: it belongs in trust.')
+    expect(f?.fix).toBe('Move "caFiles" into trust.')
+  })
+
   it('reports a password key as password-in-settings, not also as unknown-key', async () => {
     const findings = await lint(join(BAD, 'password-in-settings.yaml'))
     expect(findings.map((f) => f.code)).toEqual(['password-in-settings'])

@@ -2,6 +2,9 @@ import type {Finding} from '../../findings.js'
 import {analyzeName, describeNameProblem} from '../names.js'
 import type {Rule} from './types.js'
 
+/** A mail domain that is itself a mail host name (`mail.example.edu`): using it as the host is normal. */
+const MAIL_HOST_LABEL = /^(?:mail|imap|imaps|smtp|pop|pop3|mx|webmail)\d*\./
+
 const USUAL_PREFIX: Record<'incoming' | 'outgoing', string> = {incoming: '`imap.`/`mail.`', outgoing: '`smtp.`/`mail.`'}
 
 /** Server host names and mail domains: syntax (RFC 1123), IDN, IP literals, trailing dots, bare domains. */
@@ -71,7 +74,7 @@ export const hostRules: Rule = ({settings, doc}) => {
           fix: `Use the fully qualified name, e.g. ${server.host}.${domain.ascii || d.domain}.`,
           source,
         })
-      } else if (!domain.problem && name.ascii === domain.ascii) {
+      } else if (!domain.problem && name.ascii === domain.ascii && !MAIL_HOST_LABEL.test(domain.ascii)) {
         findings.push({
           code: 'host-bare-domain',
           severity: 'info',
