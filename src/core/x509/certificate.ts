@@ -121,6 +121,16 @@ function commonNameOf(dn: string): string | undefined {
   return undefined
 }
 
+/** EKU OIDs from the DER; Node's own list if the extension cannot be read that way. */
+function ekuOf(der: Buffer, x509: X509Certificate): string[] | undefined {
+  try {
+    return extendedKeyUsageOf(der)
+  } catch {
+    const node = x509 as unknown as {extKeyUsage?: string[]; keyUsage?: string[]}
+    return node.extKeyUsage ?? node.keyUsage
+  }
+}
+
 /** Parses one DER certificate. Throws an Error with a readable message when it is not a certificate. */
 export function parseCertificate(der: Buffer): ParsedCertificate {
   const x509 = new X509Certificate(der)
@@ -161,11 +171,21 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     sha256: x509.fingerprint256,
     isCA: x509.ca,
     selfSigned,
-    extendedKeyUsage: extendedKeyUsageOf(der),
+    extendedKeyUsage: ekuOf(der, x509),
     caIssuers: caIssuersOf(x509.infoAccess),
   }
-  const names = tbsNames(der)
-  return {der, x509, info, issuerKey: canonicalNameKey(der, names.issuer), subjectKey: canonicalNameKey(der, names.subject)}
+  let issuerKey: string
+  let subjectKey: string
+  try {
+    const names = tbsNames(der)
+    issuerKey = canonicalNameKey(der, names.issuer)
+    subjectKey = canonicalNameKey(der, names.subject)
+  } catch {
+    // Names our small reader cannot decode: fall back to OpenSSL's one-line form.
+    issuerKey = x509.issuer.toLowerCase()
+    subjectKey = x509.subject.toLowerCase()
+  }
+  return {der, x509, info, issuerKey, subjectKey}
 }
 
 /** SHA-256 fingerprint as 64 upper-case hex digits without colons (the form pins and the trust store use). */
