@@ -209,6 +209,14 @@ describe('lint: output', () => {
     expect(r.code).toBe(0)
   })
 
+  it('--warn-days widens the expiry window (the example CA and signing certificate expire in 2046)', async () => {
+    const r = await runCli(['lint', '--json', '--warn-days', '100000', 'examples/provider.yaml'], {cwd: ROOT})
+    expect(r.code).toBe(0)
+    const codes = JSON.parse(r.stdout).findings.map((f: {code: string}) => f.code)
+    expect(codes).toEqual(['ca-file-expiring', 'signing-expiring'])
+    expect((await runCli(['lint', '--strict', '--warn-days', '100000', 'examples/provider.yaml'], {cwd: ROOT})).code).toBe(1)
+  })
+
   it('a usage error (unknown flag) exits 2 with one line', async () => {
     const r = await lint(['--nope', 'x.yaml'])
     expect(r.code).toBe(2)
