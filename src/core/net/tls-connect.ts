@@ -5,12 +5,13 @@
  * The probe accepts any certificate (rejectUnauthorized: false): judging certificates is the
  * certificate policy's job (src/core/x509), which needs the chain exactly as sent. Node's
  * getPeerCertificate(true) completes a chain that does not end in a self-signed root with an issuer
- * from the connection's CA store; the probe's SecureContext therefore trusts only a throwaway
- * self-signed certificate generated once per process, so nothing from a trust store is ever added.
+ * from the connection's CA store. The probe reads the chain through getPeerX509Certificate(), which
+ * does not, and, as a second guard, its SecureContext trusts only a throwaway self-signed
+ * certificate generated once per process, so nothing from a trust store can ever be added.
  * The context also allows TLS 1.0–1.3 at OpenSSL security level 0, so legacy servers can be
  * detected (and reported) rather than merely failing.
  */
-import {generateKeyPairSync} from 'node:crypto'
+import {generateKeyPairSync, type X509Certificate} from 'node:crypto'
 import net from 'node:net'
 import tls from 'node:tls'
 
@@ -76,7 +77,7 @@ export function describeConnectError(error: unknown): string {
  */
 export function connectTcp(address: string, port: number, track: (socket: net.Socket) => void): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({host: address, port})
+    const socket = net.connect({host: address, port, noDelay: true})
     track(socket)
     const onError = (error: Error): void => {
       socket.removeListener('connect', onConnect)
@@ -149,14 +150,23 @@ export function startTls(
   })
 }
 
-/** The certificates the server sent, leaf first, as DER. */
+/** Longest chain the probe reports (a server sending more is broken or hostile). */
+const MAX_CHAIN = 16
+
+/**
+ * The certificates the server sent, leaf first, as DER: the leaf, then each certificate's issuer
+ * among the certificates the server sent, until none is found or one repeats (a self-signed root).
+ * Uses getPeerX509Certificate(), which links issuers from the peer's chain only and costs a fraction
+ * of getPeerCertificate(true) (which builds a detailed object per certificate and completes the chain
+ * from the context's CA store).
+ */
 export function peerChain(secure: tls.TLSSocket): Buffer[] {
   const chain: Buffer[] = []
-  const seen = new Set<string>()
-  let cert: tls.DetailedPeerCertificate | undefined = secure.getPeerCertificate(true)
-  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256)
-    chain.push(Buffer.from(cert.raw))
+  let cert: X509Certificate | undefined = secure.getPeerX509Certificate()
+  while (cert && chain.length < MAX_CHAIN) {
+    const raw = cert.raw
+    if (chain.some((c) => c.equals(raw))) break
+    chain.push(raw)
     cert = cert.issuerCertificate
   }
   return chain
