@@ -124,6 +124,12 @@ describe('messages', () => {
     }
   })
 
+  it('never echoes a passphrase written where its variable name belongs', async () => {
+    const findings = await lint(join(BAD, 'invalid-value-passphrase-env.yaml'))
+    expect(findings[0]?.message).toContain('signing.passphraseEnv is not an environment variable name')
+    expect(JSON.stringify(findings)).not.toContain('horse')
+  })
+
   it('gives the punycode form of an IDN host', async () => {
     const [f] = await lint(join(BAD, 'host-idn.yaml'))
     expect(f?.message).toContain('xn--bcher-kva.example')
