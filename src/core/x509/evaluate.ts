@@ -85,6 +85,12 @@ function issuerName(info: CertificateInfo): string {
   return /(?:^|, )CN=([^,]+)/.exec(info.issuer)?.[1] ?? info.issuer
 }
 
+/** "a", "b", "c" — at most 10, then "and N more". */
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 10).map((n) => `"${n}"`).join(', ')
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown
+}
+
 function day(iso: string | Date): string {
   return (typeof iso === 'string' ? iso : iso.toISOString()).slice(0, 10)
 }
@@ -171,7 +177,7 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
     findings.push({
       code: 'hostname-mismatch',
       severity: 'error',
-      message: `The certificate does not cover "${host}"; it covers ${names.map((n) => `"${n}"`).join(', ')}. ${BOTH_ALERTS(host)}`,
+      message: `The certificate does not cover "${host}"; it covers ${listNames(names)}. ${BOTH_ALERTS(host)}`,
       fix: suggestion
         ? `Use ${suggestion} as the server name, or install a certificate that covers ${host}.`
         : `Install a certificate whose subjectAltName includes ${host}.`,
@@ -413,7 +419,7 @@ function extraIndex(roots: Buffer[]): RootIndex {
 function mozillaReason(path: ChainPath<'mozilla'>): string {
   const last = path.path[path.path.length - 1]!
   if (path.end === 'self-signed') return path.path.length === 1 ? 'the server certificate is self-signed' : `the chain ends at "${nameOf(last.info)}", which is not in Mozilla's store`
-  return `the issuer "${issuerName(last.info)}" was neither sent nor is in Mozilla's store`
+  return `the issuer "${issuerName(last.info)}" was not sent and is not in Mozilla's store`
 }
 
 /** Describes certificates sent out of issuing order, or sent but unrelated to the path; undefined when fine. */

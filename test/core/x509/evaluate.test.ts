@@ -56,6 +56,15 @@ describe('evaluateChain: host names', () => {
     expect(f.fix).toBe('Use server12.host.com as the server name, or install a certificate that covers mail.customer.com.')
   })
 
+  it('a certificate with many names lists the first ten', () => {
+    const names = Array.from({length: 14}, (_, i) => `site${i + 1}.host.com`)
+    const pki = createChain({dnsNames: names})
+    const f = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])}).findings[0]!
+    expect(f.code).toBe('hostname-mismatch')
+    expect(f.message).toContain('"site10.host.com" and 4 more')
+    expect(f.message).not.toContain('site11')
+  })
+
   it('a wildcard covers one label only', () => {
     const pki = createChain({dnsNames: ['*.example.com']})
     const stores = storesTrusting([pki.root])
