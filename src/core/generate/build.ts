@@ -108,7 +108,7 @@ function loadCertificates(settings: Settings, findings: Finding[]): CaCertificat
       if (seen.has(sha)) return
       seen.add(sha)
       const base = basename(ca.path)
-      out.push({der, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
+      out.push({der, sha256: sha, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
     })
   }
   return out

@@ -26,9 +26,13 @@ function formatUuid(bytes: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }
 
+const namespaceBytes = new Map<string, Buffer>()
+
 /** UUID version 5 of `name` (UTF-8) in `namespace`, lower-case canonical form. */
 export function uuidV5(name: string, namespace: string): string {
-  const digest = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest()
+  let ns = namespaceBytes.get(namespace)
+  if (!ns) namespaceBytes.set(namespace, (ns = uuidBytes(namespace)))
+  const digest = createHash('sha1').update(ns).update(name, 'utf8').digest()
   const bytes = digest.subarray(0, 16)
   bytes[6] = (bytes[6]! & 0x0f) | 0x50 // version 5
   bytes[8] = (bytes[8]! & 0x3f) | 0x80 // variant 10

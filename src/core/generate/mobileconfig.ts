@@ -1,6 +1,6 @@
 /**
- * .mobileconfig profiles: an XML property list (Apple's DOCTYPE, written by the `plist` library,
- * never by string templates) holding a top-level Configuration with one com.apple.mail.managed
+ * .mobileconfig profiles: an XML property list (Apple's DOCTYPE, written through an XML library
+ * that escapes every value, see plist-xml.ts; never string templates) holding a top-level Configuration with one com.apple.mail.managed
  * payload per account and one certificate payload per CA certificate from the settings.
  *
  * TLS mapping (`…MailServerUseSSL`): Apple's Mail reads UseSSL as "this connection must use TLS",
@@ -10,13 +10,11 @@
  * mailcow, LinkedIn Intro's profile) all write UseSSL=true with 587. So UseSSL is true for both
  * `ssl` and `starttls` and false only for `none`; the port says which of the two is meant.
  */
-import {build} from 'plist'
-
 import type {Authentication, Security} from '../settings/model.js'
 import type {MailAccount} from './account.js'
-import {payloadUuid, sha256Hex, type ProfileIds} from './ids.js'
+import {payloadUuid, type ProfileIds} from './ids.js'
 import {sortedDict} from './plist-order.js'
-import {assertXmlTree} from './xml-text.js'
+import {buildPlistXml} from './plist-xml.js'
 
 export interface CaCertificate {
   der: Buffer
@@ -26,6 +24,8 @@ export interface CaCertificate {
   name: string
   /** Self-signed root (com.apple.security.root) or not (com.apple.security.pkcs1). */
   selfSigned: boolean
+  /** SHA-256 of `der`, lower-case hex (names the payload). */
+  sha256: string
 }
 
 export interface ProfileMetadata {
@@ -94,7 +94,7 @@ export function mailPayload(account: MailAccount, ids: ProfileIds, organization:
 }
 
 export function certificatePayload(cert: CaCertificate, ids: ProfileIds, organization: string): Record<string, unknown> {
-  const identifier = ids.certificate(sha256Hex(cert.der))
+  const identifier = ids.certificate(cert.sha256)
   return sortedDict({
     PayloadCertificateFileName: cert.fileName,
     PayloadContent: cert.der,
@@ -128,9 +128,7 @@ export function profileObject(account: MailAccount, ids: ProfileIds, certificate
 
 /** Serializes a profile object as an XML plist (UTF-8, Apple's DOCTYPE, trailing newline). */
 export function serializeProfile(profile: Record<string, unknown>): Buffer {
-  assertXmlTree(profile, 'profile')
-  const xml = build(profile as Parameters<typeof build>[0])
-  return Buffer.from(xml.endsWith('\n') ? xml : `${xml}\n`, 'utf8')
+  return Buffer.from(buildPlistXml(profile, 'profile'), 'utf8')
 }
 
 export function buildMobileconfig(account: MailAccount, ids: ProfileIds, certificates: readonly CaCertificate[], meta: ProfileMetadata): BuiltProfile {

@@ -1,7 +1,12 @@
 /**
- * Writing output files: atomically (a temporary file in the same folder, fsync, rename), so an
- * interrupted run leaves either the old file or the new one, never a truncated profile; and with
- * file names that are safe for any address.
+ * Writing output files: atomically (a temporary file in the same folder, then rename), so an
+ * interrupted run (Ctrl-C, kill, a crash of the tool) leaves either the old file or the new one
+ * under each name, never a truncated profile; and with file names that are safe for any address.
+ *
+ * Flushing every file to disk (fsync) before its rename also survives power loss, but costs
+ * about 3 ms per file on a VM disk (30 s for 10,000 per-user profiles, against 2.7 s without):
+ * `writeOutputs` does it only when asked (`build --fsync`); the manifest, written last, is always
+ * flushed.
  */
 import {closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
@@ -25,17 +30,18 @@ export function safeFileName(name: string): string {
   return safe === name ? safe : `${safe}~${sha256Hex(name).slice(0, 8)}`
 }
 
-/** Writes `bytes` to `path` atomically, creating folders as needed. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+/** Writes `bytes` to `path` atomically, creating folders as needed; `fsync: false` skips the flush to disk. */
+export function writeFileAtomic(path: string, bytes: Uint8Array, options: {fsync?: boolean; mkdir?: boolean} = {}): void {
+  const durable = options.fsync !== false
   const dir = dirname(path)
-  mkdirSync(dir, {recursive: true})
+  if (options.mkdir !== false) mkdirSync(dir, {recursive: true})
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   let fd: number | undefined
   try {
     fd = openSync(tmp, 'wx', 0o644)
     let off = 0
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
-    fsyncSync(fd)
+    if (durable) fsyncSync(fd)
     closeSync(fd)
     fd = undefined
     renameSync(tmp, path)
@@ -44,8 +50,12 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     rmSync(tmp, {force: true})
     throw error
   }
+  if (durable) syncDirectory(dir)
+}
+
+/** Makes renames in `dir` durable; not possible on every platform, harmless to skip. */
+function syncDirectory(dir: string): void {
   try {
-    // Make the rename itself durable; not possible on every platform, harmless to skip.
     const dfd = openSync(dir, 'r')
     try {
       fsyncSync(dfd)
@@ -61,12 +71,27 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
  * Writes every output under `outDir`, each atomically, then the manifest last (a pipeline that
  * sees the manifest sees every file it lists). Returns the absolute paths written.
  */
-export function writeOutputs(outDir: string, files: ReadonlyArray<{path: string; bytes: Uint8Array}>, manifest?: {path: string; bytes: Uint8Array}): string[] {
+export function writeOutputs(outDir: string, files: ReadonlyArray<{path: string; bytes: Uint8Array}>, manifest?: {path: string; bytes: Uint8Array}, options: {fsync?: boolean} = {}): string[] {
   const written: string[] = []
-  for (const f of [...files, ...(manifest ? [manifest] : [])]) {
-    if (f.path.split('/').some((part) => part === '' || part === '.' || part === '..')) throw new Error(`mailprofile bug: unsafe output path ${f.path}`)
-    const target = join(outDir, ...f.path.split('/'))
-    writeFileAtomic(target, f.bytes)
+  const made = new Set<string>()
+  const targetOf = (path: string): string => {
+    if (path.split('/').some((part) => part === '' || part === '.' || part === '..')) throw new Error(`mailprofile bug: unsafe output path ${path}`)
+    return join(outDir, ...path.split('/'))
+  }
+  for (const f of files) {
+    const target = targetOf(f.path)
+    const dir = dirname(target)
+    if (!made.has(dir)) {
+      mkdirSync(dir, {recursive: true})
+      made.add(dir)
+    }
+    writeFileAtomic(target, f.bytes, {fsync: options.fsync === true, mkdir: false})
+    written.push(target)
+  }
+  if (options.fsync) for (const dir of made) syncDirectory(dir)
+  if (manifest) {
+    const target = targetOf(manifest.path)
+    writeFileAtomic(target, manifest.bytes)
     written.push(target)
   }
   return written

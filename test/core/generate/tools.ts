@@ -30,7 +30,7 @@ def conv(v):
     if isinstance(v, int): return {"$int": v}
     if isinstance(v, float): return {"$real": v}
     if isinstance(v, bytes): return {"$data": base64.b64encode(v).decode()}
-    if isinstance(v, datetime.datetime): return {"$date": v.isoformat()}
+    if isinstance(v, datetime.datetime): return {"$date": v.replace(tzinfo=None).isoformat()}
     if isinstance(v, dict): return {k: conv(x) for k, x in v.items()}
     if isinstance(v, list): return [conv(x) for x in v]
     return v
@@ -54,7 +54,7 @@ export function plistlibParse(bytesOrPath: Uint8Array | string): unknown {
 export function normalizePlistJs(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? {$int: value} : {$real: value}
   if (value instanceof Uint8Array) return {$data: Buffer.from(value).toString('base64')}
-  if (value instanceof Date) return {$date: value.toISOString()}
+  if (value instanceof Date) return {$date: value.toISOString().replace(/\.\d{3}Z$/, '')}
   if (Array.isArray(value)) return value.map(normalizePlistJs)
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizePlistJs(v)]))
   return value
