@@ -404,15 +404,14 @@ function parseCached(der: Buffer): ParsedCertificate {
   return parsed
 }
 
-const extraIndexes = new WeakMap<Buffer[], RootIndex>()
+const extraIndexes = new WeakMap<Buffer[], {length: number; index: RootIndex}>()
 
 /** The admin's roots as an index, cached per array (check passes the same array for every endpoint). */
 function extraIndex(roots: Buffer[]): RootIndex {
-  let index = extraIndexes.get(roots)
-  if (!index || index.size > roots.length) {
-    index = RootIndex.fromDer(roots)
-    extraIndexes.set(roots, index)
-  }
+  const cached = extraIndexes.get(roots)
+  if (cached && cached.length === roots.length) return cached.index
+  const index = RootIndex.fromDer(roots)
+  extraIndexes.set(roots, {length: roots.length, index})
   return index
 }
 
