@@ -89,11 +89,12 @@ function loadCertificates(settings: Settings, findings: Finding[]): CaCertificat
     try {
       ders = readCertificateFile(resolve(settings.baseDir, ca.path))
     } catch (error) {
-      findings.push({code: 'ca-file-unusable', severity: 'error', message: `The CA file "${ca.path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, fix: 'Fix the path (relative to the settings file).', source: ca.source})
+      // The same codes as lint (src/core/settings/codes.ts): build normally refuses before this.
+      findings.push({code: 'ca-file-unreadable', severity: 'error', message: `The CA file "${ca.path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, fix: 'Fix the path (relative to the settings file).', source: ca.source})
       continue
     }
     if (ders.length === 0) {
-      findings.push({code: 'ca-file-unusable', severity: 'error', message: `The CA file "${ca.path}" holds no certificate (PEM or DER).`, fix: 'Export the CA certificate as PEM or DER.', source: ca.source})
+      findings.push({code: 'ca-file-not-certificate', severity: 'error', message: `The CA file "${ca.path}" holds no certificate (PEM or DER).`, fix: 'Export the CA certificate as PEM or DER.', source: ca.source})
       continue
     }
     ders.forEach((der, i) => {
@@ -101,7 +102,7 @@ function loadCertificates(settings: Settings, findings: Finding[]): CaCertificat
       try {
         parsed = parseCertificate(der)
       } catch (error) {
-        findings.push({code: 'ca-file-unusable', severity: 'error', message: `Certificate ${i + 1} in "${ca.path}" cannot be parsed: ${(error as Error).message}.`, fix: 'Export the CA certificate again as PEM or DER.', source: ca.source})
+        findings.push({code: 'ca-file-not-certificate', severity: 'error', message: `Certificate ${i + 1} in "${ca.path}" cannot be parsed: ${(error as Error).message}.`, fix: 'Export the CA certificate again as PEM or DER.', source: ca.source})
         return
       }
       const sha = sha256Hex(der)

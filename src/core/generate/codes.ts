@@ -24,20 +24,6 @@ export const GENERATE_CODES: CodeInfo[] = [
     fix: 'Fix the servers\' certificates (or the host names in the settings) and run `build --check` again.',
   },
   {
-    code: 'user-domain-unknown',
-    severity: 'error',
-    title: "A user's address is not in any of the settings' domains.",
-    why: 'Per-user profiles take the servers from the domain of the address; with no matching domain there is nothing to build for that user.',
-    fix: 'Add the domain under `domains`, or fix the address.',
-  },
-  {
-    code: 'ca-file-unusable',
-    severity: 'error',
-    title: 'A CA file named in `trust.caFiles` cannot be read or holds no certificate.',
-    why: 'The certificate payload devices need to trust a private CA would be missing, so iOS would show "Cannot Verify Server Identity".',
-    fix: 'Fix the path (relative to the settings file) or export the CA certificate as PEM or DER.',
-  },
-  {
     code: 'apple-schema-violation',
     severity: 'error',
     title: "A generated payload does not match Apple's schema.",
