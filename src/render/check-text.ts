@@ -4,6 +4,8 @@
  * what an iPhone would do. The findings themselves follow, grouped by endpoint (render/text.ts).
  */
 import type {CheckResult, EndpointResult} from '../core/check/run-check.js'
+import type {Finding} from '../core/findings.js'
+import {X509_CODES} from '../core/x509/codes.js'
 import type {ChainCertificate} from '../core/x509/index.js'
 import type {Style} from './style.js'
 
@@ -49,25 +51,33 @@ function chainLines(certs: ChainCertificate[], style: Style): string[] {
   return out
 }
 
-function trustLines(r: EndpointResult, storeVersion: string, style: Style): string[] {
+function trustLines(r: EndpointResult, style: Style): string[] {
   const t = r.trust
   if (!t) return []
   const yes = style.green('✔ trusted')
   const no = style.red('✖ not trusted')
   const out = ['  trust']
-  out.push(`    Apple (trust store ${t.apple.storeVersion || storeVersion})  ${t.apple.trusted ? `${yes} — root "${t.apple.root?.name}"` : `${no} — ${t.apple.reason ?? 'no trusted root'}`}`)
+  out.push(`    Apple (trust store ${t.apple.storeVersion})  ${t.apple.trusted ? `${yes} — root "${t.apple.root?.name}"` : `${no} — ${t.apple.reason ?? 'no trusted root'}`}`)
   if (t.privateRoot) out.push(`    your CA (--ca, trust.caFiles)  ${style.yellow('✔ trusted')} — root "${t.privateRoot.name}" (install it on devices: see below)`)
   out.push(`    Mozilla (Node's bundled store)  ${t.mozilla.trusted ? `${yes} — root "${t.mozilla.root?.name}"` : `${no} — ${t.mozilla.reason ?? 'no trusted root'}`}`)
   return out
 }
 
+const CERTIFICATE_CODES = new Set(X509_CODES.map((c) => c.code))
+
+/** In plain words: what Mail on an iPhone would do with this endpoint. */
 function verdict(r: EndpointResult, style: Style): string {
   const errors = r.findings.filter((f) => f.severity === 'error')
   const warnings = r.findings.filter((f) => f.severity === 'warning')
-  const codes = (list: typeof errors) => [...new Set(list.map((f) => f.code))].join(', ')
+  const codes = (list: Finding[]) => [...new Set(list.map((f) => f.code))].join(', ')
   if (errors.length > 0) {
-    const noTls = !r.connection.tls
-    const what = noTls ? 'iPhone, iPad and Mac Mail would not connect to this server' : 'iPhone, iPad and Mac Mail would refuse this server ("Cannot Verify Server Identity") or fail on it'
+    const certificate = errors.some((f) => CERTIFICATE_CODES.has(f.code))
+    const authOnly = errors.every((f) => f.code === 'smtp-auth-unavailable')
+    const what = certificate
+      ? 'iPhone, iPad and Mac Mail would show "Cannot Verify Server Identity" for this server'
+      : authOnly
+        ? 'iPhone, iPad and Mac Mail would fail to send mail here ("Recipient Rejected By Server")'
+        : 'iPhone, iPad and Mac Mail would not connect to this server ("Cannot Get Mail")'
     return style.red(`  ✖ ${what}: ${codes(errors)}. What to change is listed below.`)
   }
   if (warnings.length > 0) return style.yellow(`  ⚠ Mail on iPhone, iPad and Mac connects, with caveats: ${codes(warnings)} (see below).`)
@@ -75,7 +85,7 @@ function verdict(r: EndpointResult, style: Style): string {
 }
 
 /** One block per endpoint. */
-export function renderEndpoint(r: EndpointResult, storeVersion: string, style: Style): string {
+export function renderEndpoint(r: EndpointResult, style: Style): string {
   const e = r.endpoint
   const out: string[] = []
   const via = e.address ? ` via ${e.address} (--resolve)` : ''
@@ -90,14 +100,14 @@ export function renderEndpoint(r: EndpointResult, storeVersion: string, style: S
     out.push(`  chain as sent (${r.certificates.filter((x) => x.sent).length} certificate${r.certificates.filter((x) => x.sent).length === 1 ? '' : 's'})`)
     out.push(...chainLines(r.certificates, style))
   }
-  out.push(...trustLines(r, '', style))
+  out.push(...trustLines(r, style))
   out.push(verdict(r, style))
   return out.join('\n') + '\n'
 }
 
 /** The per-endpoint blocks, then a line saying when and against which store it was judged. */
 export function renderCheckSections(result: CheckResult, style: Style): string[] {
-  const sections = result.endpoints.map((r) => renderEndpoint(r, result.appleTrustStoreVersion, style))
+  const sections = result.endpoints.map((r) => renderEndpoint(r, style))
   sections.push(style.dim(`Judged as of ${result.checkedAt} against Apple's trust store ${result.appleTrustStoreVersion}; ${result.endpoints.length} endpoint${result.endpoints.length === 1 ? '' : 's'} probed.`) + '\n')
   return sections
 }

@@ -4,11 +4,13 @@
  * result per endpoint plus all findings (each carrying its endpoint and, from a settings file,
  * the position that names it).
  */
+import {createHash} from 'node:crypto'
+
 import type {EndpointRef, Finding, SourceLocation} from '../findings.js'
 import type {ProbeEvidence, ProbeTarget, TlsFacts} from '../net/evidence.js'
-import {probeAll} from '../net/index.js'
+import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
 import type {Settings} from '../settings/model.js'
-import {type ChainCertificate, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
+import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
 import {type CheckEndpoint, endpointsFromSettings, hostKey, hostPort} from './endpoints.js'
 import {type CheckOptions, readSettingsCaFiles} from './options.js'
 
@@ -73,7 +75,25 @@ function attach(f: Finding, endpoint: EndpointRef, source: SourceLocation | unde
   return out
 }
 
-function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions): EndpointResult {
+/**
+ * Evaluations by host and chain: one host usually serves the same chain on all its ports, so each
+ * distinct (host, chain) is judged once per run.
+ */
+type EvaluationCache = Map<string, ChainEvaluation>
+
+function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: EvaluationCache): ChainEvaluation {
+  const hash = createHash('sha256').update(hostKey(host))
+  for (const der of chain) hash.update(createHash('sha256').update(der).digest())
+  const key = hash.digest('hex')
+  let evaluation = cache.get(key)
+  if (!evaluation) {
+    evaluation = evaluateChain({host, chain, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, pins: options.pins})
+    cache.set(key, evaluation)
+  }
+  return evaluation
+}
+
+function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions, cache: EvaluationCache): EndpointResult {
   const target = evidence.target
   const ref = refOf(target)
   const source = ep.settingsSources[0]?.source
@@ -81,7 +101,7 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
   let certificates: ChainCertificate[] = []
   let trust: ChainTrust | undefined
   if (evidence.chain.length > 0) {
-    const evaluation = evaluateChain({host: target.host, chain: evidence.chain, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, pins: options.pins})
+    const evaluation = evaluate(target.host, evidence.chain, options, cache)
     certificates = evaluation.certificates
     trust = evaluation.trust
     findings.push(...evaluation.findings.map((f) => attach(f, ref, source)))
@@ -107,8 +127,10 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
 /** Probes the endpoints and judges what they present. Never throws for network problems: they become findings. */
 export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions): Promise<CheckResult> {
   const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
-  const evidence = await probeAll(targets, {phaseTimeoutMs: options.timeoutSeconds * 1000, concurrency: options.concurrency})
-  const results = endpoints.map((ep, i) => judge(ep, evidence[i]!, options))
+  const cache: EvaluationCache = new Map()
+  const probeOptions = {phaseTimeoutMs: options.timeoutSeconds * 1000}
+  // Each endpoint is judged as soon as its probe ends, while other probes wait on the network.
+  const results = await runPool(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target, i) => judge(endpoints[i]!, await probe(target, probeOptions), options, cache))
 
   // One host, different certificates on different ports.
   const differs = compareEndpointCertificates(
