@@ -11,7 +11,7 @@ import type {Finding, SourceLocation} from '../findings.js'
 import type {DomainSettings, Settings} from '../settings/model.js'
 import {parseCertificate} from '../x509/certificate.js'
 import {readCertificateFile} from '../x509/pem.js'
-import {domainAccount, domainOf, userAccount, type MailAccount} from './account.js'
+import {domainAccount, domainOf, hasPlaceholder, userAccount, type MailAccount} from './account.js'
 import {buildAutoconfig} from './autoconfig.js'
 import {buildAutodiscover, buildAutodiscoverError} from './autodiscover.js'
 import {mailDeclaration, serializeDeclaration} from './ddm.js'
@@ -193,6 +193,16 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
     const ids = domainProfileIds(domain.identifier)
     if (want.has('mobileconfig')) profile(`${dir}/${dir}.mobileconfig`, account, ids)
     if (want.has('autodiscover')) {
+      const templated = [domain.incoming, domain.outgoing].filter((s) => s.authentication !== 'none' && s.username !== '%EMAILADDRESS%' && hasPlaceholder(s.username))
+      if (templated.length > 0) {
+        findings.push({
+          code: 'autodiscover-login-not-address',
+          severity: 'warning',
+          message: `${dir}/autodiscover.xml has no LoginName for ${domain.domain}: the username template "${templated[0]!.username}" needs the user's address, so Outlook would log in with the full address instead.`,
+          fix: `Serve ${dir}/users/<address>.autodiscover.xml for each request (the request names the address)${usersByDomain.has(domain) ? '' : ', and list the users in the settings so those files are built'}.`,
+          source: templated[0]!.source,
+        })
+      }
       add(`${dir}/autodiscover.xml`, 'autodiscover', account, buildAutodiscover(account))
       add(`${dir}/autodiscover-error.xml`, 'autodiscover-error', account, buildAutodiscoverError(600))
     }

@@ -31,6 +31,13 @@ export const GENERATE_CODES: CodeInfo[] = [
     fix: 'Report it with the settings that caused it; the message names the key.',
   },
   {
+    code: 'autodiscover-login-not-address',
+    severity: 'warning',
+    title: "The domain's autodiscover.xml cannot tell Outlook the login name.",
+    why: 'The username template is not the plain address (e.g. %EMAILLOCALPART%), and a response for the whole domain cannot expand it: Outlook then logs in with the full address and fails. The per-user files carry the right LoginName.',
+    fix: 'Have the Autodiscover endpoint answer each request with users/<address>.autodiscover.xml (the request body names the address), or list the users in the settings so those files exist.',
+  },
+  {
     code: 'profile-unsigned',
     severity: 'info',
     title: 'Profiles were written unsigned.',

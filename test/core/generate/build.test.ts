@@ -42,6 +42,15 @@ describe('buildOutputs', () => {
     expect(JSON.stringify(b.manifest)).toBe(JSON.stringify(a.manifest))
   })
 
+  it('warns when the domain-wide autodiscover.xml cannot carry a templated login name', () => {
+    const d = baseSettings() as SettingsDoc
+    d.domains[0].incoming.username = '%EMAILLOCALPART%'
+    const r = buildOutputs(loadFixture(d), {only: ['autodiscover']})
+    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([['autodiscover-login-not-address', 'warning']])
+    expect(r.findings[0]!.message).toContain('"%EMAILLOCALPART%"')
+    expect(buildOutputs(settings, {only: ['autodiscover']}).findings).toEqual([])
+  })
+
   it('honours --only and --no-users', () => {
     const r = buildOutputs(settings, {only: ['autoconfig', 'dns'], users: false})
     expect(r.files.map((f) => f.kind)).toEqual(['dns', 'autoconfig'])
