@@ -6,9 +6,10 @@ import type net from 'node:net'
 
 import {TrackedServer} from './tracked-server.js'
 
-/** Accepts the connection and never says anything (nor closes). */
+/** Accepts the connection and never says anything (nor closes); reads and discards what it gets. */
 export async function startSilentServer(): Promise<TrackedServer> {
-  return new TrackedServer(() => {}).listen()
+  // resume(): keep reading so the client's close is noticed (and counted) at once.
+  return new TrackedServer((socket) => socket.resume()).listen()
 }
 
 /** Writes `chunk` again and again while the peer reads, up to `maxBytes`, then stops writing. */

@@ -21,6 +21,8 @@ export interface LineLimits {
 
 export const DEFAULT_LINE_LIMITS: LineLimits = {maxLineBytes: 8192, maxResponseBytes: 64 * 1024, maxResponseLines: 1000}
 
+const DETACHED = new ProbeFailure('protocol', 'STARTTLS', 'the line reader was handed over to TLS')
+
 export class LineReader {
   /** Name of the current phase, used in failure messages. */
   phase = 'greeting'
@@ -35,6 +37,8 @@ export class LineReader {
   private responseLines = 0
   private totalBytes = 0
   private attached = true
+  /** Set when the peer closed or reset; turned into a failure on the next read. */
+  private closedBy?: {code?: string}
   private readonly onData = (chunk: Buffer): void => this.receive(chunk)
   private readonly onEnd = (): void => this.closed()
   private readonly onError = (error: Error): void => this.closed(error)
@@ -58,6 +62,7 @@ export class LineReader {
   readLine(): Promise<string> {
     const line = this.lines.shift()
     if (line !== undefined) return Promise.resolve(line)
+    if (this.closedBy && !this.failure) this.fail(this.closeFailure())
     if (this.failure) return Promise.reject(this.failure)
     return new Promise((resolve, reject) => {
       this.waiter = {resolve, reject}
@@ -77,11 +82,11 @@ export class LineReader {
     this.stream.removeListener('end', this.onEnd)
     this.stream.removeListener('close', this.onEnd)
     this.stream.removeListener('error', this.onError)
-    this.fail(new ProbeFailure('protocol', this.phase, 'the line reader was detached'), false)
+    this.fail(DETACHED, false)
   }
 
   private receive(chunk: Buffer): void {
-    if (this.failure) return
+    if (this.failure || this.closedBy) return
     this.totalBytes += chunk.length
     this.responseBytes += chunk.length
     if (this.responseBytes > this.limits.maxResponseBytes) {
@@ -138,14 +143,18 @@ export class LineReader {
   }
 
   private closed(error?: Error): void {
-    if (this.failure) return
-    const code = errorCodeOf(error)
+    if (this.failure || this.closedBy) return
+    this.closedBy = {code: errorCodeOf(error)}
+    // Build the failure (an Error, with its stack) only when someone is waiting or reads later.
+    if (this.waiter) this.fail(this.closeFailure())
+  }
+
+  private closeFailure(): ProbeFailure {
+    const code = this.closedBy?.code
     const how = code ? `reset the connection (${code})` : 'closed the connection'
-    const failure =
-      this.totalBytes === 0
-        ? new ProbeFailure('connect', this.phase, `the server ${how} without sending anything`, {errorCode: code})
-        : new ProbeFailure('protocol', this.phase, `the server ${how} in the middle of the dialog, during ${this.phase}`, {errorCode: code})
-    this.fail(failure)
+    return this.totalBytes === 0
+      ? new ProbeFailure('connect', this.phase, `the server ${how} without sending anything`, {errorCode: code})
+      : new ProbeFailure('protocol', this.phase, `the server ${how} in the middle of the dialog, during ${this.phase}`, {errorCode: code})
   }
 
   private fail(failure: ProbeFailure, drop = true): void {
