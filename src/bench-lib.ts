@@ -1,0 +1,13 @@
+/**
+ * Library entry for the benchmarks (bench/*.bench.js), bundled to dist/bench-lib.js by
+ * scripts/bundle.js: the same code paths the CLI runs, importable without oclif. Additive
+ * exports only; each benchmark imports what it measures.
+ */
+// build.bench.js: generation, signing, atomic writes.
+export {loadSettings} from './core/settings/load.js'
+export {buildOutputs} from './core/generate/build.js'
+export {writeOutputs, writeFileAtomic} from './core/generate/write.js'
+export {loadSigningIdentity} from './core/sign/identity.js'
+export {createCmsSigner, signCms} from './core/sign/cms.js'
+export {profileSigner} from './core/sign/profile-signer.js'
+export {verifyCms} from './core/sign/verify.js'
