@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 import {Args, Flags} from '@oclif/core'
 
 import {InputError} from '../core/errors.js'
-import {EXIT_USAGE, exitCodeFor, type Finding} from '../core/findings.js'
+import {exitCodeFor, type Finding} from '../core/findings.js'
 import type {Report} from '../render/report.js'
 import {PLAIN} from '../render/style.js'
 import {renderText} from '../render/text.js'
@@ -77,8 +77,8 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       const byKind = new Map<string, number>()
       for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
       const counts = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ')
-      const signed = result.files.some((f) => f.signer) ? 'signed' : 'unsigned'
-      sections.push(`Wrote ${result.files.length} files to ${flags.out} (${counts}; profiles ${signed}) and ${flags.out}/${MANIFEST_FILE}.\n`)
+      const signed = byKind.has('mobileconfig') ? `; profiles ${result.files.some((f) => f.signer) ? 'signed' : 'unsigned'}` : ''
+      sections.push(`Wrote ${result.files.length} files to ${flags.out} (${counts}${signed}) and ${flags.out}/${MANIFEST_FILE}.\n`)
     } else {
       sections.push('Nothing was written: fix the errors below and run build again.\n')
     }
@@ -98,9 +98,7 @@ function parseOnly(value: string | undefined): Array<(typeof KINDS)[number]> | u
   const kinds = value.split(',').map((s) => s.trim()).filter(Boolean)
   const bad = kinds.filter((k) => !(KINDS as readonly string[]).includes(k))
   if (bad.length > 0 || kinds.length === 0) {
-    const err = new InputError(`--only takes a comma-separated list of ${KINDS.join(', ')}; got "${value}"`)
-    ;(err as InputError & {exitCode?: number}).exitCode = EXIT_USAGE
-    throw err
+    throw new InputError(`--only takes a comma-separated list of ${KINDS.join(', ')}; got "${value}"`)
   }
   return kinds as Array<(typeof KINDS)[number]>
 }
