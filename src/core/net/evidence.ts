@@ -43,15 +43,24 @@ export interface ProbeEvidence {
   durationMs: number
   /** The server's greeting line (bounded, first line only). */
   greeting?: string
-  /** Capabilities read in plaintext before STARTTLS (IMAP CAPABILITY / POP3 CAPA / SMTP EHLO keywords). */
+  /**
+   * Capabilities read in plaintext before STARTTLS, as the server wrote them: IMAP CAPABILITY atoms
+   * ("IMAP4rev1", "STARTTLS", "AUTH=PLAIN"), POP3 CAPA lines ("STLS", "SASL PLAIN LOGIN"), SMTP EHLO
+   * extension lines without the greeting line ("STARTTLS", "AUTH PLAIN LOGIN", "SIZE 35882577").
+   * Absent for implicit TLS.
+   */
   plaintextCapabilities?: string[]
-  /** Capabilities read over TLS. */
+  /** Capabilities read over TLS, in the same form. */
   capabilities?: string[]
   /** SMTP only: AUTH mechanisms offered after TLS (empty array: none offered). */
   smtpAuthMechanisms?: string[]
   /** Present when a TLS session was established. */
   tls?: TlsFacts
-  /** DER certificates as the server sent them, leaf first (no AIA fetching, no trust-store additions). */
+  /**
+   * DER certificates as the server sent them, leaf first (no AIA fetching, no trust-store additions).
+   * Ordered by issuer links among the sent certificates (leaf, its issuer, that one's issuer …);
+   * a sent certificate that issues none of these is not listed. Empty when no TLS session was made.
+   */
   chain: Buffer[]
   /** Protocol-level findings: connection-failed, timeout, tls-mode-mismatch, starttls-unavailable, legacy-tls-version, smtp-auth-unavailable … */
   findings: Finding[]
