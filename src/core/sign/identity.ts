@@ -172,18 +172,24 @@ class Context {
     const certs: Buffer[] = []
     let key: KeyObject | undefined
     try {
+      // node-forge decodes RSA only; for other keys (EC) it leaves the raw ASN.1, which node:crypto reads.
+      const der = (node: Parameters<typeof forge.asn1.toDer>[0]) => Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary')
       for (const bag of p12.getBags({bagType: CERT_BAG})[CERT_BAG] ?? []) {
-        if (bag.cert) certs.push(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary'))
+        if (bag.cert) certs.push(der(forge.pki.certificateToAsn1(bag.cert)))
+        else if (bag.asn1) certs.push(der(bag.asn1))
       }
       for (const type of [SHROUDED_KEY_BAG, KEY_BAG]) {
         const bag = p12.getBags({bagType: type})[type]?.[0]
-        if (bag?.key && !key) key = createPrivateKey({key: forge.pki.privateKeyToPem(bag.key), format: 'pem'})
+        if (key || !bag) continue
+        if (bag.key) key = createPrivateKey({key: forge.pki.privateKeyToPem(bag.key), format: 'pem'})
+        else if (bag.asn1) key = createPrivateKey({key: der(bag.asn1), format: 'der', type: 'pkcs8'})
       }
+      for (const c of certs) parseCertificate(c)
     } catch (error) {
       throw this.error(`${shown} cannot be read (${(error as Error).message.split('\n')[0]})`)
     }
     if (certs.length === 0) throw this.error(`${shown} holds no certificate`)
-    if (!key) throw this.error(`${shown} holds no private key (or one node-forge cannot read, such as an EC key; use a PEM certificate and key instead)`)
+    if (!key) throw this.error(`${shown} holds no private key`)
     // The leaf is the certificate whose public key is the key's; the others form the chain.
     const publicDer = spki(createPublicKey(key))
     const leafIndex = Math.max(0, certs.findIndex((der) => spki(new X509Certificate(der).publicKey).equals(publicDer)))

@@ -97,6 +97,14 @@ describe('loadSigningIdentity', () => {
     expect((await inputError(loadSigningIdentity(signing({pkcs12: 'signer.p12', certificate: 'signer.pem'}), {baseDir: pki.dir, env: {}}))).message).toMatch(/both/)
   })
 
+  it.runIf(enabled)('loads an ECDSA PKCS#12 file (which node-forge cannot decode itself)', async () => {
+    const id = await loadSigningIdentity(signing({pkcs12: other.signerP12, passphraseEnv: 'P'}), {baseDir: other.dir, env: {P: PASSPHRASE}})
+    expect(id.privateKey.asymmetricKeyType).toBe('ec')
+    expect(id.certificateInfo.commonName).toBe('Test Profile Signer')
+    expect(id.chain).toHaveLength(1)
+    expect(opensslVerify(other, signCms(PROFILE, id)).ok).toBe(true)
+  })
+
   it.runIf(enabled)('loads ECDSA identities', async () => {
     const id = await loadSigningIdentity(signing({certificate: other.signerCert, key: other.signerKeyEncrypted, chain: [other.chainFile], passphraseEnv: 'X'}), {baseDir: other.dir, env: {X: PASSPHRASE}})
     expect(id.privateKey.asymmetricKeyType).toBe('ec')
