@@ -1,4 +1,5 @@
-import {readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -6,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {signCms} from '../../src/core/sign/cms.js'
 import {loadSigningIdentity} from '../../src/core/sign/identity.js'
 import {runCli} from '../helpers/cli.js'
-import {makeSigningPki, requireOpenssl, type SigningPki} from '../helpers/signing-fixtures.js'
+import {makeSigningPki, opensslStatus, requireOpenssl, type SigningPki} from '../helpers/signing-fixtures.js'
 
 const fixture = (name: string) => `test/fixtures/inspect/${name}`
 
@@ -79,6 +80,30 @@ describe('mailprofile inspect', () => {
     const doc = JSON.parse(lint.stdout) as JsonDoc
     expect(doc.command).toBe('lint')
     expect(doc.findings).toEqual(inspect.findings)
+  })
+
+  it('explains what build makes from the bundled example: signed, "Verified" once the example root is trusted, openssl agrees', async () => {
+    const enabled = requireOpenssl()
+    if (!enabled) return
+    const out = mkdtempSync(join(tmpdir(), 'mailprofile-inspect-build-'))
+    try {
+      const built = await runCli(['build', 'examples/provider.yaml', '--out', out, '--only', 'mobileconfig', '--json'])
+      expect(built.code).toBe(0)
+      const manifest = JSON.parse(built.stdout) as {manifest: {files: Array<{path: string; kind: string; signer: unknown}>}}
+      const profiles = manifest.manifest.files.filter((f) => f.kind === 'mobileconfig')
+      expect(profiles.length).toBeGreaterThan(1)
+      const paths = profiles.map((f) => join(out, f.path))
+      for (const path of paths) {
+        expect(opensslStatus(['cms', '-verify', '-inform', 'DER', '-in', path, '-CAfile', 'examples/ca/example-root-ca.pem', '-purpose', 'any', '-out', '/dev/null']).status).toBe(0)
+      }
+      const r = await runCli(['inspect', '--json', '--trust', 'examples/ca/example-root-ca.pem', ...paths])
+      expect(r.code).toBe(0)
+      const doc = JSON.parse(r.stdout) as JsonDoc
+      expect(doc.findings).toEqual([])
+      expect(doc.profiles.map((p) => p.signature?.status)).toEqual(paths.map(() => 'Verified'))
+    } finally {
+      rmSync(out, {recursive: true, force: true})
+    }
   })
 
   describe('signed profiles', () => {
