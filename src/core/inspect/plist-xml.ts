@@ -102,7 +102,13 @@ export function readXmlPlist(text: string): PlistReadResult {
     commentPropName: '#comment',
     cdataPropName: '#cdata',
   })
-  const doc = parser.parse(text) as XmlNode[]
+  let doc: XmlNode[]
+  try {
+    doc = parser.parse(text) as XmlNode[]
+  } catch (error) {
+    // The parser's own limits (nesting depth, …).
+    throw new PlistSyntaxError((error as Error).message)
+  }
   const roots = doc.filter((n) => {
     const t = tagOf(n)
     return t !== '#text' && t !== '#comment' && !t.startsWith('!') && !t.startsWith('?')

@@ -63,6 +63,8 @@ export function cmsBytes(bytes: Buffer): Buffer {
   return Buffer.from(body, 'base64')
 }
 
+const MAX_CERTIFICATES = 64
+
 const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/
 const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/
 
@@ -134,6 +136,8 @@ function parseSignedData(buf: Buffer): CmsVerification {
 
   const certificates: Array<{der: Buffer; parsed: ParsedCertificate}> = []
   const certSet = rest.find((n) => n.tag === 0xa0)
+  // A signed profile carries its signer and a few CAs; chain building is quadratic, so bound it.
+  if ((certSet?.children.length ?? 0) > MAX_CERTIFICATES) throw new CmsError(`the signature carries ${certSet!.children.length} certificates (more than ${MAX_CERTIFICATES})`)
   for (const node of certSet?.children ?? []) {
     if (node.tag !== 0x30) continue // other certificate formats (attribute certificates, …)
     const der = Buffer.from(encodingOf(buf, node))

@@ -69,6 +69,7 @@ describe('readXmlPlist', () => {
     ['<plist><data>***</data></plist>', /not base64/],
     ['<plist><true/><false/></plist>', /exactly one value/],
     ['<dict/>', /root element is not <plist>/],
+    [`<plist>${'<array>'.repeat(20_000)}${'</array>'.repeat(20_000)}</plist>`, /nested|deep/i],
   ])('refuses %s', (xml, message) => {
     expect(() => readXmlPlist(xml)).toThrow(PlistSyntaxError)
     expect(() => readXmlPlist(xml)).toThrow(message)
