@@ -32,6 +32,8 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     users: Flags.boolean({description: 'Build per-user outputs for the users in the settings (--no-users: only the per-domain files).', default: true, allowNo: true}),
     fsync: Flags.boolean({description: 'Flush every file to disk before renaming it into place, so the outputs also survive a power loss (slower: about 3 ms per file). Files are always replaced atomically.'}),
     check: Flags.boolean({description: 'Probe the live servers first, as `mailprofile check` does, and write nothing when that finds errors. The flags below apply to it.'}),
+    'embed-server-root': Flags.boolean({description: "When a server's chain ends at a private (self-signed) root whose SHA-256 matches a pin (trust.pins or --pin), embed that root in the profiles. Implies --check."}),
+    pin: Flags.string({description: 'A SHA-256 fingerprint (hex, colons optional) a server root must match to be embedded with --embed-server-root. Repeatable.', multiple: true, helpValue: 'SHA256'}),
     ...Object.fromEntries(Object.entries(PROBE_FLAGS).map(([k, f]) => [k, {...f, helpGroup: 'CHECK (with --check)'}])) as typeof PROBE_FLAGS,
   }
 
@@ -42,13 +44,17 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     const toStdout = flags.out === '-'
     if (toStdout && format === 'json') throw new InputError('--out - writes the profile to stdout, so it cannot be combined with --json or --format json')
 
-    const checkOptions = flags.check ? await checkOptionsFromFlags(flags) : undefined
+    if (flags.pin && !flags['embed-server-root']) throw new InputError('--pin is only used with --embed-server-root')
+    const {normalizePin} = await import('../core/settings/rules/pins.js')
+    for (const p of flags.pin ?? []) if (!normalizePin(p)) throw new InputError(`--pin "${p}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`)
+    const checkOptions = flags.check || flags['embed-server-root'] ? await checkOptionsFromFlags(flags) : undefined
     const {buildFromSettingsFile} = await import('../core/generate/build-file.js')
     const result = await buildFromSettingsFile(args.file, {
       only: only ?? (toStdout ? ['mobileconfig'] : undefined),
       users: flags.users,
       env: process.env,
       check: checkOptions,
+      embedServerRoot: flags['embed-server-root'] ? {pins: flags.pin ?? []} : undefined,
       now: checkOptions?.now,
     })
     if (checkOptions) warnUnusedResolve(checkOptions)

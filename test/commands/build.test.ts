@@ -119,6 +119,15 @@ describe('mailprofile build', () => {
     expect(many.stderr).toContain('--out - writes exactly one .mobileconfig, but these settings give 3')
   })
 
+  it('exits 2 for --pin without --embed-server-root, or a pin that is not a SHA-256', async () => {
+    const alone = await runCli(['build', 'examples/single-domain.yaml', '--pin', 'AA'.repeat(32), '--out', tmp()])
+    expect(alone.code).toBe(2)
+    expect(alone.stderr).toContain('--pin is only used with --embed-server-root')
+    const bad = await runCli(['build', 'examples/single-domain.yaml', '--embed-server-root', '--pin', 'abc', '--out', tmp()])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--pin "abc" is not a SHA-256 fingerprint')
+  })
+
   it('exits 2 for an unknown --only kind', async () => {
     const r = await runCli(['build', 'examples/single-domain.yaml', '--only', 'mobileconfig,pdf', '--out', tmp()])
     expect(r.code).toBe(2)
@@ -237,4 +246,63 @@ describe('mailprofile build, interrupted', () => {
     // Anything else in the folder is a hidden temporary file, never a profile name.
     for (const n of names.filter((x) => !x.endsWith('.mobileconfig'))) expect(n).toMatch(/^\..*\.tmp$/)
   }, 60_000)
+})
+
+describe('mailprofile build --embed-server-root', () => {
+  async function withPrivateServer(run: (file: string, args: string[], rootSha256: string, rootDer: Buffer) => Promise<void>, pins: (rootSha: string) => string[]): Promise<void> {
+    const {createChain} = await import('../helpers/pki.js')
+    const {startMailServer} = await import('../servers/index.js')
+    const chain = createChain({dnsNames: ['mail.example.com'], label: 'Embed'})
+    // The server sends its whole chain, root included.
+    const tlsOpts = {key: chain.leaf.keyPem, cert: chain.fullChainPem}
+    const imap = await startMailServer({protocol: 'imap', mode: 'implicit', tls: tlsOpts})
+    const smtp = await startMailServer({protocol: 'smtp', mode: 'implicit', tls: tlsOpts})
+    try {
+      const dir = tmp()
+      const doc = baseSettings() as Record<string, unknown> & {domains: Array<Record<string, unknown>>}
+      doc.domains[0]!.incoming = {protocol: 'imap', host: 'mail.example.com', port: imap.port, security: 'ssl'}
+      doc.domains[0]!.outgoing = {host: 'mail.example.com', port: smtp.port, security: 'ssl'}
+      doc.users = []
+      const sha = chain.root.x509.fingerprint256
+      doc.trust = {pins: pins(sha)}
+      const file = join(dir, 'settings.yaml')
+      writeFileSync(file, stringify(doc))
+      await run(file, ['--embed-server-root', '--resolve', `mail.example.com:${imap.port}:127.0.0.1`, '--resolve', `mail.example.com:${smtp.port}:127.0.0.1`, '--timeout', '5'], sha, chain.root.der)
+    } finally {
+      await imap.close()
+      await smtp.close()
+    }
+  }
+
+  it('embeds the pinned private root the servers send, and the check then trusts it', async () => {
+    await withPrivateServer(
+      async (file, args, _sha, rootDer) => {
+        const out = join(tmp(), 'out')
+        const r = await runCli(['build', file, '--out', out, '--json', '--only', 'mobileconfig', ...args])
+        const doc = JSON.parse(r.stdout)
+        expect(doc.findings.filter((f: {severity: string}) => f.severity === 'error')).toEqual([])
+        expect(r.code).toBe(0)
+        const profile = parse(readFileSync(join(out, 'example.com', 'example.com.mobileconfig'), 'utf8')) as {PayloadContent: Array<Record<string, unknown>>}
+        const roots = profile.PayloadContent.filter((p) => p.PayloadType === 'com.apple.security.root')
+        expect(roots).toHaveLength(1)
+        expect(Buffer.from(roots[0]!.PayloadContent as Uint8Array).equals(rootDer)).toBe(true)
+      },
+      (sha) => [sha],
+    )
+  })
+
+  it('never embeds a root that matches no pin (and then the check fails: nothing is written)', async () => {
+    await withPrivateServer(
+      async (file, args) => {
+        const out = join(tmp(), 'out')
+        const r = await runCli(['build', file, '--out', out, '--json', ...args])
+        expect(r.code).toBe(1)
+        const codes = JSON.parse(r.stdout).findings.map((f: {code: string}) => f.code)
+        expect(codes).toContain('server-root-not-pinned')
+        expect(codes).toContain('build-refused-check-errors')
+        expect(existsSync(out)).toBe(false)
+      },
+      () => [],
+    )
+  })
 })

@@ -19,6 +19,8 @@ export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   signer?: ProfileSigner | null
   /** Run the live check first (`build --check`) with these options; nothing is built when it finds errors. */
   check?: CheckOptions
+  /** `--embed-server-root`: embed pinned private roots the servers send (needs `check`). Extra pins from --pin. */
+  embedServerRoot?: {pins: string[]}
 }
 
 export interface BuildFileResult extends BuildResult {
@@ -55,9 +57,17 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
     return empty()
   }
   let check: CheckResult | undefined
+  let extraCertificates: Array<{der: Buffer; source: string}> = []
+  if (options.check && options.embedServerRoot) {
+    const {pinnedServerRoots} = await import('./server-roots.js')
+    const found = await pinnedServerRoots(loaded.settings, options.check, options.embedServerRoot.pins)
+    findings.push(...found.findings)
+    extraCertificates = found.roots.map((r) => ({der: r.der, source: r.endpoints.join(', ')}))
+  }
   if (options.check) {
     const {checkSettings} = await import('../check/run-check.js')
-    check = await checkSettings(loaded.settings, options.check)
+    const extraRoots = [...options.check.extraRoots, ...extraCertificates.map((c) => c.der)]
+    check = await checkSettings(loaded.settings, {...options.check, extraRoots})
     findings.push(...check.findings)
     if (check.findings.some((f) => f.severity === 'error')) {
       findings.push({
@@ -71,6 +81,6 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
     }
   }
   const signer = options.signer === null ? undefined : (options.signer ?? (await signerFor(loaded.settings, options.env)))
-  const result = buildOutputs(loaded.settings, {only: options.only, users: options.users, signer})
+  const result = buildOutputs(loaded.settings, {only: options.only, users: options.users, signer, extraCertificates})
   return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check}
 }

@@ -39,6 +39,8 @@ export interface BuildOptions {
   users?: boolean
   /** Signs every .mobileconfig when given; unsigned otherwise. */
   signer?: ProfileSigner
+  /** More CA certificates (DER) to embed besides trust.caFiles: pinned roots from the live servers (--embed-server-root). */
+  extraCertificates?: ReadonlyArray<{der: Buffer; source: string}>
 }
 
 export interface OutputFile extends ManifestEntry {
@@ -81,7 +83,7 @@ export function xmlCharacterFindings(settings: Settings): Finding[] {
   return findings
 }
 
-function loadCertificates(settings: Settings, findings: Finding[]): CaCertificate[] {
+function loadCertificates(settings: Settings, findings: Finding[], extra: BuildOptions['extraCertificates'] = []): CaCertificate[] {
   const out: CaCertificate[] = []
   const seen = new Set<string>()
   for (const ca of settings.trust.caFiles) {
@@ -112,6 +114,13 @@ function loadCertificates(settings: Settings, findings: Finding[]): CaCertificat
       out.push({der, sha256: sha, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
     })
   }
+  for (const cert of extra) {
+    const sha = sha256Hex(cert.der)
+    if (seen.has(sha)) continue
+    seen.add(sha)
+    const parsed = parseCertificate(cert.der)
+    out.push({der: cert.der, sha256: sha, fileName: `server-root-${sha.slice(0, 16)}.cer`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
+  }
   return out
 }
 
@@ -133,7 +142,7 @@ function schemaFindings(issues: Array<{path: string; message: string}>, what: st
 /** Builds every output for the settings. Paths are relative to the output folder, `/`-separated. */
 export function buildOutputs(settings: Settings, options: BuildOptions = {}): BuildResult {
   const findings = xmlCharacterFindings(settings)
-  const certificates = loadCertificates(settings, findings)
+  const certificates = loadCertificates(settings, findings, options.extraCertificates)
   const want = new Set<SelectableKind>(options.only ?? OUTPUT_KINDS)
   const includeUsers = options.users !== false
   const usersByDomain = new Map<DomainSettings, Settings['users']>()

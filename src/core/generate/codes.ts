@@ -38,6 +38,20 @@ export const GENERATE_CODES: CodeInfo[] = [
     fix: 'Have the Autodiscover endpoint answer each request with users/<address>.autodiscover.xml (the request body names the address), or list the users in the settings so those files exist.',
   },
   {
+    code: 'server-root-not-pinned',
+    severity: 'warning',
+    title: 'With --embed-server-root, a server sends a self-signed root that matches no pin; it was not embedded.',
+    why: 'Embedding whatever root a server presents would let anyone who can intercept the connection install their CA on every device; only pinned roots are embedded.',
+    fix: 'Compare the fingerprint out of band; if it is your CA, add it to trust.pins (or pass --pin), or list the CA file in trust.caFiles.',
+  },
+  {
+    code: 'server-root-not-embedded',
+    severity: 'warning',
+    title: '--embed-server-root found no pinned private root to embed.',
+    why: 'Most servers do not send their root certificate, so there is nothing to take from the connection; devices will not trust a private CA that is not in the profile.',
+    fix: 'List the CA file in trust.caFiles, or configure the servers to send the full chain including the root.',
+  },
+  {
     code: 'profile-unsigned',
     severity: 'info',
     title: 'Profiles were written unsigned.',

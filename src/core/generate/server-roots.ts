@@ -1,0 +1,76 @@
+/**
+ * `build --embed-server-root`: when a server's chain, as it sends it, ends at a self-signed
+ * (private) root whose SHA-256 matches a pin (the settings' trust.pins or --pin), that root is
+ * embedded in the profiles as a certificate payload, so devices trust the server without the admin
+ * exporting the CA by hand. A root that matches no pin is never embedded: embedding whatever a
+ * server (or something in between) presents would install an attacker's CA on every device.
+ */
+import type {CheckOptions} from '../check/options.js'
+import type {Finding} from '../findings.js'
+import type {Settings} from '../settings/model.js'
+import {normalizePin} from '../settings/rules/pins.js'
+import {parseCertificate} from '../x509/certificate.js'
+
+export interface ServerRoot {
+  der: Buffer
+  name: string
+  /** SHA-256, upper-case hex with colons. */
+  sha256: string
+  /** host:port of the servers that send it. */
+  endpoints: string[]
+}
+
+export interface ServerRootsResult {
+  roots: ServerRoot[]
+  findings: Finding[]
+}
+
+/** Probes the settings' servers (no credentials sent) and returns the pinned private roots their chains end at. */
+export async function pinnedServerRoots(settings: Settings, options: CheckOptions, extraPins: readonly string[] = []): Promise<ServerRootsResult> {
+  const {endpointsFromSettings, hostPort} = await import('../check/endpoints.js')
+  const {probeAll} = await import('../net/pool.js')
+  const pins = new Set([...settings.trust.pins.map((p) => p.value), ...extraPins].map(normalizePin).filter((p): p is string => p !== undefined))
+  const {endpoints} = endpointsFromSettings(settings)
+  const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
+  const evidence = await probeAll(targets, {phaseTimeoutMs: options.timeoutSeconds * 1000, concurrency: options.concurrency})
+  const roots = new Map<string, ServerRoot>()
+  const findings: Finding[] = []
+  evidence.forEach((ev, i) => {
+    const last = ev.chain[ev.chain.length - 1]
+    if (!last) return
+    let parsed
+    try {
+      parsed = parseCertificate(last)
+    } catch {
+      return
+    }
+    if (!parsed.info.selfSigned) return
+    const where = hostPort(ev.target.host, ev.target.port)
+    const hex = parsed.info.sha256.replaceAll(':', '').toUpperCase()
+    const name = parsed.info.commonName ?? parsed.info.subject
+    if (!pins.has(hex)) {
+      findings.push({
+        code: 'server-root-not-pinned',
+        severity: 'warning',
+        message: `${where} sends the self-signed root "${name}" (SHA-256 ${parsed.info.sha256}), which matches no pin, so it was not embedded.`,
+        fix: 'If this is your CA (compare the fingerprint out of band), add it to trust.pins or pass --pin; better, list the CA file in trust.caFiles.',
+        endpoint: {host: ev.target.host, port: ev.target.port, protocol: ev.target.protocol, security: ev.target.security},
+        source: endpoints[i]!.settingsSources[0]?.source,
+      })
+      return
+    }
+    const known = roots.get(hex)
+    if (known) known.endpoints.push(where)
+    else roots.set(hex, {der: last, name, sha256: parsed.info.sha256, endpoints: [where]})
+  })
+  if (roots.size === 0) {
+    findings.push({
+      code: 'server-root-not-embedded',
+      severity: 'warning',
+      message: '--embed-server-root found no pinned private root at the end of the servers\' chains (servers often do not send their root), so none was embedded.',
+      fix: 'List the CA file in trust.caFiles instead, or configure the server to send its full chain including the root.',
+      source: {file: settings.file},
+    })
+  }
+  return {roots: [...roots.values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)), findings}
+}
