@@ -66,7 +66,7 @@ function settings(name: string, body: string): string {
   return file
 }
 
-describe('check', () => {
+describe('check', {timeout: 90_000}, () => {
   it('passes a correct setup whose private root is named in the settings (trust.caFiles), with positions back into the file', async () => {
     const file = settings(
       'good.yaml',

@@ -52,7 +52,7 @@ interface Doc {
 const probeArgs = (s: {port: number}, protocol: string, security: string, ...extra: string[]) => ['probe', `${HOST}:${s.port}`, '--protocol', protocol, '--security', security, '--resolve', `${HOST}:${s.port}:127.0.0.1`, ...extra]
 const codes = (doc: Doc) => doc.findings.map((f) => f.code).sort()
 
-describe('probe', () => {
+describe('probe', {timeout: 60_000}, () => {
   let imaps: MailServer
   beforeAll(async () => {
     imaps = await server({protocol: 'imap', mode: 'implicit', tls: good})
