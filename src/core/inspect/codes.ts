@@ -51,7 +51,7 @@ export const INSPECT_CODES: CodeInfo[] = [
   {
     code: 'binary-plist-unsupported',
     severity: 'error',
-    title: 'The profile is a binary property list, which inspect does not read.',
+    title: 'The profile is a binary property list variant inspect does not read (newer than bplist00).',
     why: 'Devices accept binary plists, but none of the payload checks could run.',
     fix: 'Convert it to XML and inspect that: `plutil -convert xml1 -o profile.xml profile.mobileconfig`.',
   },

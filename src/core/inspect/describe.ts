@@ -20,11 +20,8 @@ export function describeInspection(r: InspectResult): string {
     const anchor = s.anchor ? `, ends at "${s.anchor.name}" (${s.anchor.source === 'apple' ? `Apple trust store ${s.trustStoreVersion ?? ''}`.trim() : '--trust'})` : ''
     lines.push(`    Chain      ${s.chain.length} certificate${s.chain.length === 1 ? '' : 's'} in the profile${anchor}; ${s.chainVerified ? 'trusted' : 'not trusted'}`)
   }
-  if (r.format === 'binary') {
-    lines.push('  Payloads: not read (binary property list)')
-    return lines.join('\n') + '\n'
-  }
   const p = r.profile
+  if (!p && r.format === 'binary') lines.push('  Payloads: not read (binary property list variant not supported)')
   if (p) {
     lines.push(`  Profile: "${p.PayloadDisplayName ?? '(no name)'}" ${p.PayloadIdentifier ?? '(no identifier)'}${p.PayloadOrganization ? `, ${p.PayloadOrganization}` : ''}${p.encrypted ? ', payloads encrypted' : ''}`)
     lines.push(`    UUID ${p.PayloadUUID ?? '(none)'}${p.PayloadRemovalDisallowed ? ', removal disallowed' : ''}`)

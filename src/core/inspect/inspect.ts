@@ -62,7 +62,7 @@ export async function inspectProfile(file: string, options: InspectOptions = {})
     findings.push({
       code: 'binary-plist-unsupported',
       severity: 'error',
-      message: 'The profile is a binary property list: inspect reads XML property lists only, so its payloads were not checked.',
+      message: 'The profile is a binary property list in a newer variant than bplist00, which inspect does not read: its payloads were not checked.',
       fix: 'Convert it and inspect the XML: `plutil -convert xml1 -o profile.xml profile.mobileconfig`.',
       source: {file},
     })

@@ -1,13 +1,14 @@
 /**
  * Reads a .mobileconfig from disk: bounded in size, a signed profile (CMS SignedData, DER/BER or
- * PEM) unwrapped and verified, the property list inside parsed (XML; binary plists are detected
- * and reported, not parsed). Unusable input is an InputError naming the file.
+ * PEM) unwrapped and verified, the property list inside parsed (XML, or binary `bplist00`; other
+ * binary variants are reported, not parsed). Unusable input is an InputError naming the file.
  */
 import {readFileSync, statSync} from 'node:fs'
 
 import {InputError} from '../errors.js'
 import {formatBytes} from '../settings/source.js'
 import {CmsError, looksLikeCms, verifyCms, type CmsVerification} from '../sign/verify.js'
+import {isBinaryPlist00, readBinaryPlist} from './plist-binary.js'
 import {PlistSyntaxError, readXmlPlist, type PlistReadResult} from './plist-xml.js'
 
 /** Profiles larger than this are refused (real ones are a few KiB; a CA bundle makes them tens of KiB). */
@@ -17,7 +18,7 @@ export interface ReadProfile {
   file: string
   /** The CMS verification when the file is signed. */
   verification?: CmsVerification
-  /** The parsed plist; undefined for a binary plist. */
+  /** The parsed plist; undefined for a binary plist variant this reader does not know. */
   plist?: PlistReadResult
   format: 'xml' | 'binary'
 }
@@ -64,7 +65,16 @@ export function readProfileFile(file: string): ReadProfile {
     if (verification.detached) throw new InputError('is a detached signature without the profile inside', {file})
     inner = verification.content
   }
-  if (inner.subarray(0, 6).toString('latin1') === 'bplist') return {file, verification, format: 'binary'}
+  if (inner.subarray(0, 6).toString('latin1') === 'bplist') {
+    // bplist00 is read; newer variants (bplist15, bplist16) are reported as unsupported.
+    if (!isBinaryPlist00(inner)) return {file, verification, format: 'binary'}
+    try {
+      return {file, verification, plist: readBinaryPlist(inner), format: 'binary'}
+    } catch (error) {
+      if (error instanceof PlistSyntaxError) throw new InputError(`${verification ? 'the signed ' : ''}${error.message}`, {file})
+      throw error
+    }
+  }
   const text = plistText(inner, file)
   if (!/<plist[\s>]/.test(text)) throw new InputError(`is not a configuration profile: ${verification ? 'the signed content is' : 'it is'} neither an XML nor a binary property list`, {file})
   try {

@@ -68,10 +68,15 @@ describe('inspectProfile on unsigned profiles (fixtures modelled on Apple Config
     expect(r.profile?.encrypted).toBe(true)
   })
 
-  it('a binary plist is refused with a finding, a non-profile plist with another', async () => {
+  it('a binary plist (plistlib FMT_BINARY of the clean fixture) reads like its XML twin; a newer binary variant is refused with a finding; a non-profile plist with another', async () => {
     const binary = await inspectProfile(fixture('binary.mobileconfig'))
+    const xml = await inspectProfile(fixture('configurator-clean.mobileconfig'))
     expect(binary.format).toBe('binary')
-    expect(codes(binary.findings)).toEqual(['binary-plist-unsupported', 'unsigned-profile'])
+    expect(codes(binary.findings)).toEqual(['unsigned-profile'])
+    expect(binary.payloads).toEqual(xml.payloads)
+    expect(binary.profile).toEqual(xml.profile)
+    const newer = await inspectProfile(fixture('bplist16.mobileconfig'))
+    expect(codes(newer.findings)).toEqual(['binary-plist-unsupported', 'unsigned-profile'])
     expect(codes((await inspectProfile(fixture('not-a-profile.mobileconfig'))).findings)).toEqual(['profile-top-level-invalid', 'unsigned-profile'])
   })
 

@@ -31,7 +31,7 @@ function asJson(v: unknown): unknown {
 }
 
 describe('readXmlPlist', () => {
-  const xmlFixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.mobileconfig') && !['binary.mobileconfig', 'malformed.mobileconfig'].includes(f))
+  const xmlFixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.mobileconfig') && !['binary.mobileconfig', 'bplist16.mobileconfig', 'malformed.mobileconfig'].includes(f))
 
   it.each(xmlFixtures)('reads %s exactly as Python plistlib does', (name) => {
     const path = new URL(name, FIXTURES).pathname
