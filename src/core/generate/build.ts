@@ -153,7 +153,9 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
         findings.push({code: 'user-domain-unknown', severity: 'error', message: `The user ${user.address} is not in any of the settings' domains, so there are no servers to build a profile with.`, fix: 'Add the domain under `domains`, or fix the address.', source: user.source})
         continue
       }
-      usersByDomain.set(domain, [...(usersByDomain.get(domain) ?? []), user])
+      const list = usersByDomain.get(domain)
+      if (list) list.push(user)
+      else usersByDomain.set(domain, [user])
     }
   }
   const appleSchemas = appleSchemaSource()
