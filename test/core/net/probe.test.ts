@@ -19,7 +19,12 @@ import {refusedPort} from '../../servers/tracked-server.js'
 import {chain, closeLater, mailServer, target} from './fixtures.js'
 
 const PHASE = 400
-const SLACK = 500
+// Generous: the full suite runs files in parallel on 2 cores; a probe that waited for a phase limit it
+// should not have waited for still fails these bounds.
+const SLACK = 600
+/** For failures that must come at once: a phase limit far above the bound asserted. */
+const LONG = {phaseTimeoutMs: 5000}
+const QUICK_MS = 2500
 
 function codes(evidence: ProbeEvidence): string[] {
   return evidence.findings.map((f) => f.code)
@@ -61,10 +66,10 @@ describe('probe: hostile servers', () => {
 
   it('an endless multi-line reply → protocol-error, quickly and bounded', async () => {
     const server = closeLater(await startEndlessReplyServer({greeting: '', line: '220-spam spam spam\r\n'}))
-    const {result, ms} = await timed(() => probe(target(server.port, 'smtp', 'starttls'), {phaseTimeoutMs: 2000}))
+    const {result, ms} = await timed(() => probe(target(server.port, 'smtp', 'starttls'), LONG))
     expect(codes(result)).toEqual(['protocol-error'])
     expect(result.findings[0]!.message).toMatch(/more than 1000 lines|exceeded 65536 bytes/)
-    expect(ms).toBeLessThan(1000)
+    expect(ms).toBeLessThan(QUICK_MS)
   })
 
   it('an endless CAPABILITY reply → protocol-error', async () => {
@@ -78,37 +83,37 @@ describe('probe: hostile servers', () => {
 
   it('a 1 MiB line without a line end → protocol-error naming the limit, control characters escaped', async () => {
     const server = closeLater(await startHugeLineServer({prefix: '+OK \u0001\u001b[31m'}))
-    const {result, ms} = await timed(() => probe(target(server.port, 'pop3', 'starttls'), {phaseTimeoutMs: 2000}))
+    const {result, ms} = await timed(() => probe(target(server.port, 'pop3', 'starttls'), LONG))
     expect(codes(result)).toEqual(['protocol-error'])
     const message = result.findings[0]!.message
     expect(message).toMatch(/longer than 8192 bytes/)
     expect(message).toContain('+OK \\x01\\x1b[31mAAAA')
     expect([...message].some((ch) => ch.charCodeAt(0) < 0x20)).toBe(false)
     expect(message.length).toBeLessThan(400)
-    expect(ms).toBeLessThan(1000)
+    expect(ms).toBeLessThan(QUICK_MS)
   })
 
   // Decision: a connection cut during the TLS handshake is tls-handshake-failed (TCP worked; TLS did not).
   it('a close in the middle of the TLS handshake → tls-handshake-failed', async () => {
     for (const sendPartialRecord of [false, true]) {
       const server = closeLater(await startHandshakeCloserServer({sendPartialRecord}))
-      const {result, ms} = await timed(() => probe(target(server.port, 'imap', 'ssl'), {phaseTimeoutMs: 2000}))
+      const {result, ms} = await timed(() => probe(target(server.port, 'imap', 'ssl'), LONG))
       expect(codes(result)).toEqual(['tls-handshake-failed'])
       expect(result.findings[0]!.message).toMatch(/TLS handshake with IMAP mail.example.test:\d+ \(at 127.0.0.1\) failed/)
-      expect(ms).toBeLessThan(1000)
+      expect(ms).toBeLessThan(QUICK_MS)
     }
   })
 
   it('a refused port → connection-failed naming ECONNREFUSED and the iPhone alert', async () => {
     const port = await refusedPort()
-    const {result, ms} = await timed(() => probe(target(port, 'smtp', 'ssl'), {phaseTimeoutMs: 2000}))
+    const {result, ms} = await timed(() => probe(target(port, 'smtp', 'ssl'), LONG))
     expect(codes(result)).toEqual(['connection-failed'])
     const f = result.findings[0]!
     expect(f.message).toMatch(/ECONNREFUSED/)
     expect(f.message).toContain('Cannot Get Mail: The connection to the server failed.')
     expect(f.endpoint).toEqual({host: 'mail.example.test', port, protocol: 'smtp', security: 'ssl', address: '127.0.0.1'})
     expect(f.severity).toBe('error')
-    expect(ms).toBeLessThan(500)
+    expect(ms).toBeLessThan(QUICK_MS)
   })
 
   it('a server that closes right after a command → protocol-error (closed mid-dialog)', async () => {
@@ -139,12 +144,12 @@ describe('probe: misconfigured servers', () => {
   it('plaintext on the implicit-TLS port → tls-mode-mismatch, then carries on with STARTTLS', async () => {
     for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
       const server = await mailServer({protocol, mode: 'starttls'})
-      const {result, ms} = await timed(() => probe(target(server.port, protocol, 'ssl'), {phaseTimeoutMs: 2000}))
+      const {result, ms} = await timed(() => probe(target(server.port, protocol, 'ssl'), LONG))
       expect(codes(result)).toEqual(['tls-mode-mismatch'])
       expect(result.findings[0]!.message).toMatch(/The settings say implicit TLS \(SSL\).*greets in plaintext \("(\* OK|\+OK|220) /)
       expect(result.findings[0]!.fix).toMatch(/STARTTLS/)
       expect(result.chain).toHaveLength(2)
-      expect(ms).toBeLessThan(1000)
+      expect(ms).toBeLessThan(QUICK_MS)
     }
   })
 
