@@ -24,7 +24,7 @@ export const PROBE_FLAGS = {
   at: Flags.string({description: 'Judge certificate validity as of this date (e.g. a rollout date) instead of now: 2026-03-01 or 2026-03-01T09:00:00Z.', helpValue: 'DATE'}),
   'warn-days': Flags.integer({description: 'Warn about certificates that expire within this many days.', default: 30, min: 0}),
   timeout: seconds({description: 'Time limit per phase (connect, greeting, each command, STARTTLS, TLS handshake), in seconds.', default: 10, helpValue: 'SECONDS'}),
-  concurrency: Flags.integer({description: 'How many endpoints to probe at once (default: 64, the net layer\'s DEFAULT_CONCURRENCY).', min: 1, max: 1024}),
+  concurrency: Flags.integer({description: 'How many endpoints to probe at once (default: 64).', min: 1, max: 1024}),
 }
 
 export interface ProbeFlagValues {

@@ -2,6 +2,9 @@
  * The endpoints `check` probes: every distinct (host, port, protocol, security) named in the
  * settings, each keeping where it was written so findings can point at file:line:col too.
  */
+import {isIP} from 'node:net'
+import {domainToASCII} from 'node:url'
+
 import type {Finding, SourceLocation} from '../findings.js'
 import type {ProbeSecurity, ProbeTarget} from '../net/evidence.js'
 import type {ServerSettings, Settings} from '../settings/model.js'
@@ -18,6 +21,16 @@ export interface CheckEndpoint {
   target: ProbeTarget
   /** Where the settings name it (empty for `probe`). */
   settingsSources: SettingsSource[]
+}
+
+/**
+ * The host as a client connects to it and names it in SNI: no IPv6 brackets, no trailing dot, and
+ * an internationalized name in its A-label (punycode) form.
+ */
+export function targetHost(host: string): string {
+  const h = host.trim().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')
+  if (isIP(h) || /^[\x21-\x7e]*$/.test(h)) return h
+  return domainToASCII(h) || h
 }
 
 /** Host as compared for de-duplication: lower case, no trailing dot, no IPv6 brackets. */
@@ -54,7 +67,7 @@ export function endpointsFromSettings(settings: Settings): {endpoints: CheckEndp
       })
       return
     }
-    const target: ProbeTarget = {host: s.host.replace(/\.$/, ''), port: s.port, protocol: s.protocol, security: s.security as ProbeSecurity}
+    const target: ProbeTarget = {host: targetHost(s.host), port: s.port, protocol: s.protocol, security: s.security as ProbeSecurity}
     const key = endpointKey(target)
     let ep = byKey.get(key)
     if (!ep) byKey.set(key, (ep = {target, settingsSources: []}))

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {endpointsFromSettings, hostPort} from '../../../src/core/check/endpoints.js'
+import {endpointsFromSettings, hostPort, targetHost} from '../../../src/core/check/endpoints.js'
 import {loadSettings} from '../../../src/core/settings/load.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mailprofile-endpoints-'))
@@ -85,5 +85,13 @@ describe('endpointsFromSettings', () => {
     expect(hostPort('::1', 993)).toBe('[::1]:993')
     expect(hostPort('[2001:db8::1]', 465)).toBe('[2001:db8::1]:465')
     expect(hostPort('mail.example.com', 143)).toBe('mail.example.com:143')
+  })
+})
+
+describe('targetHost', () => {
+  it('gives the name a client connects to and sends as SNI', () => {
+    expect(targetHost('Mail.Example.com.')).toBe('Mail.Example.com')
+    expect(targetHost('[2001:db8::1]')).toBe('2001:db8::1')
+    expect(targetHost('mail.bücher.example')).toBe('mail.xn--bcher-kva.example')
   })
 })
