@@ -121,6 +121,16 @@ describe('probe', {timeout: 60_000}, () => {
     expect(codes(JSON.parse(r.stdout) as Doc)).toContain('self-signed')
   })
 
+  it('untrusted-root: the server sends its whole chain up to a root nobody trusts', async () => {
+    const s = await server({protocol: 'imap', mode: 'starttls', tls: {key: pki.leaf.keyPem, cert: pki.fullChainPem}})
+    const r = await runCli([...probeArgs(s, 'imap', 'starttls'), '--json'])
+    expect(r.code).toBe(1)
+    const doc = JSON.parse(r.stdout) as Doc
+    expect(codes(doc)).toContain('untrusted-root')
+    expect(doc.endpoints[0]!.certificates.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'root'])
+    expect(doc.endpoints[0]!.certificates[2]!.sha256).toBe(pki.root.x509.fingerprint256)
+  })
+
   it('--at judges validity at another date: expired and not-yet-valid', async () => {
     const later = JSON.parse((await runCli([...probeArgs(imaps, 'imap', 'ssl', '--ca', caFile), '--at', '2099-01-01', '--json'])).stdout) as Doc
     expect(later.exitCode).toBe(1)
