@@ -77,7 +77,14 @@ export function describeConnectError(error: unknown): string {
  */
 export function connectTcp(address: string, port: number, track: (socket: net.Socket) => void): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({host: address, port, noDelay: true})
+    let socket: net.Socket
+    try {
+      socket = net.connect({host: address, port, noDelay: true})
+    } catch (error) {
+      // e.g. ERR_SOCKET_BAD_PORT: thrown before any connection attempt
+      reject(new ProbeFailure('connect', 'connect', describeConnectError(error), {errorCode: errorCodeOf(error)}))
+      return
+    }
     track(socket)
     const onError = (error: Error): void => {
       socket.removeListener('connect', onConnect)

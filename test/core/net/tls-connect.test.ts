@@ -116,3 +116,11 @@ describe('TLS facts', () => {
     expect(describeConnectError(Object.assign(new Error('x'), {code: 'ENOTFOUND'}))).toBe('the host name does not resolve (ENOTFOUND)')
   })
 })
+
+describe('connect errors', () => {
+  it('an impossible port is a connection failure, not a crash', async () => {
+    const result = await probe({host: '127.0.0.1', port: 70000, protocol: 'imap', security: 'ssl'}, OPTIONS)
+    expect(result.findings.map((f) => f.code)).toEqual(['connection-failed'])
+    expect(result.findings[0]!.message).toMatch(/ERR_SOCKET_BAD_PORT/)
+  })
+})
