@@ -64,6 +64,19 @@ describe('runCheck', () => {
     expect(result.endpoints[2]!.connection.smtpAuthMechanisms).toEqual(['PLAIN', 'LOGIN'])
   })
 
+  it('keeps at most --concurrency probes in flight', async () => {
+    // Each probe waits 250 ms for the greeting: six probes two at a time need at least three rounds.
+    const s = await start({protocol: 'pop3', mode: 'starttls', greetingDelayMs: 250})
+    const list = Array.from({length: 6}, (_, i) => ep(s, 'pop3', 'starttls', `host${i}.example.test`))
+    const started = Date.now()
+    const result = await runCheck(list, options({concurrency: 2}))
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 250 - 20)
+    expect(result.endpoints.map((r) => r.endpoint.host)).toEqual(list.map((e) => e.target.host))
+    expect(s.connections).toBe(6)
+    // Every host is judged on its own: none of them is in the certificate.
+    for (const r of result.endpoints) expect(codesOf(r)).toContain('hostname-mismatch')
+  })
+
   it.each([
     // OpenSSL refuses to even load a SHA-1 certificate at its default security level.
     ['weak-signature', () => ({...leafWith({signatureHash: 'sha1'}), tls: {ciphers: 'DEFAULT@SECLEVEL=0'} as MailServerOptions['tls']})],
