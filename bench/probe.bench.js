@@ -138,12 +138,14 @@ async function main() {
   console.log(`${endpoints.length} fixture listeners on 127.0.0.1 (IMAP, POP3, SMTP × implicit TLS, STARTTLS), in a separate process; RSA-2048 leaf + intermediate`)
   let failed = false
   try {
-    const runs = []
-    for (const n of COUNTS) {
+    const measureOnce = (n) => {
       const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'measure', String(n)], {encoding: 'utf8'})
       if (r.status !== 0) throw new Error(`measure ${n} failed: ${r.stderr}`)
-      runs.push(JSON.parse(r.stdout.trim().split('\n').pop()))
+      return JSON.parse(r.stdout.trim().split('\n').pop())
     }
+    const runs = COUNTS.map(measureOnce)
+    // The headline figure: the full run repeated (each in a fresh process), median and best.
+    const repeats = [runs.find((r) => r.n === TOTAL), measureOnce(TOTAL), measureOnce(TOTAL)].map((r) => r.wallMs).sort((a, b) => a - b)
     const fmt = (x, d = 1) => x.toFixed(d)
     console.log('\n  endpoints  wall (s)  CPU (s)  TLS ok  errors  RSS before (MB)  peak RSS (MB)  peak heap (MB)  heap after GC (MB)')
     for (const r of runs) {
@@ -153,7 +155,8 @@ async function main() {
     const first = runs[0]
     const [load1] = loadavg()
     console.log(`(load average while measuring: ${fmt(load1, 2)} on ${availableParallelism()} CPUs; CPU is the prober's own user+system time, the fixture servers run in another process)`)
-    console.log(`\ncheck of ${TOTAL} endpoints (probe + chain evaluation), concurrency ${full.concurrency}: ${fmt(full.wallMs / 1000, 2)} s wall (target ≤ 3 s) ${full.wallMs <= 3000 ? 'OK' : 'OVER TARGET'}`)
+    const median = repeats[1]
+    console.log(`\ncheck of ${TOTAL} endpoints (probe + chain evaluation), concurrency ${full.concurrency}: median ${fmt(median / 1000, 2)} s, best ${fmt(repeats[0] / 1000, 2)} s of 3 runs (target ≤ 3 s) ${median <= 3000 ? 'OK' : 'OVER TARGET'}`)
     if (full.errors > 0) console.log(`!!! ${full.errors} error findings: ${full.errorCodes.join(', ')}`)
     if (full.tlsOk !== TOTAL) {
       console.log(`!!! only ${full.tlsOk} of ${TOTAL} endpoints completed a TLS handshake`)
@@ -164,7 +167,7 @@ async function main() {
     console.log(`\nsequential openssl s_client over the same ${TOTAL} endpoints …`)
     const o = opensslLoop(endpoints)
     console.log(`openssl s_client loop: ${fmt(o.wallMs / 1000, 2)} s wall (${o.ok} of ${TOTAL} showed a certificate)`)
-    console.log(`ratio: mailprofile is ${fmt(o.wallMs / full.wallMs)}× faster than the sequential openssl loop`)
+    console.log(`ratio: mailprofile (median run) is ${fmt(o.wallMs / median)}× faster than the sequential openssl loop`)
   } finally {
     server.send('stop')
   }
