@@ -1,7 +1,7 @@
 // `mailprofile lint` as a user runs it: the built CLI (npm run build first), real files in a temp dir.
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, posix} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
@@ -243,5 +243,38 @@ describe('the pre-commit hook (.pre-commit-hooks.yaml)', () => {
     const blocked = await runCli([...entryArgs, good, bad], {cwd: dir})
     expect(blocked.code).toBe(1)
     expect(blocked.stdout).toContain('mail-settings.yaml\n  12:17')
+  })
+})
+
+describe('lint start-up path (dist/)', () => {
+  /** The static import closure of a bundle file: what Node loads before any dynamic import(). */
+  function closure(entries: string[]): Map<string, string> {
+    const files = new Map<string, string>()
+    const visit = (rel: string) => {
+      if (files.has(rel)) return
+      const text = readFileSync(join(ROOT, 'dist', rel), 'utf8')
+      files.set(rel, text)
+      for (const m of text.matchAll(/\bimport\s*(?:[\w$*{},\s]+from\s*)?"(\.\/[^"]+)"/g)) visit(posix.join(posix.dirname(rel), m[1]!))
+    }
+    for (const e of entries) visit(e)
+    return files
+  }
+  const HEAVY: Array<[string, RegExp]> = [
+    ['node-forge', /\brequire_forge\b/],
+    ["ajv's schema compiler", /\brequire_ajv\b/],
+    ['fast-xml-parser', /\b(?:OrderedObjParser|XMLParser|XMLBuilder)\b/],
+    ['net/tls', /from"node:(?:tls|net)"|from"(?:tls|net)"/],
+  ]
+
+  it('loads no heavy library (node-forge, ajv compiler, XML, net/tls) before a settings file asks for it', () => {
+    const cli = readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8')
+    const lintChunk = /import\("\.\/(chunks\/lint-[A-Za-z0-9]+\.js)"\)/.exec(cli)?.[1]
+    expect(lintChunk).toBeDefined()
+    const loaded = closure(['cli.js', lintChunk!])
+    expect(loaded.size).toBeGreaterThan(2)
+    for (const [file, text] of loaded) for (const [name, marker] of HEAVY) expect(marker.test(text), `${file} holds ${name}`).toBe(false)
+    // The markers do find node-forge where it is (the PKCS#12 check loads it lazily): this test can fail.
+    const lazy = [...loaded].flatMap(([file, text]) => [...text.matchAll(/import\("(\.\/[^"]+)"\)/g)].map((m) => posix.join(posix.dirname(file), m[1]!)))
+    expect(lazy.some((rel) => /\brequire_forge\b/.test(readFileSync(join(ROOT, 'dist', rel), 'utf8')))).toBe(true)
   })
 })
