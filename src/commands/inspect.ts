@@ -23,6 +23,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   }
   static override flags = {
     strict: Flags.boolean({description: 'Warnings count as errors for the exit status.'}),
+    'warn-days': Flags.integer({description: 'Warn about a signing certificate that expires within this many days.', default: 30, min: 0}),
     trust: Flags.string({description: 'A PEM/DER file of root certificates your devices also trust (e.g. deployed by MDM); repeat the flag for more files.', multiple: true, multipleNonGreedy: true}),
   }
 
@@ -37,7 +38,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const files: Array<{file: string; ok: boolean}> = []
     for (const file of argv as string[]) {
       try {
-        const result = await inspectProfile(file, {trustedRoots})
+        const result = await inspectProfile(file, {trustedRoots, warnDays: flags['warn-days']})
         profiles.push(result)
         findings.push(...result.findings)
         files.push({file, ok: true})

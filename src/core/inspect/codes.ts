@@ -28,6 +28,13 @@ export const INSPECT_CODES: CodeInfo[] = [
     fix: 'Renew the signing certificate and sign the profile again.',
   },
   {
+    code: 'signer-expiring',
+    severity: 'warning',
+    title: 'The signing certificate expires soon.',
+    why: 'Once it has expired, devices installing the profile show it as "Not Verified".',
+    fix: 'Renew the signing certificate and sign the profile again before it expires.',
+  },
+  {
     code: 'signer-untrusted',
     severity: 'warning',
     title: 'The signer does not chain to a root the device trusts.',

@@ -15,7 +15,7 @@ export interface InspectOptions {
   now?: Date
   /** DER roots trusted in addition to Apple's trust store (e.g. an organization root deployed by MDM). */
   trustedRoots?: Buffer[]
-  /** Warn about certificates expiring within this many days (used by the shared mail rules). */
+  /** Warn about a signer (and, in the shared rules, certificates) expiring within this many days (default 30). */
   warnDays?: number
 }
 
@@ -45,7 +45,7 @@ export async function inspectProfile(file: string, options: InspectOptions = {})
       trustedRoots = trustedIndexes.get(options.trustedRoots)
       if (!trustedRoots) trustedIndexes.set(options.trustedRoots, (trustedRoots = RootIndex.fromDer(options.trustedRoots)))
     }
-    const {summary, findings: signatureFindings} = analyzeSignature(read.verification, file, {now, trustedRoots})
+    const {summary, findings: signatureFindings} = analyzeSignature(read.verification, file, {now, trustedRoots, warnDays: options.warnDays ?? 30})
     result.signature = summary
     findings.push(...signatureFindings)
   } else {

@@ -42,6 +42,8 @@ export interface SignatureSummary {
 
 export interface SignatureOptions {
   now: Date
+  /** Warn when the signer expires within this many days. */
+  warnDays: number
   /** Extra roots the user trusts (e.g. the organization's root deployed by MDM). */
   trustedRoots?: RootIndex
 }
@@ -136,6 +138,18 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
       fix: 'Renew the signing certificate and sign the profile again.',
       source,
     })
+  }
+  if (!outOfDate(cert, options.now)) {
+    const days = Math.floor((Date.parse(cert.info.notAfter) - options.now.getTime()) / 86_400_000)
+    if (days < options.warnDays) {
+      findings.push({
+        code: 'signer-expiring',
+        severity: 'warning',
+        message: `The signing certificate "${nameOf(cert)}" expires on ${cert.info.notAfter.slice(0, 10)}, in ${days} day${days === 1 ? '' : 's'}: from then on, devices installing this profile show it as "Not Verified".`,
+        fix: 'Renew the signing certificate and sign the profile again before it expires.',
+        source,
+      })
+    }
   }
   if (!summary.chainVerified) {
     const last = path.path[path.path.length - 1]!

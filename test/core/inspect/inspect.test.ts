@@ -136,6 +136,15 @@ describe('inspectProfile on signed profiles', () => {
     expect(trusted.signature).toMatchObject({status: 'Verified', chainVerified: true, anchor: {name: 'Test Signing Root', source: 'trusted'}})
   })
 
+  it.runIf(enabled)('a signer expiring within --warn-days: signer-expiring (the test signer is valid for 365 days)', async () => {
+    const path = write('expiring.mobileconfig', signCms(clean(), identity))
+    expect(codes((await inspectProfile(path, {trustedRoots: [rootDer], warnDays: 364})).findings)).toEqual([])
+    const r = await inspectProfile(path, {trustedRoots: [rootDer], warnDays: 400})
+    expect(codes(r.findings)).toEqual(['signer-expiring'])
+    expect(r.findings[0]!.message).toMatch(/expires on \d{4}-\d{2}-\d{2}, in 36[45] days/)
+    expect(r.signature?.status).toBe('Verified')
+  })
+
   it.runIf(enabled)('a missing intermediate is named', async () => {
     const bare = {...identity, chain: []}
     const r = await inspectProfile(write('bare.mobileconfig', signCms(clean(), bare)), {trustedRoots: [rootDer]})
