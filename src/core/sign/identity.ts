@@ -9,7 +9,7 @@
  * `build` uses to actually sign.
  */
 import {createPrivateKey, createPublicKey, X509Certificate, type KeyObject} from 'node:crypto'
-import {resolve} from 'node:path'
+import {isAbsolute, resolve} from 'node:path'
 
 import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
@@ -77,7 +77,7 @@ class Context {
 
   shown(path: string): string {
     const file = this.options.settingsFile
-    if (!file) return path
+    if (!file || isAbsolute(path)) return path
     const slash = file.lastIndexOf('/')
     return slash <= 0 ? path : `${file.slice(0, slash)}/${path}`
   }

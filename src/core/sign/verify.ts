@@ -7,8 +7,7 @@
  */
 import {createHash, verify as cryptoVerify} from 'node:crypto'
 
-import {parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
-import {isIssuedBy} from '../x509/certificate.js'
+import {isIssuedBy, parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
 import {BerError, decodeOid, encodingOf, expect, octets, readNode, type BerNode} from './ber-reader.js'
 import {issuerAndSerial} from './cms.js'
 import {DIGEST_NAMES, OID, SIGNATURE_ALGORITHMS} from './oids.js'

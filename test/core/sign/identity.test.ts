@@ -57,6 +57,8 @@ describe('loadSigningIdentity', () => {
     expect(e.location).toEqual(source)
     const noEnv = await inputError(loadSigningIdentity(signing({certificate: 'signer.pem', key: 'signer-encrypted.key'}), {baseDir: pki.dir, env: {}}))
     expect(noEnv.message).toContain('passphraseEnv')
+    const absolute = await inputError(loadSigningIdentity(signing({certificate: 'signer.pem', key: pki.signerKeyEncrypted, passphraseEnv: 'SIGN_PASS'}), {baseDir: pki.dir, env: {}, settingsFile: 'conf/mail.yaml'}))
+    expect(absolute.message).toContain(`"${pki.signerKeyEncrypted}"`)
   })
 
   it.runIf(enabled)('refuses a wrong passphrase without ever printing it', async () => {
