@@ -80,6 +80,9 @@ function verdict(r: EndpointResult, style: Style): string {
         : 'iPhone, iPad and Mac Mail would not connect to this server ("Cannot Get Mail")'
     return style.red(`  ✖ ${what}: ${codes(errors)}. What to change is listed below.`)
   }
+  if (warnings.some((f) => f.code === 'private-root')) {
+    return style.yellow(`  ⚠ iPhone, iPad and Mac Mail connect only once your private root is installed (by the profile) and fully trusted: ${codes(warnings)} (see below).`)
+  }
   if (warnings.length > 0) return style.yellow(`  ⚠ Mail on iPhone, iPad and Mac connects, with caveats: ${codes(warnings)} (see below).`)
   return style.green('  ✔ Mail on iPhone, iPad and Mac would connect without a warning.')
 }

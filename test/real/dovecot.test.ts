@@ -148,7 +148,7 @@ describe.skipIf(unavailable !== undefined && !REQUIRE_REAL)('real Dovecot (IMAP,
     expect(r.stdout).toContain(`mail.example.test:${ports.pop3s}  POP3, implicit TLS via 127.0.0.1`)
     expect(r.stdout).toContain(pki.leaf.x509.fingerprint256)
     expect(r.stdout).toContain(pki.intermediate.x509.fingerprint256)
-    expect(r.stdout).toMatch(/Mail on iPhone, iPad and Mac connects, with caveats: private-root/)
+    expect(r.stdout).toMatch(/⚠ iPhone, iPad and Mac Mail connect only once your private root is installed \(by the profile\) and fully trusted: private-root/)
     expect(r.stdout).toContain('Certificate Trust Settings')
   }, 60_000)
 })
