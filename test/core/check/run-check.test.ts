@@ -80,6 +80,7 @@ describe('runCheck', () => {
   it.each([
     // OpenSSL refuses to even load a SHA-1 certificate at its default security level.
     ['weak-signature', () => ({...leafWith({signatureHash: 'sha1'}), tls: {ciphers: 'DEFAULT@SECLEVEL=0'} as MailServerOptions['tls']})],
+    ['weak-key', () => ({...leafWith({key: {bits: 1024, slot: 'weak-leaf'}}), tls: {ciphers: 'DEFAULT@SECLEVEL=0'} as MailServerOptions['tls']})],
     ['missing-server-auth-eku', () => leafWith({extendedKeyUsage: ['clientAuth']})],
     ['validity-too-long', () => leafWith({validityDays: 900})],
     ['san-missing', () => leafWith({dnsNames: []})],
