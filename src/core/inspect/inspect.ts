@@ -37,7 +37,8 @@ export async function inspectProfile(file: string, options: InspectOptions = {})
   const now = options.now ?? new Date()
   const read = readProfileFile(file)
   const findings: Finding[] = []
-  const result: InspectResult = {file, signed: read.verification !== undefined, format: read.format, payloads: [], findings}
+  // Key order is the JSON order: signature, then the profile, then its payloads.
+  const result: InspectResult = {file, signed: read.verification !== undefined, format: read.format, signature: undefined, profile: undefined, payloads: [], findings}
 
   if (read.verification) {
     let trustedRoots: RootIndex | undefined
