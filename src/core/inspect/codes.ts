@@ -91,6 +91,20 @@ export const INSPECT_CODES: CodeInfo[] = [
     fix: 'Use one of the values the message lists.',
   },
   {
+    code: 'payload-certificate-invalid',
+    severity: 'error',
+    title: 'A certificate payload holds no readable certificate.',
+    why: 'Devices refuse to install a profile whose certificate payload cannot be parsed.',
+    fix: 'Put the certificate\'s DER bytes (PEM for com.apple.security.pem) in PayloadContent.',
+  },
+  {
+    code: 'payload-certificate-expired',
+    severity: 'warning',
+    title: 'A certificate payload\'s certificate has expired.',
+    why: 'A CA certificate past its notAfter date no longer anchors any chain: servers depending on it show "Cannot Verify Server Identity".',
+    fix: 'Replace it with the CA\'s current certificate.',
+  },
+  {
     code: 'payload-type-unchecked',
     severity: 'info',
     title: 'inspect has no schema for this payload type.',

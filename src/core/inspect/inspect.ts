@@ -6,7 +6,7 @@
 import type {Finding} from '../findings.js'
 import {RootIndex} from '../x509/trust-store.js'
 import {mailFindings} from './mail.js'
-import {duplicateFindings, duplicateKeyFindings, isDict, passwordFindings, schemaFindings, summarizeProfile, type PayloadSummary, type ProfileSummary} from './payloads.js'
+import {certificateFindings, duplicateFindings, duplicateKeyFindings, isDict, passwordFindings, schemaFindings, summarizeProfile, type PayloadSummary, type ProfileSummary} from './payloads.js'
 import {readProfileFile} from './read.js'
 import {analyzeSignature, type SignatureSummary} from './signature.js'
 
@@ -100,6 +100,7 @@ export async function inspectProfile(file: string, options: InspectOptions = {})
   findings.push(...duplicateKeyFindings(read.plist, root, file))
   findings.push(...duplicateFindings(root, file))
   if (!summary.profile.encrypted) findings.push(...passwordFindings(root, file))
+  findings.push(...certificateFindings(root, file, now))
   findings.push(...(await mailFindings(root, file, {now, warnDays: options.warnDays ?? 30, env: {}})))
   return result
 }

@@ -10,7 +10,7 @@ import {knownPayloadType, validateConfiguration, type SchemaIssue} from '../appl
 import type {Finding} from '../findings.js'
 import {packageFile} from '../paths.js'
 import {suggest} from '../suggest.js'
-import {parseCertificate} from '../x509/certificate.js'
+import {parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
 import type {PlistReadResult} from './plist-xml.js'
 
 export type Dict = Record<string, unknown>
@@ -241,6 +241,48 @@ export function duplicateKeyFindings(plist: PlistReadResult, profile: Dict, file
   }))
 }
 
+const CERTIFICATE_TYPES = new Set(['com.apple.security.root', 'com.apple.security.pkcs1', 'com.apple.security.pem'])
+
+/** The certificate in a certificate payload (DER, or PEM for com.apple.security.pem), or an error message. */
+function payloadCertificate(p: Dict): ParsedCertificate | string | undefined {
+  if (!CERTIFICATE_TYPES.has(String(p.PayloadType)) || !(p.PayloadContent instanceof Uint8Array)) return undefined
+  try {
+    const bytes = Buffer.from(p.PayloadContent)
+    const der = bytes[0] === 0x30 ? bytes : Buffer.from(bytes.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
+    return parseCertificate(der)
+  } catch (error) {
+    return (error as Error).message.split('\n')[0]!
+  }
+}
+
+/** Certificate payloads whose certificate cannot be read or is out of date. */
+export function certificateFindings(profile: Dict, file: string, now: Date): Finding[] {
+  const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
+  const findings: Finding[] = []
+  payloads.forEach((p, i) => {
+    if (!isDict(p)) return
+    const cert = payloadCertificate(p)
+    if (typeof cert === 'string') {
+      findings.push({
+        code: 'payload-certificate-invalid',
+        severity: 'error',
+        message: `${payloadLabel(payloads, i)}: PayloadContent is not a readable certificate (${cert}). Devices refuse to install the profile.`,
+        fix: 'Put the certificate\'s DER bytes (or PEM for com.apple.security.pem) in PayloadContent.',
+        source: {file},
+      })
+    } else if (cert && now.getTime() > Date.parse(cert.info.notAfter)) {
+      findings.push({
+        code: 'payload-certificate-expired',
+        severity: 'warning',
+        message: `${payloadLabel(payloads, i)}: the certificate "${cert.info.commonName ?? cert.info.subject}" expired on ${cert.info.notAfter.slice(0, 10)}: servers whose chains end at it cannot be verified ("Cannot Verify Server Identity").`,
+        fix: 'Replace it with the CA\'s current certificate.',
+        source: {file},
+      })
+    }
+  })
+  return findings
+}
+
 function payloadDetails(p: Dict): string | undefined {
   const type = str(p.PayloadType)
   if (type === 'com.apple.mail.managed') {
@@ -254,17 +296,9 @@ function payloadDetails(p: Dict): string | undefined {
     const address = str(p.EmailAddress)
     return `${kind} ${server('Incoming')}, SMTP ${server('Outgoing')}${address ? `, ${address}` : ', address asked on the device'}`
   }
-  if ((type === 'com.apple.security.root' || type === 'com.apple.security.pkcs1' || type === 'com.apple.security.pem') && p.PayloadContent instanceof Uint8Array) {
-    try {
-      const bytes = Buffer.from(p.PayloadContent)
-      const der = bytes[0] === 0x30 ? bytes : Buffer.from(bytes.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
-      const cert = parseCertificate(der)
-      return `certificate "${cert.info.commonName ?? cert.info.subject}", expires ${cert.info.notAfter.slice(0, 10)}`
-    } catch {
-      return 'certificate (unreadable)'
-    }
-  }
-  return undefined
+  const cert = payloadCertificate(p)
+  if (cert === undefined) return undefined
+  return typeof cert === 'string' ? 'certificate (unreadable)' : `certificate "${cert.info.commonName ?? cert.info.subject}", expires ${cert.info.notAfter.slice(0, 10)}`
 }
 
 export function summarizeProfile(profile: Dict): {profile: ProfileSummary; payloads: PayloadSummary[]} {

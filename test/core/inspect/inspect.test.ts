@@ -1,5 +1,6 @@
-import {readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -60,6 +61,22 @@ describe('inspectProfile on unsigned profiles (fixtures modelled on Apple Config
     const missing = r.findings.find((f) => f.code === 'payload-missing-key')!
     expect(missing.message).toContain('PayloadContent[1] (com.apple.mail.managed "Anna (second)"): missing required key OutgoingMailServerHostName')
     expect(r.findings.find((f) => f.code === 'payload-invalid-value')!.message).toContain('EmailAccountType must be one of "EmailTypeIMAP", "EmailTypePOP"')
+  })
+
+  it('certificate payloads: expired (checked at a later "now") and unreadable', async () => {
+    const later = await inspectProfile(fixture('configurator-clean.mobileconfig'), {now: new Date('2050-01-01T00:00:00Z')})
+    expect(codes(later.findings)).toEqual(['payload-certificate-expired', 'unsigned-profile'])
+    expect(later.findings.find((f) => f.code === 'payload-certificate-expired')!.message).toContain('PayloadContent[1] (com.apple.security.root "Example Mail Provider Root CA (EXAMPLE ONLY)"): the certificate "Example Mail Provider Root CA (EXAMPLE ONLY)" expired on 2046-11-23')
+    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-inspect-'))
+    try {
+      const broken = readFileSync(fixture('configurator-clean.mobileconfig'), 'utf8').replace(/<data>[\s\S]*?<\/data>/, '<data>bm90IGEgY2VydGlmaWNhdGU=</data>')
+      writeFileSync(join(dir, 'broken.mobileconfig'), broken)
+      const r = await inspectProfile(join(dir, 'broken.mobileconfig'))
+      expect(codes(r.findings)).toEqual(['payload-certificate-invalid', 'unsigned-profile'])
+      expect(r.payloads[1]!.details).toBe('certificate (unreadable)')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('encrypted payloads are noted and not linted', async () => {
