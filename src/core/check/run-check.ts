@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 
 import type {EndpointRef, Finding, SourceLocation} from '../findings.js'
-import type {ProbeEvidence, ProbeTarget, TlsFacts} from '../net/evidence.js'
+import type {ProbeEvidence, ProbeTarget} from '../net/evidence.js'
 import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
 import type {Settings} from '../settings/model.js'
 import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
@@ -27,17 +27,8 @@ export interface EndpointResult {
   endpoint: {host: string; port: number; protocol: string; security: string; address?: string}
   /** Where the settings name this endpoint (empty for `probe`). */
   settingsSources: EndpointSourceRef[]
-  connection: {
-    /** The address connected to. */
-    remoteAddress?: string
-    durationMs: number
-    greeting?: string
-    plaintextCapabilities?: string[]
-    capabilities?: string[]
-    smtpAuthMechanisms?: string[]
-    /** Absent when no TLS session was established. */
-    tls?: TlsFacts
-  }
+  /** What the probe saw on the wire (see ProbeEvidence); `tls` is absent when no TLS session was established. */
+  connection: Pick<ProbeEvidence, 'remoteAddress' | 'durationMs' | 'greeting' | 'plaintextCapabilities' | 'capabilities' | 'smtpAuthMechanisms' | 'tls'>
   /** As the server sent them, leaf first; a root from a store is appended with sent: false. */
   certificates: ChainCertificate[]
   /** Trust verdicts; absent when no certificate was received. */

@@ -3,6 +3,8 @@
  * streaming signers write indefinite-length constructed values), bounded nesting, every offset
  * checked. Throws BerError on malformed input.
  */
+import {decodeOidValue} from '../asn1/oid.js'
+
 export class BerError extends Error {
   constructor(message: string) {
     super(message)
@@ -85,18 +87,7 @@ export function octets(buf: Buffer, node: BerNode): Buffer {
 
 export function decodeOid(buf: Buffer, node: BerNode): string {
   if (node.tag !== 0x06) throw new BerError('expected an OBJECT IDENTIFIER')
-  const parts: number[] = []
-  let value = 0
-  for (let i = node.start; i < node.end; i++) {
-    const b = buf[i]!
-    value = value * 128 + (b & 0x7f)
-    if (!(b & 0x80)) {
-      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80)
-      else parts.push(value)
-      value = 0
-    }
-  }
-  return parts.join('.')
+  return decodeOidValue(buf, node.start, node.end)
 }
 
 /** Expects a node with the given tag; returns it. */

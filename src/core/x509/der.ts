@@ -1,3 +1,5 @@
+import {decodeOidValue} from '../asn1/oid.js'
+
 /**
  * A minimal DER reader: just enough to pull the fields node:crypto's X509Certificate does not
  * expose on Node 20 (the signature algorithm). Bounds-checked; throws on malformed input.
@@ -41,18 +43,7 @@ export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
 /** Decodes an OBJECT IDENTIFIER value to dotted form. */
 export function decodeOid(buf: Uint8Array, t: Tlv): string {
   if (t.tag !== 0x06) throw new Error('DER: not an OID')
-  const parts: number[] = []
-  let value = 0
-  for (let i = t.start; i < t.end; i++) {
-    const b = buf[i]!
-    value = value * 128 + (b & 0x7f)
-    if (!(b & 0x80)) {
-      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80)
-      else parts.push(value)
-      value = 0
-    }
-  }
-  return parts.join('.')
+  return decodeOidValue(buf, t.start, t.end)
 }
 
 /** The issuer and subject Name TLVs of a certificate's tbsCertificate. */
