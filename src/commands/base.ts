@@ -1,4 +1,5 @@
-import {Command, Flags} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 
 import {InputError} from '../core/errors.js'
 import {EXIT_USAGE, exitCodeFor} from '../core/findings.js'

@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import type {CheckOptions} from '../core/check/options.js'
 import type {CheckResult} from '../core/check/run-check.js'

@@ -1,6 +1,7 @@
 import {resolve} from 'node:path'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {InputError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'

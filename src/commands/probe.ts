@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {InputError} from '../core/errors.js'
 import {DEFAULT_PORTS, type Protocol} from '../core/settings/model.js'
