@@ -14,7 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 import {createChain} from '../helpers/pki.js'
 import {startMailServer, type MailServer} from '../servers/index.js'
-import {REQUIRE_REAL, dovecotUnavailable, freePort, serverTempDir, startDovecot, type RunningDovecot} from './harness.js'
+import {REQUIRE_REAL, dovecotUnavailable, freePort, serverTempDir, startDovecot, writeSettingsFile, type RunningDovecot} from './harness.js'
 
 const unavailable = dovecotUnavailable()
 if (unavailable && !REQUIRE_REAL) {
@@ -71,11 +71,7 @@ describe.skipIf(unavailable !== undefined && !REQUIRE_REAL)('real Dovecot (IMAP,
     tmp?.remove()
   }, 30_000)
 
-  function settingsFile(name: string, domains: string): string {
-    const file = join(tmp!.dir, name)
-    writeFileSync(file, `version: 1\norganization:\n  name: Real Test\n  identifier: test.example.real\ndomains:\n${domains}`)
-    return file
-  }
+  const settingsFile = (name: string, domains: string): string => writeSettingsFile(tmp!.dir, name, domains)
 
   it('checks a correct setup: TLS on all three services, chain from the private root, no errors', async () => {
     const file = settingsFile(

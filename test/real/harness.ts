@@ -319,3 +319,10 @@ tlsmgr unix - - n 1000? 1 tlsmgr
   }
   return {stop: () => stopChild(child), log}
 }
+
+/** Writes a settings file for the real-server tests: one organization, the given `domains:` YAML block. */
+export function writeSettingsFile(dir: string, name: string, domains: string): string {
+  const file = join(dir, name)
+  writeFileSync(file, `version: 1\norganization:\n  name: Real Test\n  identifier: test.example.real\ndomains:\n${domains}`)
+  return file
+}

@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {createChain} from '../helpers/pki.js'
-import {REQUIRE_REAL, freePort, postfixUnavailable, serverTempDir, startDovecot, startPostfix, type RunningDovecot, type RunningServer} from './harness.js'
+import {REQUIRE_REAL, freePort, postfixUnavailable, serverTempDir, startDovecot, startPostfix, writeSettingsFile, type RunningDovecot, type RunningServer} from './harness.js'
 
 const unavailable = postfixUnavailable()
 if (unavailable && !REQUIRE_REAL) {
@@ -58,11 +58,7 @@ describe.skipIf(unavailable !== undefined && !REQUIRE_REAL)('real Postfix (submi
     tmp?.remove()
   }, 30_000)
 
-  function settingsFile(name: string, domains: string): string {
-    const file = join(tmp!.dir, name)
-    writeFileSync(file, `version: 1\norganization:\n  name: Real Test\n  identifier: test.example.real\ndomains:\n${domains}`)
-    return file
-  }
+  const settingsFile = (name: string, domains: string): string => writeSettingsFile(tmp!.dir, name, domains)
 
   it('checks submission with STARTTLS and AUTH, and submissions with implicit TLS: no errors', async () => {
     const file = settingsFile(
