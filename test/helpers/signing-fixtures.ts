@@ -130,3 +130,8 @@ export function opensslVerify(pki: SigningPki, der: Buffer, options: {noverify?:
   rmSync(file, {force: true})
   return {ok: r.status === 0, content: r.stdout, stderr: r.stderr}
 }
+
+/** The `signing` settings block that names a test PKI's PEM certificate, key and chain. */
+export function signingSettingsFor(pki: SigningPki) {
+  return {certificate: pki.signerCert, key: pki.signerKey, chain: [pki.chainFile], source: {file: 'settings.yaml'}}
+}

@@ -5,11 +5,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {signCms, createCmsSigner} from '../../../src/core/sign/cms.js'
 import {loadSigningIdentity, type SigningIdentity} from '../../../src/core/sign/identity.js'
-import {makeSigningPki, openssl, opensslVerify, requireOpenssl, type SigningPki} from '../../helpers/signing-fixtures.js'
+import {makeSigningPki, openssl, opensslVerify, requireOpenssl, signingSettingsFor, type SigningPki} from '../../helpers/signing-fixtures.js'
 
 const PROFILE = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadDisplayName</key><string>Ünïcödé &amp; 😀</string></dict></plist>\n')
 
-const settingsFor = (pki: SigningPki) => ({certificate: pki.signerCert, key: pki.signerKey, chain: [pki.chainFile], source: {file: 'settings.yaml'}})
+const settingsFor = signingSettingsFor
 
 for (const keyType of ['rsa', 'ec'] as const) {
   describe(`signCms with ${keyType.toUpperCase()}`, () => {

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {signCms} from '../../../src/core/sign/cms.js'
 import {loadSigningIdentity, type SigningIdentity} from '../../../src/core/sign/identity.js'
 import {CmsError, looksLikeCms, verifyCms} from '../../../src/core/sign/verify.js'
-import {makeSigningPki, openssl, opensslVerify, requireOpenssl, type SigningPki} from '../../helpers/signing-fixtures.js'
+import {makeSigningPki, openssl, opensslVerify, requireOpenssl, signingSettingsFor, type SigningPki} from '../../helpers/signing-fixtures.js'
 
 const PROFILE = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadType</key><string>Configuration</string></dict></plist>\n')
 
@@ -18,7 +18,7 @@ for (const keyType of ['rsa', 'ec'] as const) {
     beforeAll(async () => {
       if (!enabled) return
       pki = makeSigningPki({keyType})
-      identity = await loadSigningIdentity({certificate: pki.signerCert, key: pki.signerKey, chain: [pki.chainFile], source: {file: 's.yaml'}}, {baseDir: pki.dir, env: {}})
+      identity = await loadSigningIdentity(signingSettingsFor(pki), {baseDir: pki.dir, env: {}})
     })
     afterAll(() => pki?.cleanup())
 
