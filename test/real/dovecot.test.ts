@@ -14,7 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 import {createChain} from '../helpers/pki.js'
 import {startMailServer, type MailServer} from '../servers/index.js'
-import {REQUIRE_REAL, dovecotUnavailable, freePort, serverTempDir, startDovecot, writeSettingsFile, type RunningDovecot} from './harness.js'
+import {REQUIRE_REAL, dovecotUnavailable, serverTempDir, startDovecot, writeSettingsFile, type RunningDovecot} from './harness.js'
 
 const unavailable = dovecotUnavailable()
 if (unavailable && !REQUIRE_REAL) {
@@ -47,17 +47,15 @@ describe.skipIf(unavailable !== undefined && !REQUIRE_REAL)('real Dovecot (IMAP,
   const pki = createChain({dnsNames: ['mail.example.test'], label: 'Real Dovecot'})
   let dovecot: RunningDovecot | undefined
   let smtp: MailServer | undefined
-  const ports = {imap: 0, imaps: 0, pop3s: 0}
+  let ports = {imap: 0, imaps: 0, pop3s: 0}
   let caFile = ''
   let resolves: string[] = []
 
   beforeAll(async () => {
     if (unavailable) throw new Error(`MAILPROFILE_REQUIRE_REAL_SERVERS=1, but the real-server suite cannot run: ${unavailable}`)
     const dir = tmp!.dir
-    ports.imap = await freePort()
-    ports.imaps = await freePort()
-    ports.pop3s = await freePort()
-    dovecot = await startDovecot({dir: join(dir, 'dovecot'), certPem: pki.serverChainPem, keyPem: pki.leaf.keyPem, ports})
+    dovecot = await startDovecot({dir: join(dir, 'dovecot'), certPem: pki.serverChainPem, keyPem: pki.leaf.keyPem})
+    ports = dovecot.ports
     // The settings need an outgoing server too: a fixture SMTP server with the same certificate.
     smtp = await startMailServer({protocol: 'smtp', mode: 'implicit', tls: {key: pki.leaf.keyPem, cert: pki.serverChainPem}})
     caFile = join(dir, 'root.pem')

@@ -12,7 +12,8 @@
  */
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {connect, createServer} from 'node:net'
+import {connect, createServer, type Server} from 'node:net'
+import {connect as tlsConnect} from 'node:tls'
 import {tmpdir, userInfo} from 'node:os'
 import {join} from 'node:path'
 
@@ -50,23 +51,128 @@ export function serverTempDir(): {dir: string; remove(): void} {
   return {dir, remove: () => rmSync(dir, {recursive: true, force: true})}
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The ports the kernel hands out for `listen(0)` and outgoing connections. Ports for the real
+ * daemons are taken below this range, so no other test's ephemeral listener or client socket can
+ * take one between choosing it and the daemon binding it.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+    if (low && high) return [low, high]
+  } catch {
+    // not Linux: use the IANA dynamic range
+  }
+  return [49152, 65535]
+}
+
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
     const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
+    srv.once('error', () => resolve(undefined))
+    srv.listen(port, '127.0.0.1', () => resolve(srv))
   })
+}
+
+/**
+ * `count` distinct ports on 127.0.0.1 that were free a moment ago, chosen at random below the
+ * ephemeral range and all held at once while choosing (so two of them can never be the same).
+ * Another process may still bind one before the daemon does: the start functions verify each
+ * daemon's greeting and start again on fresh ports when that happens.
+ */
+export async function reservePorts(count: number): Promise<number[]> {
+  const [ephemeralLow] = ephemeralRange()
+  const high = Math.min(ephemeralLow, 65536) - 1
+  const low = Math.max(1024, high - 20_000)
+  const held: Server[] = []
+  const ports: number[] = []
+  try {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > 500) throw new Error(`no ${count} free ports in ${low}-${high} on 127.0.0.1`)
+      const port = low + Math.floor(Math.random() * (high - low + 1))
+      if (ports.includes(port)) continue
+      const srv = await listenOn(port)
+      if (!srv) continue
+      held.push(srv)
+      ports.push(port)
+    }
+  } finally {
+    await Promise.all(held.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))))
+  }
+  return ports
+}
+
+/** Reserves one port per key. */
+async function reservePortMap<K extends string>(keys: readonly K[]): Promise<Record<K, number>> {
+  const ports = await reservePorts(keys.length)
+  return Object.fromEntries(keys.map((k, i) => [k, ports[i]])) as Record<K, number>
+}
+
+/**
+ * The first line a server sends on 127.0.0.1:port (over TLS when `tls`), or the reason there was
+ * none within `timeoutMs`. Used to prove the daemon we started is the one answering.
+ */
+export function readBanner(port: number, tls: boolean, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tls ? tlsConnect({host: '127.0.0.1', port, rejectUnauthorized: false, servername: 'mail.example.test'}) : connect({host: '127.0.0.1', port})
+    let buffer = ''
+    const done = (line: string): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(line)
+    }
+    const timer = setTimeout(() => done(`(no greeting within ${timeoutMs} ms)`), timeoutMs)
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      buffer += chunk
+      const end = buffer.indexOf('\n')
+      if (end >= 0) done(buffer.slice(0, end).replace(/\r$/, ''))
+      else if (buffer.length > 4096) done(buffer.slice(0, 200))
+    })
+    socket.once('error', (error) => done(`(${error.message})`))
+    socket.once('end', () => done(buffer || '(closed without a greeting)'))
+  })
+}
+
+/** A listener the daemon should have opened: its port, whether it speaks TLS at once, and the greeting it must send. */
+interface ExpectedListener {
+  port: number
+  tls: boolean
+  greeting: RegExp
+}
+
+class PortClash extends Error {}
+
+/** Throws PortClash when a port answers with another daemon's greeting (someone else bound it first). */
+async function verifyListeners(listeners: ExpectedListener[], log: () => string): Promise<void> {
+  for (const l of listeners) {
+    const banner = await readBanner(l.port, l.tls)
+    if (!l.greeting.test(banner)) throw new PortClash(`127.0.0.1:${l.port} greets with ${JSON.stringify(banner)}, not ${l.greeting}: another process holds the port\n${log()}`)
+  }
+}
+
+/** Starts a daemon on fresh ports, again on other ports (up to three times) when a port turns out to be taken. */
+async function startOnFreshPorts<K extends string, T>(keys: readonly K[], start: (ports: Record<K, number>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await reservePortMap(keys)
+    try {
+      return await start(ports)
+    } catch (error) {
+      if (!(error instanceof PortClash) || attempt >= 3) throw error
+    }
+  }
 }
 
 /** Resolves when 127.0.0.1:port accepts a connection; rejects after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs = 15_000, log?: () => string, child?: ChildProcess): Promise<void> {
   const until = Date.now() + timeoutMs
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`the server exited with status ${child.exitCode} before listening on ${port}${log ? `\n${log()}` : ''}`)
+    if (child && child.exitCode !== null) {
+      const detail = log ? log() : ''
+      const message = `the server exited with status ${child.exitCode} before listening on ${port}\n${detail}`
+      // Another process bound one of its ports between reservation and start: try other ports.
+      throw /Address already in use/.test(detail) ? new PortClash(message) : new Error(message)
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({host: '127.0.0.1', port})
       s.once('connect', () => {
@@ -136,16 +242,29 @@ export interface DovecotOptions {
   /** Server certificate chain (leaf first) and key, PEM. */
   certPem: string
   keyPem: string
-  ports: {imap: number; imaps: number; pop3s: number}
+}
+
+export interface DovecotPorts {
+  /** IMAP with STARTTLS. */
+  imap: number
+  /** IMAP over implicit TLS. */
+  imaps: number
+  /** POP3 over implicit TLS. */
+  pop3s: number
 }
 
 export interface RunningDovecot extends RunningServer {
+  ports: DovecotPorts
   /** The SASL socket Postfix can use (smtpd_sasl_type = dovecot). */
   authSocket: string
 }
 
-/** Starts Dovecot in the foreground (`dovecot -F -c CONF`) with IMAP (STARTTLS and implicit TLS) and POP3S. */
-export async function startDovecot(options: DovecotOptions): Promise<RunningDovecot> {
+/** Starts Dovecot in the foreground (`dovecot -F -c CONF`) with IMAP (STARTTLS and implicit TLS) and POP3S, on ports it reserves. */
+export function startDovecot(options: DovecotOptions): Promise<RunningDovecot> {
+  return startOnFreshPorts(['imap', 'imaps', 'pop3s'] as const, (ports) => launchDovecot(options, ports))
+}
+
+async function launchDovecot(options: DovecotOptions, ports: DovecotPorts): Promise<RunningDovecot> {
   const account = dovecotAccount()
   const dir = options.dir
   const run = join(dir, 'run')
@@ -184,10 +303,10 @@ userdb {
 service imap-login {
   chroot =
   inet_listener imap {
-    port = ${options.ports.imap}
+    port = ${ports.imap}
   }
   inet_listener imaps {
-    port = ${options.ports.imaps}
+    port = ${ports.imaps}
     ssl = yes
   }
 }
@@ -197,7 +316,7 @@ service pop3-login {
     port = 0
   }
   inet_listener pop3s {
-    port = ${options.ports.pop3s}
+    port = ${ports.pop3s}
     ssl = yes
   }
 }
@@ -217,12 +336,20 @@ service auth {
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
   const log = () => `dovecot stderr:\n${stderr}\ndovecot log:\n${readLog(logFile)}`
   try {
-    for (const p of Object.values(options.ports)) await waitForPort(p, 15_000, log, child)
+    for (const p of Object.values(ports)) await waitForPort(p, 15_000, log, child)
+    await verifyListeners(
+      [
+        {port: ports.imap, tls: false, greeting: /^\* OK .*Dovecot/},
+        {port: ports.imaps, tls: true, greeting: /^\* OK .*Dovecot/},
+        {port: ports.pop3s, tls: true, greeting: /^\+OK Dovecot/},
+      ],
+      log,
+    )
   } catch (error) {
     await stopChild(child)
     throw error
   }
-  return {authSocket: join(run, 'auth-client'), stop: () => stopChild(child), log}
+  return {ports, authSocket: join(run, 'auth-client'), stop: () => stopChild(child), log}
 }
 
 export interface PostfixOptions {
@@ -231,18 +358,27 @@ export interface PostfixOptions {
   keyPem: string
   /** Dovecot's SASL socket. */
   authSocket: string
-  ports: {
-    /** Submission with STARTTLS and AUTH after TLS. */
-    submission: number
-    /** Submissions: implicit TLS with AUTH. */
-    submissions: number
-    /** A misconfigured submission service: STARTTLS but no AUTH. */
-    submissionNoAuth: number
-  }
 }
 
-/** Starts Postfix's master in the foreground from a private configuration directory. */
-export async function startPostfix(options: PostfixOptions): Promise<RunningServer> {
+export interface PostfixPorts {
+  /** Submission with STARTTLS and AUTH after TLS. */
+  submission: number
+  /** Submissions: implicit TLS with AUTH. */
+  submissions: number
+  /** A misconfigured submission service: STARTTLS but no AUTH. */
+  submissionNoAuth: number
+}
+
+export interface RunningPostfix extends RunningServer {
+  ports: PostfixPorts
+}
+
+/** Starts Postfix's master in the foreground from a private configuration directory, on ports it reserves. */
+export function startPostfix(options: PostfixOptions): Promise<RunningPostfix> {
+  return startOnFreshPorts(['submission', 'submissions', 'submissionNoAuth'] as const, (ports) => launchPostfix(options, ports))
+}
+
+async function launchPostfix(options: PostfixOptions, ports: PostfixPorts): Promise<RunningPostfix> {
   const daemonDir = postfixDaemonDir()
   if (!daemonDir) throw new Error('Postfix not found')
   const dir = options.dir
@@ -291,7 +427,7 @@ smtpd_sasl_path = ${options.authSocket}
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
 `,
   )
-  const p = options.ports
+  const p = ports
   writeFileSync(
     join(conf, 'master.cf'),
     `# service type private unpriv chroot wakeup maxproc command
@@ -313,11 +449,20 @@ tlsmgr unix - - n 1000? 1 tlsmgr
   const log = () => `postfix stderr:\n${stderr}\nmaillog:\n${readLog(logFile)}`
   try {
     for (const port of Object.values(p)) await waitForPort(port, 15_000, log, child)
+    const smtpGreeting = /^220 mail\.example\.test ESMTP/
+    await verifyListeners(
+      [
+        {port: p.submission, tls: false, greeting: smtpGreeting},
+        {port: p.submissions, tls: true, greeting: smtpGreeting},
+        {port: p.submissionNoAuth, tls: false, greeting: smtpGreeting},
+      ],
+      log,
+    )
   } catch (error) {
     await stopChild(child)
     throw error
   }
-  return {stop: () => stopChild(child), log}
+  return {ports, stop: () => stopChild(child), log}
 }
 
 /** Writes a settings file for the real-server tests: one organization, the given `domains:` YAML block. */

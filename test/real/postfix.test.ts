@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {createChain} from '../helpers/pki.js'
-import {REQUIRE_REAL, freePort, postfixUnavailable, serverTempDir, startDovecot, startPostfix, writeSettingsFile, type RunningDovecot, type RunningServer} from './harness.js'
+import {REQUIRE_REAL, postfixUnavailable, serverTempDir, startDovecot, startPostfix, writeSettingsFile, type RunningDovecot, type RunningPostfix} from './harness.js'
 
 const unavailable = postfixUnavailable()
 if (unavailable && !REQUIRE_REAL) {
@@ -34,19 +34,19 @@ describe.skipIf(unavailable !== undefined && !REQUIRE_REAL)('real Postfix (submi
   const tmp = unavailable ? undefined : serverTempDir()
   const pki = createChain({dnsNames: ['mail.example.test', 'smtp.example.test'], label: 'Real Postfix'})
   let dovecot: RunningDovecot | undefined
-  let postfix: RunningServer | undefined
-  const dv = {imap: 0, imaps: 0, pop3s: 0}
-  const pf = {submission: 0, submissions: 0, submissionNoAuth: 0}
+  let postfix: RunningPostfix | undefined
+  let dv = {imap: 0, imaps: 0, pop3s: 0}
+  let pf = {submission: 0, submissions: 0, submissionNoAuth: 0}
   let caFile = ''
   let resolves: string[] = []
 
   beforeAll(async () => {
     if (unavailable) throw new Error(`MAILPROFILE_REQUIRE_REAL_SERVERS=1, but the real-server suite cannot run: ${unavailable}`)
     const dir = tmp!.dir
-    for (const k of Object.keys(dv) as Array<keyof typeof dv>) dv[k] = await freePort()
-    for (const k of Object.keys(pf) as Array<keyof typeof pf>) pf[k] = await freePort()
-    dovecot = await startDovecot({dir: join(dir, 'dovecot'), certPem: pki.serverChainPem, keyPem: pki.leaf.keyPem, ports: dv})
-    postfix = await startPostfix({dir: join(dir, 'postfix'), certPem: pki.serverChainPem, keyPem: pki.leaf.keyPem, authSocket: dovecot.authSocket, ports: pf})
+    dovecot = await startDovecot({dir: join(dir, 'dovecot'), certPem: pki.serverChainPem, keyPem: pki.leaf.keyPem})
+    postfix = await startPostfix({dir: join(dir, 'postfix'), certPem: pki.serverChainPem, keyPem: pki.leaf.keyPem, authSocket: dovecot.authSocket})
+    dv = dovecot.ports
+    pf = postfix.ports
     caFile = join(dir, 'root.pem')
     writeFileSync(caFile, pki.root.pem)
     resolves = [dv.imaps, pf.submission, pf.submissions, pf.submissionNoAuth].flatMap((p) => ['--resolve', `mail.example.test:${p}:127.0.0.1`, '--resolve', `smtp.example.test:${p}:127.0.0.1`])
