@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Entry point. dist/cli.js is the bundle built by `npm run build` (oclif + the command table).
-import module from 'node:module'
+// Entry point. dist/cli.cjs is the bundle built by `npm run build` (oclif + the command table),
+// loaded with V8's code cache where one fits (bin/cli-loader.js).
+import {loadCli} from './cli-loader.js'
 
-// Node 22.1+ caches compiled code between runs; Node 20 simply lacks the function.
-module.enableCompileCache?.()
-const {execute} = await import('../dist/cli.js')
-await execute({dir: import.meta.url})
+await loadCli().execute({dir: import.meta.url})

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Builds dist/ from src/ with esbuild: one ESM entry (dist/cli.js) holding oclif and the command
-// table, plus lazily loaded chunks for what only some commands need (TLS probing, signing, XML).
-// tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint-startup.js.
+// Builds dist/ from src/ with esbuild: the CLI as one CommonJS file (dist/cli.cjs) holding oclif,
+// the command table and everything the commands import lazily, plus its V8 code cache
+// (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
+// tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint.bench.js.
+import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
@@ -28,24 +30,42 @@ const ordinalCommandSort = {
   },
 }
 rmSync(`${root}dist`, {recursive: true, force: true})
-await build({
+const common = {
   absWorkingDir: root,
-  // bench-lib: the core APIs the benchmarks measure (bench/*.bench.js), without oclif.
-  entryPoints: {cli: 'src/cli.ts', 'bench-lib': 'src/bench-lib.ts'},
-  outdir: 'dist',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.19',
   // oclif can load TypeScript sources through these in development; never at run time here.
   external: ['typescript', 'ts-node'],
-  // Bundled CommonJS packages call require(): give them one.
-  banner: {js: "import {createRequire as __mailprofileRequire} from 'node:module'; const require = __mailprofileRequire(import.meta.url);"},
   plugins: [ordinalCommandSort],
-  chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'linked',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+}
+// The CLI: one CommonJS file, so bin/cli-loader.js can compile it from V8's code cache (ES modules
+// cannot use one on Node 20). Code only some commands need (TLS probing, signing, XML, node-forge)
+// is still evaluated lazily: esbuild wraps each module and runs it at its first import().
+await build({
+  ...common,
+  entryPoints: {cli: 'src/cli.ts'},
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  // src/core/paths.ts finds the package folder from import.meta.url: here, the bundle's own path.
+  define: {'import.meta.url': '__mailprofileBundleUrl'},
+  banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
 })
+// bench-lib: the core APIs the benchmarks measure (bench/*.bench.js), without oclif.
+await build({
+  ...common,
+  entryPoints: {'bench-lib': 'src/bench-lib.ts'},
+  outdir: 'dist',
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS packages call require(): give them one.
+  banner: {js: "import {createRequire as __mailprofileRequire} from 'node:module'; const require = __mailprofileRequire(import.meta.url);"},
+})
+// V8's code cache for the CLI bundle, made by running it once (a child process: a clean V8 heap).
+const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.js`], {stdio: ['ignore', 'ignore', 'inherit']})
+if (cache.status !== 0) throw new Error(`scripts/code-cache.js failed (exit ${cache.status ?? cache.signal})`)

@@ -78,7 +78,7 @@ function generate() {
 
 function main() {
   const args = parseArgs(process.argv.slice(2))
-  if (!existsSync(join(root, 'dist', 'cli.js'))) {
+  if (!existsSync(join(root, 'dist', 'cli.cjs'))) {
     console.error('regenerate-profiles: dist/ is missing; run `npm run build` first (or `npm run profiles`)')
     process.exit(2)
   }
