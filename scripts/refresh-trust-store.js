@@ -5,6 +5,9 @@
 //   npm run refresh:trust-store                      # from <repo>/../shared/reference/apple-trust-store
 //   npm run refresh:trust-store -- --from DIR        # or MAILPROFILE_TRUST_STORE_SOURCE=DIR
 //   npm run refresh:trust-store -- --check           # exit 1 when the shipped data is not what the source gives
+//   npm run refresh:trust-store -- --from DIR --out FILE
+//                                                    # write only the JSON to FILE, leaving the shipped data
+//                                                    # alone: for `check --apple-trust-store FILE`
 //
 // Output: data/apple-trust-store/trust-store.json — one JSON document the CLI loads in a single read
 // (check, probe and inspect only; lint never loads it):
@@ -23,11 +26,13 @@ const outDir = join(root, 'data', 'apple-trust-store')
 const PEM_CERT = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g
 
 function parseArgs(argv) {
-  const args = {from: process.env.MAILPROFILE_TRUST_STORE_SOURCE ?? join(root, '..', 'shared', 'reference', 'apple-trust-store'), check: false}
+  const args = {from: process.env.MAILPROFILE_TRUST_STORE_SOURCE ?? join(root, '..', 'shared', 'reference', 'apple-trust-store'), check: false, out: undefined}
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--from') args.from = argv[++i]
     else if (argv[i]?.startsWith('--from=')) args.from = argv[i].slice('--from='.length)
     else if (argv[i] === '--check') args.check = true
+    else if (argv[i] === '--out') args.out = argv[++i]
+    else if (argv[i]?.startsWith('--out=')) args.out = argv[i].slice('--out='.length)
     else {
       console.error(`refresh-trust-store: unknown argument ${argv[i]}`)
       process.exit(2)
@@ -137,6 +142,11 @@ function main() {
       process.exit(1)
     }
     console.log(`data/apple-trust-store is up to date (version ${store.version})`)
+    return
+  }
+  if (args.out) {
+    writeAtomic(resolve(args.out), json)
+    console.log(`${args.out}: version ${store.version}, ${store.roots.length} roots, ${store.removed.length} removed`)
     return
   }
   mkdirSync(outDir, {recursive: true})

@@ -7,6 +7,7 @@ import {InputError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import type {Report} from '../render/report.js'
 import {COLOR, PLAIN, useColor} from '../render/style.js'
+import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
 import {BaseCommand} from './base.js'
 
 /** Positive seconds, fractions allowed (e.g. 0.5). */
@@ -26,6 +27,7 @@ export const PROBE_FLAGS = {
   'warn-days': Flags.integer({description: 'Warn about certificates that expire within this many days.', default: 30, min: 0}),
   timeout: seconds({description: 'Time limit per phase (connect, greeting, each command, STARTTLS, TLS handshake), in seconds.', default: 10, helpValue: 'SECONDS'}),
   concurrency: Flags.integer({description: 'How many endpoints to probe at once (default: 64).', min: 1, max: 1024}),
+  'apple-trust-store': appleTrustStoreFlag,
 }
 
 export interface ProbeFlagValues {
@@ -35,6 +37,7 @@ export interface ProbeFlagValues {
   'warn-days': number
   timeout: number
   concurrency?: number
+  'apple-trust-store'?: string
 }
 
 /** Turns the shared flags into CheckOptions; throws InputError for unusable values (exit 2). */
@@ -48,6 +51,7 @@ export async function checkOptionsFromFlags(flags: ProbeFlagValues): Promise<Che
     concurrency: flags.concurrency,
     extraRoots: (flags.ca ?? []).flatMap((f) => readCaFile(f)),
     resolve: ResolveMap.parse(flags.resolve),
+    appleStore: await readAppleTrustStoreFlag(flags['apple-trust-store']),
   }
 }
 

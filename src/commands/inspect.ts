@@ -7,6 +7,7 @@ import {InputError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import type {InspectResult} from '../core/inspect/inspect.js'
 import type {InputProblem} from '../render/report.js'
+import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
 import {BaseCommand} from './base.js'
 
 export default class Inspect extends BaseCommand {
@@ -26,6 +27,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     strict: Flags.boolean({description: 'Warnings count as errors for the exit status.'}),
     'warn-days': Flags.integer({description: 'Warn about a signing certificate that expires within this many days.', default: 30, min: 0}),
     trust: Flags.string({description: 'A PEM/DER file of root certificates your devices also trust (e.g. deployed by MDM); repeat the flag for more files.', multiple: true, multipleNonGreedy: true}),
+    'apple-trust-store': appleTrustStoreFlag,
   }
 
   async run(): Promise<void> {
@@ -33,13 +35,14 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const format = this.outputFormat(flags)
     const [{inspectProfile}, {describeInspection}] = await Promise.all([import('../core/inspect/inspect.js'), import('../core/inspect/describe.js')])
     const trustedRoots = await loadTrust(flags.trust ?? [])
+    const appleStore = await readAppleTrustStoreFlag(flags['apple-trust-store'])
     const findings: Finding[] = []
     const inputErrors: InputProblem[] = []
     const profiles: InspectResult[] = []
     const files: Array<{file: string; ok: boolean}> = []
     for (const file of argv as string[]) {
       try {
-        const result = await inspectProfile(file, {trustedRoots, warnDays: flags['warn-days']})
+        const result = await inspectProfile(file, {trustedRoots, appleStore, warnDays: flags['warn-days']})
         profiles.push(result)
         findings.push(...result.findings)
         files.push({file, ok: true})

@@ -1,3 +1,4 @@
+import {X509Certificate} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -128,6 +129,17 @@ describe('mailprofile inspect', () => {
       const trusted = await runCli(['inspect', '--trust', pki.rootCert, '--json', signed])
       const doc = JSON.parse(trusted.stdout) as JsonDoc
       expect(doc.profiles[0]!.signature!.status).toBe('Verified')
+      expect(doc.findings).toEqual([])
+    })
+
+    it.runIf(enabled)('--apple-trust-store: a snapshot of Apple\'s store that holds the signer\'s root shows "Verified", with that version', async () => {
+      const root = new X509Certificate(readFileSync(pki.rootCert))
+      const store = join(pki.dir, 'trust-store.json')
+      writeFileSync(store, JSON.stringify({version: '2099010100', roots: [{sha256: root.fingerprint256.replaceAll(':', ''), name: 'Test Root', der: root.raw.toString('base64')}], removed: []}))
+      const r = await runCli(['inspect', '--apple-trust-store', store, '--json', signed])
+      expect(r.code, r.stderr).toBe(0)
+      const doc = JSON.parse(r.stdout) as JsonDoc & {profiles: Array<{signature?: {trustStoreVersion?: string; anchor?: {source: string}}}>}
+      expect(doc.profiles[0]!.signature).toMatchObject({status: 'Verified', trustStoreVersion: '2099010100', anchor: {source: 'apple'}})
       expect(doc.findings).toEqual([])
     })
 

@@ -131,6 +131,31 @@ describe('probe', {timeout: 60_000}, () => {
     expect(doc.endpoints[0]!.certificates[2]!.sha256).toBe(pki.root.x509.fingerprint256)
   })
 
+  it('distrusted-root: the chain ends at a root the trust store lists as removed (--apple-trust-store)', async () => {
+    // A snapshot of Apple's store in which this test's root is one Apple removed: the same shape
+    // `npm run refresh:trust-store -- --out FILE` writes.
+    const distrusted = createChain({dnsNames: [HOST], label: 'Distrusted'})
+    const rootDer = Buffer.from(distrusted.root.x509.raw)
+    const store = join(dir, 'trust-store-with-removed-root.json')
+    const entry = {sha256: distrusted.root.x509.fingerprint256.replaceAll(':', ''), name: 'Distrusted Test Root', der: rootDer.toString('base64')}
+    writeFileSync(store, JSON.stringify({version: '2099010100', roots: [], removed: [entry]}))
+    const s = await server({protocol: 'imap', mode: 'implicit', tls: {key: distrusted.leaf.keyPem, cert: distrusted.serverChainPem}})
+    const r = await runCli([...probeArgs(s, 'imap', 'ssl', '--apple-trust-store', store), '--json'])
+    expect(r.code, r.stderr).toBe(1)
+    const doc = JSON.parse(r.stdout) as Doc
+    expect(doc.appleTrustStoreVersion).toBe('2099010100')
+    expect(doc.endpoints[0]!.trust?.apple).toMatchObject({trusted: false, storeVersion: '2099010100'})
+    const f = doc.findings.find((x) => x.code === 'distrusted-root')
+    expect(f, r.stdout).toBeDefined()
+    expect(f!.severity).toBe('error')
+    expect(f!.message).toContain('Distrusted Test Root')
+    expect(doc.findings.map((x) => x.code)).not.toContain('untrusted-root')
+    // The same server judged against the shipped store: a root nobody trusts, not a removed one.
+    const shipped = JSON.parse((await runCli([...probeArgs(s, 'imap', 'ssl'), '--json'])).stdout) as Doc
+    expect(codes(shipped)).not.toContain('distrusted-root')
+    expect(shipped.appleTrustStoreVersion).not.toBe('2099010100')
+  })
+
   it('--at judges validity at another date: expired and not-yet-valid', async () => {
     const later = JSON.parse((await runCli([...probeArgs(imaps, 'imap', 'ssl', '--ca', caFile), '--at', '2099-01-01', '--json'])).stdout) as Doc
     expect(later.exitCode).toBe(1)
@@ -226,6 +251,8 @@ describe('probe', {timeout: 60_000}, () => {
     [['probe', 'mail.example.test', '--protocol', 'imap', '--at', 'next week'], /--at "next week"/],
     [['probe', 'mail.example.test', '--protocol', 'imap', '--ca', '/nonexistent/root.pem'], /cannot read the CA file/],
     [['probe', 'mail.example.test', '--protocol', 'imap', '--timeout', '0'], /--timeout "0"/],
+    [['probe', 'mail.example.test', '--protocol', 'imap', '--apple-trust-store', '/nonexistent/store.json'], /--apple-trust-store: cannot read the trust store file \(no such file\)/],
+    [['probe', 'mail.example.test', '--protocol', 'imap', '--apple-trust-store', 'package.json'], /package\.json: --apple-trust-store: not an Apple trust store file \(no "roots" list\)/],
     [['probe', 'mail.example.test'], /protocol/i],
     [['probe', 'mail.example.test', '--protocol', 'nntp'], /protocol/i],
   ])('exits 2 on unusable input: %j', async (args, message) => {

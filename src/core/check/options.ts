@@ -10,6 +10,7 @@ import type {Finding} from '../findings.js'
 import {displayPath} from '../settings/load.js'
 import type {Settings} from '../settings/model.js'
 import {certificatesFromBytes} from '../x509/pem.js'
+import type {AppleTrustStore} from '../x509/trust-store.js'
 import type {ResolveMap} from './resolve.js'
 
 export interface CheckOptions {
@@ -27,6 +28,8 @@ export interface CheckOptions {
   pins?: string[]
   /** --resolve HOST:PORT:ADDRESS overrides. */
   resolve?: ResolveMap
+  /** --apple-trust-store: another snapshot of Apple's trust store (default: the one shipped). */
+  appleStore?: AppleTrustStore
 }
 
 /** Reads `--ca FILE` (PEM bundle or DER). Unreadable or certificate-free files are unusable input. */

@@ -78,7 +78,7 @@ function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: E
   const key = hash.digest('hex')
   let evaluation = cache.get(key)
   if (!evaluation) {
-    evaluation = evaluateChain({host, chain, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, pins: options.pins})
+    evaluation = evaluateChain({host, chain, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, pins: options.pins, appleStore: options.appleStore})
     cache.set(key, evaluation)
   }
   return evaluation
@@ -140,7 +140,7 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
   }
   return {
     checkedAt: options.now.toISOString(),
-    appleTrustStoreVersion: loadTrustStore().version,
+    appleTrustStoreVersion: (options.appleStore ?? loadTrustStore()).version,
     endpoints: results,
     findings: results.flatMap((r) => r.findings),
   }

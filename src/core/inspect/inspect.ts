@@ -4,7 +4,7 @@
  * and mail servers with `lint`'s own rules). `lint` on a .mobileconfig runs the same code.
  */
 import type {Finding} from '../findings.js'
-import {RootIndex} from '../x509/trust-store.js'
+import {type AppleTrustStore, RootIndex} from '../x509/trust-store.js'
 import {mailFindings} from './mail.js'
 import {certificateFindings, duplicateFindings, duplicateKeyFindings, isDict, passwordFindings, schemaFindings, summarizeProfile, type PayloadSummary, type ProfileSummary} from './payloads.js'
 import {readProfileFile} from './read.js'
@@ -17,6 +17,8 @@ export interface InspectOptions {
   trustedRoots?: Buffer[]
   /** Warn about a signer (and, in the shared rules, certificates) expiring within this many days (default 30). */
   warnDays?: number
+  /** Another snapshot of Apple's trust store (default: the one shipped). */
+  appleStore?: AppleTrustStore
 }
 
 export interface InspectResult {
@@ -46,7 +48,7 @@ export async function inspectProfile(file: string, options: InspectOptions = {})
       trustedRoots = trustedIndexes.get(options.trustedRoots)
       if (!trustedRoots) trustedIndexes.set(options.trustedRoots, (trustedRoots = RootIndex.fromDer(options.trustedRoots)))
     }
-    const {summary, findings: signatureFindings} = analyzeSignature(read.verification, file, {now, trustedRoots, warnDays: options.warnDays ?? 30})
+    const {summary, findings: signatureFindings} = analyzeSignature(read.verification, file, {now, trustedRoots, warnDays: options.warnDays ?? 30, appleStore: options.appleStore})
     result.signature = summary
     findings.push(...signatureFindings)
   } else {

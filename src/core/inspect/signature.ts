@@ -7,7 +7,7 @@ import type {Finding} from '../findings.js'
 import type {CmsVerification} from '../sign/verify.js'
 import {buildPath, type AnchorSource} from '../x509/chain.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {loadTrustStore, type RootIndex} from '../x509/trust-store.js'
+import {type AppleTrustStore, loadTrustStore, type RootIndex} from '../x509/trust-store.js'
 
 export type SignatureStatus = 'Verified' | 'Not Verified' | 'Invalid'
 
@@ -46,6 +46,8 @@ export interface SignatureOptions {
   warnDays: number
   /** Extra roots the user trusts (e.g. the organization's root deployed by MDM). */
   trustedRoots?: RootIndex
+  /** Another snapshot of Apple's trust store (default: the one shipped). */
+  appleStore?: AppleTrustStore
 }
 
 const DIGESTS: Record<string, string> = {'1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512'}
@@ -118,7 +120,7 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
 
   const cert = signer.certificate
   const others = v.certificates.filter((c) => c !== cert)
-  const store = loadTrustStore()
+  const store = options.appleStore ?? loadTrustStore()
   summary.trustStoreVersion = store.version
   const sources: Array<AnchorSource<'apple' | 'trusted'>> = [{source: 'apple', index: store.roots}]
   if (options.trustedRoots) sources.push({source: 'trusted', index: options.trustedRoots})

@@ -8,6 +8,7 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {rootCertificates} from 'node:tls'
 
+import {InputError} from '../errors.js'
 import {packageFile} from '../paths.js'
 import {type ParsedCertificate, colonFingerprint, fingerprintHex, isIssuedBy, parseCertificate} from './certificate.js'
 import {canonicalNameKey, tbsNames} from './der.js'
@@ -133,13 +134,54 @@ interface StoreFile {
 let apple: AppleTrustStore | undefined
 let mozilla: RootIndex | undefined
 
+/**
+ * An Apple trust store from the JSON that scripts/refresh-trust-store.js writes
+ * ({version, roots: [{sha256, name, der}], removed: [...]}). Every entry's fingerprint is recomputed
+ * from its DER and must match: a store is a list of trust anchors, and a wrong one must not load.
+ * Throws InputError naming the file and the entry.
+ */
+export function parseTrustStore(text: string, file: string): AppleTrustStore {
+  const bad = (why: string) => new InputError(`not an Apple trust store file (${why}); make one with \`npm run refresh:trust-store -- --out FILE\``, {file})
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw bad(`invalid JSON: ${(error as Error).message}`)
+  }
+  const doc = data as Partial<StoreFile> | null
+  if (!doc || typeof doc !== 'object' || typeof doc.version !== 'string' || !doc.version) throw bad('no "version" string')
+  const entries = (key: 'roots' | 'removed'): RootEntry[] => {
+    const list = doc[key]
+    if (!Array.isArray(list)) throw bad(`no "${key}" list`)
+    return list.map((r: unknown, i) => {
+      const e = r as Partial<StoreFile['roots'][number]> | null
+      if (!e || typeof e.der !== 'string' || typeof e.sha256 !== 'string') throw bad(`${key}[${i}] lacks "der" or "sha256"`)
+      const der = Buffer.from(e.der, 'base64')
+      const sha256 = createHash('sha256').update(der).digest('hex').toUpperCase()
+      if (sha256 !== e.sha256.replaceAll(':', '').toUpperCase()) throw bad(`${key}[${i}]: "sha256" is not the SHA-256 of its certificate`)
+      return {sha256, name: typeof e.name === 'string' ? e.name : undefined, der}
+    })
+  }
+  return {version: doc.version, roots: new RootIndex(entries('roots')), removed: new RootIndex(entries('removed'))}
+}
+
+/** Reads an Apple trust store file (see parseTrustStore); unreadable files are InputErrors. */
+export function readTrustStoreFile(file: string): AppleTrustStore {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new InputError(`cannot read the trust store file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message)})`, {file})
+  }
+  return parseTrustStore(text, file)
+}
+
 /** Apple's trust store from data/apple-trust-store/trust-store.json, loaded on first use. */
 export function loadTrustStore(): AppleTrustStore {
   if (apple) return apple
   const file = packageFile('data', 'apple-trust-store', 'trust-store.json')
-  const data = JSON.parse(readFileSync(file, 'utf8')) as StoreFile
-  const entries = (list: StoreFile['roots']) => list.map((r) => ({sha256: r.sha256, name: r.name, der: Buffer.from(r.der, 'base64')}))
-  apple = {version: data.version, roots: new RootIndex(entries(data.roots)), removed: new RootIndex(entries(data.removed))}
+  apple = parseTrustStore(readFileSync(file, 'utf8'), file)
   return apple
 }
 

@@ -8,7 +8,8 @@ import {describe, expect, it} from 'vitest'
 
 import {parseCertificate} from '../../../src/core/x509/certificate.js'
 import {evaluateChain} from '../../../src/core/x509/evaluate.js'
-import {RootIndex, loadMozillaStore, loadTrustStore} from '../../../src/core/x509/trust-store.js'
+import {InputError} from '../../../src/core/errors.js'
+import {RootIndex, loadMozillaStore, loadTrustStore, parseTrustStore} from '../../../src/core/x509/trust-store.js'
 import {createChain} from '../../helpers/pki.js'
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url))
@@ -51,6 +52,43 @@ describe('Apple trust store data', () => {
   it.skipIf(!existsSync(reference))('is what the refresh script builds from the reference (npm run refresh:trust-store -- --check)', async () => {
     const script = (await import(join(repo, 'scripts', 'refresh-trust-store.js'))) as {build(from: string): {json: string}}
     expect(script.build(reference).json).toBe(readFileSync(join(repo, 'data', 'apple-trust-store', 'trust-store.json'), 'utf8'))
+  })
+})
+
+describe('parseTrustStore (--apple-trust-store FILE)', () => {
+  const text = readFileSync(join(repo, 'data', 'apple-trust-store', 'trust-store.json'), 'utf8')
+  const failure = (json: string): InputError => {
+    try {
+      parseTrustStore(json, 'store.json')
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError)
+      expect((error as InputError).location).toEqual({file: 'store.json'})
+      return error as InputError
+    }
+    throw new Error('parsed')
+  }
+
+  it('reads the file refresh:trust-store writes, with its version and both lists', () => {
+    const store = parseTrustStore(text, 'trust-store.json')
+    expect(store.version).toBe(shipped.version)
+    expect(store.roots.size).toBe(shipped.roots.length)
+    expect(store.removed.size).toBe(shipped.removed.length)
+    expect(store.removed.get(shipped.removed[0]!.sha256)?.name).toBe(shipped.removed[0]!.name)
+  })
+
+  it('refuses an entry whose sha256 is not its certificate\'s: a store is a list of trust anchors', () => {
+    const doc = JSON.parse(text) as typeof shipped
+    doc.removed[3] = {...doc.removed[3]!, sha256: doc.roots[0]!.sha256}
+    expect(failure(JSON.stringify(doc)).message).toMatch(/removed\[3\]: "sha256" is not the SHA-256 of its certificate/)
+  })
+
+  it.each([
+    ['{', /invalid JSON/],
+    ['[]', /no "version" string/],
+    ['{"version": "1", "roots": []}', /no "removed" list/],
+    ['{"version": "1", "roots": [{"name": "x"}], "removed": []}', /roots\[0\] lacks "der" or "sha256"/],
+  ])('refuses %s', (json, message) => {
+    expect(failure(json).message).toMatch(message)
   })
 })
 
