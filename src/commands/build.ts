@@ -31,6 +31,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     out: Flags.string({char: 'o', description: 'Output folder, or `-` to write the one .mobileconfig the settings give to stdout (the report then goes to stderr).', default: 'out'}),
     only: Flags.string({description: `Comma-separated kinds to build: ${KINDS.join(', ')}. Default: all.`}),
     users: Flags.boolean({description: 'Build per-user outputs for the users in the settings (--no-users: only the per-domain files).', default: true, allowNo: true}),
+    prune: Flags.boolean({description: "Remove the files an earlier build wrote to --out that these settings no longer produce (e.g. the profile of a user removed from the users file): only files the earlier manifest.json lists, and only if unchanged since. Without it they are reported (stale-output) and left."}),
     fsync: Flags.boolean({description: 'Flush every file to disk before renaming it into place, so the outputs also survive a power loss (slower: about 3 ms per file). Files are always replaced atomically.'}),
     check: Flags.boolean({description: 'Probe the live servers first, as `mailprofile check` does, and write nothing when that finds errors. The flags below apply to it.'}),
     'embed-server-root': Flags.boolean({description: "When a server's chain ends at a private (self-signed) root whose SHA-256 matches a pin (trust.pins or --pin), embed that root in the profiles. Implies --check."}),
@@ -77,15 +78,26 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
 
     const outDir = resolve(flags.out)
     const sections: string[] = [...(checkParts?.sections ?? [])]
+    let pruned: string[] = []
+    let manifest = result.manifest
     if (!hasErrors) {
       const {writeOutputs} = await import('../core/generate/write.js')
       const {MANIFEST_FILE, serializeManifest} = await import('../core/generate/manifest.js')
-      writeOutputs(outDir, result.files, {path: MANIFEST_FILE, bytes: serializeManifest(result.manifest)}, {fsync: flags.fsync})
+      const {buildScope, carriedStale, findStaleOutputs, manifestWithStale, readPreviousManifest, removeStaleOutputs, staleOutputFindings} = await import('../core/generate/prune.js')
+      const previous = readPreviousManifest(outDir)
+      const scope = buildScope({only, users: flags.users})
+      const stale = findStaleOutputs(outDir, previous, result.manifest, scope)
+      manifest = manifestWithStale(result.manifest, stale, flags.prune, carriedStale(outDir, previous, scope))
+      writeOutputs(outDir, result.files, {path: MANIFEST_FILE, bytes: serializeManifest(manifest)}, {fsync: flags.fsync})
+      // Stale files are removed only once the new manifest (which no longer lists them) is in place.
+      pruned = flags.prune ? removeStaleOutputs(outDir, stale) : []
+      findings.push(...staleOutputFindings(stale, flags.prune, flags.out))
       const byKind = new Map<string, number>()
       for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
       const counts = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ')
       const signed = byKind.has('mobileconfig') ? `; profiles ${result.files.some((f) => f.signer) ? 'signed' : 'unsigned'}` : ''
       sections.push(`Wrote ${result.files.length} files to ${flags.out} (${counts}${signed}) and ${flags.out}/${MANIFEST_FILE}.\n`)
+      if (pruned.length > 0) sections.push(`Removed ${pruned.length} file${pruned.length === 1 ? '' : 's'} an earlier build wrote that these settings no longer produce: ${pruned.join(', ')}.\n`)
     } else {
       sections.push('Nothing was written: fix the errors below and run build again.\n')
     }
@@ -94,7 +106,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       findings,
       inputErrors: [],
       sections,
-      data: {out: hasErrors ? null : outDir, manifest: hasErrors ? null : result.manifest, ...(checkParts ? {check: checkParts.data} : {})},
+      data: {out: hasErrors ? null : outDir, manifest: hasErrors ? null : manifest, pruned, ...(checkParts ? {check: checkParts.data} : {})},
     }
     this.finish(report, format)
   }

@@ -57,6 +57,66 @@ describe('mailprofile build', () => {
     expect(readdirSync(join(out, 'example.com')).some((n) => n.endsWith('.tmp'))).toBe(false)
   })
 
+  it('reports the files of a removed user as stale-output and lists them in the manifest; --prune removes exactly those', async () => {
+    const out = tmp()
+    const withUsers = settingsFile((d) => {
+      d.users = [
+        {address: 'alice@example.com', name: 'Alice Example'},
+        {address: 'bob@example.com', name: 'Bob Example'},
+      ]
+    })
+    expect((await runCli(['build', withUsers, '--out', out])).code).toBe(0)
+    const before = listFiles(out)
+    const bobFiles = before.filter((f) => f.includes('bob@example.com'))
+    expect(bobFiles.length).toBeGreaterThan(1)
+    const bobProfile = bobFiles.find((f) => f.endsWith('.mobileconfig'))!
+    const withoutBob = settingsFile((d) => {
+      d.users = [{address: 'alice@example.com', name: 'Alice Example'}]
+    })
+    type Entry = {path: string; user: string | null; payloadIdentifier: string | null}
+    type Doc = {exitCode: number; findings: Array<{code: string; severity: string; message: string}>; pruned: string[]; manifest: {files: Entry[]; stale?: Entry[]}}
+    const manifestOnDisk = () => JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Doc['manifest']
+
+    // Without --prune: reported (info, exit 0), left in place, listed under `stale` instead of `files`.
+    const kept = await runCli(['build', withoutBob, '--out', out, '--json'])
+    expect(kept.code, kept.stderr).toBe(0)
+    const keptDoc = JSON.parse(kept.stdout) as Doc
+    const stale = keptDoc.findings.find((f) => f.code === 'stale-output')
+    expect(stale?.severity).toBe('info')
+    expect(stale?.message).toContain(bobFiles[0])
+    expect(keptDoc.pruned).toEqual([])
+    expect(listFiles(out)).toEqual(before)
+    expect(keptDoc.manifest.files.filter((f) => f.path.includes('bob@'))).toEqual([])
+    expect(keptDoc.manifest.stale?.map((f) => f.path)).toEqual(bobFiles)
+    expect(keptDoc.manifest.stale?.find((f) => f.path === bobProfile)?.payloadIdentifier).toMatch(/bob/)
+    expect(manifestOnDisk()).toEqual(keptDoc.manifest)
+
+    // A second run without --prune still knows them (from `stale`); --no-users carries them over.
+    const second = JSON.parse((await runCli(['build', withoutBob, '--out', out, '--json'])).stdout) as Doc
+    expect(second.manifest.stale?.map((f) => f.path)).toEqual(bobFiles)
+    const noUsers = JSON.parse((await runCli(['build', withoutBob, '--out', out, '--no-users', '--json'])).stdout) as Doc
+    expect(noUsers.findings.map((f) => f.code)).not.toContain('stale-output')
+    expect(noUsers.manifest.stale?.map((f) => f.path)).toEqual(bobFiles)
+
+    // --prune: unchanged stale files go; one edited since stays, with a warning, still listed as stale.
+    writeFileSync(join(out, bobProfile), 'changed by someone')
+    const pruned = await runCli(['build', withoutBob, '--out', out, '--prune', '--json'])
+    expect(pruned.code, pruned.stderr).toBe(0)
+    const prunedDoc = JSON.parse(pruned.stdout) as Doc
+    expect(prunedDoc.pruned).toEqual(bobFiles.filter((f) => f !== bobProfile))
+    expect(prunedDoc.findings.filter((f) => f.code.startsWith('stale-')).map((f) => [f.code, f.severity])).toEqual([['stale-output-modified', 'warning']])
+    expect(listFiles(out)).toEqual(before.filter((f) => !bobFiles.includes(f) || f === bobProfile))
+    expect(prunedDoc.manifest.stale?.map((f) => f.path)).toEqual([bobProfile])
+
+    // Once nothing is stale, the manifest is the ordinary one again (no `stale` key), and the text says what went.
+    expect((await runCli(['build', withUsers, '--out', out])).code).toBe(0)
+    const again = await runCli(['build', withoutBob, '--out', out, '--prune'])
+    expect(again.code).toBe(0)
+    expect(again.stdout).toMatch(/Removed \d+ files an earlier build wrote that these settings no longer produce: .*bob@example\.com/)
+    expect(Object.keys(manifestOnDisk())).not.toContain('stale')
+    expect(listFiles(out).filter((f) => f.includes('bob@'))).toEqual([])
+  })
+
   it.skipIf(missing(HAVE_PYTHON) || missing(HAVE_XMLLINT))('writes files independent tools accept', async () => {
     const out = tmp()
     expect((await runCli(['build', 'examples/pop3-starttls.yaml', '--out', out])).code).toBe(0)

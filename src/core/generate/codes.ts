@@ -58,4 +58,18 @@ export const GENERATE_CODES: CodeInfo[] = [
     why: 'iOS and macOS show an unsigned profile as "Unverified" (red) on the install screen; users are taught not to install those.',
     fix: 'Add a `signing` section (certificate and key, or PKCS#12) to sign the profiles.',
   },
+  {
+    code: 'stale-output',
+    severity: 'info',
+    title: 'Files from an earlier build are no longer produced by the settings.',
+    why: 'A user removed from the users file or a domain dropped from the settings leaves its old profile in the output folder; the new manifest.json no longer lists it, but a pipeline that copies the whole folder would still deploy it.',
+    fix: 'Run `build --prune`: it removes the files the earlier manifest recorded, if their bytes are still the recorded ones.',
+  },
+  {
+    code: 'stale-output-modified',
+    severity: 'warning',
+    title: 'A file from an earlier build is no longer produced, but was changed since, so --prune keeps it.',
+    why: 'mailprofile only deletes what it wrote itself: a file whose SHA-256 differs from the one in the earlier manifest was edited or replaced by someone else.',
+    fix: 'Look at the file and delete it by hand if nobody needs it.',
+  },
 ]

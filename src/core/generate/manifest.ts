@@ -30,6 +30,11 @@ export interface Manifest {
   /** The apple/device-management commit the payloads were validated against. */
   appleSchemas: string
   files: ManifestEntry[]
+  /**
+   * Files an earlier build wrote that these settings no longer produce and that are still in the
+   * output folder (their earlier entries): `build --prune` removes them. Absent when there are none.
+   */
+  stale?: ManifestEntry[]
 }
 
 export const MANIFEST_FILE = 'manifest.json'

@@ -1,0 +1,160 @@
+/**
+ * Outputs an earlier build wrote that this build no longer produces: the profile of a user removed
+ * from users.csv, the files of a domain dropped from the settings. The previous manifest.json says
+ * what the tool wrote; only those files are ever touched, and only when their bytes are still the
+ * ones the manifest recorded (a file edited or replaced since is left alone, with a warning).
+ *
+ * `build` reports stale files (info) on every run, lists them in the new manifest's `stale` (so a
+ * later run, and an MDM pipeline, still knows them) and removes them with --prune, after the new
+ * manifest is in place, so a pipeline that reads the manifest never sees a listed file missing.
+ */
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync, readdirSync, rmSync, rmdirSync} from 'node:fs'
+import {dirname, join, relative, sep} from 'node:path'
+
+import type {Finding} from '../findings.js'
+import {MANIFEST_FILE, type Manifest, type ManifestEntry} from './manifest.js'
+
+export interface StaleOutput {
+  /** Path relative to the output folder, `/`-separated, as the previous manifest lists it. */
+  path: string
+  /** Whether the file still has the SHA-256 the previous manifest recorded. */
+  unchanged: boolean
+  /** The previous manifest's entry (its payloadIdentifier tells an MDM which profile to withdraw). */
+  entry: ManifestEntry
+}
+
+/** A relative manifest path that stays inside the output folder, or undefined. */
+function safeRelative(path: unknown): string | undefined {
+  if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.includes('\\')) return undefined
+  const parts = path.split('/')
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) return undefined
+  return path
+}
+
+/** The manifest an earlier build left in `outDir`, or undefined when there is none or it is unusable. */
+export function readPreviousManifest(outDir: string): Manifest | undefined {
+  let text: string
+  try {
+    text = readFileSync(join(outDir, MANIFEST_FILE), 'utf8')
+  } catch {
+    return undefined
+  }
+  try {
+    const doc = JSON.parse(text) as Partial<Manifest>
+    return doc && doc.manifestVersion === 1 && Array.isArray(doc.files) ? (doc as Manifest) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What a build with these options produces, as a test on manifest entries: `only` kinds
+ * (`autodiscover` includes its error document) and per-user files only when users are built.
+ */
+export function buildScope(options: {only?: readonly string[]; users: boolean}): (entry: ManifestEntry) => boolean {
+  const kinds = options.only ? new Set<string>(options.only.flatMap((k) => (k === 'autodiscover' ? ['autodiscover', 'autodiscover-error'] : [k]))) : undefined
+  return (entry) => (!kinds || kinds.has(entry.kind)) && (options.users || entry.user === null)
+}
+
+/**
+ * Files the previous manifest lists (in `files` or `stale`), that still exist and that `current`
+ * no longer lists, among the entries `inScope` accepts (what this run would have built:
+ * `build --only mobileconfig` says nothing about last run's autoconfig files, nor `--no-users`
+ * about per-user files).
+ */
+export function findStaleOutputs(outDir: string, previous: Manifest | undefined, current: Manifest, inScope: (entry: ManifestEntry) => boolean = () => true): StaleOutput[] {
+  if (!previous) return []
+  const keep = new Set(current.files.map((f) => f.path))
+  const stale: StaleOutput[] = []
+  const seen = new Set<string>()
+  for (const entry of [...previous.files, ...(Array.isArray(previous.stale) ? previous.stale : [])]) {
+    const path = safeRelative(entry?.path)
+    if (!path || keep.has(path) || seen.has(path) || path === MANIFEST_FILE || !inScope(entry)) continue
+    seen.add(path)
+    let bytes: Buffer
+    try {
+      bytes = readFileSync(join(outDir, ...path.split('/')))
+    } catch {
+      continue // already gone
+    }
+    stale.push({path, unchanged: createHash('sha256').update(bytes).digest('hex') === String(entry.sha256).toLowerCase(), entry})
+  }
+  return stale.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/**
+ * The previous manifest's `stale` entries this run does not judge (outside `inScope`, e.g. per-user
+ * files in a --no-users run) whose files are still there: carried into the new manifest unchanged.
+ */
+export function carriedStale(outDir: string, previous: Manifest | undefined, inScope: (entry: ManifestEntry) => boolean): ManifestEntry[] {
+  if (!previous || !Array.isArray(previous.stale)) return []
+  return previous.stale.filter((entry) => {
+    const path = safeRelative(entry?.path)
+    return path !== undefined && !inScope(entry) && existsSync(join(outDir, ...path.split('/')))
+  })
+}
+
+/**
+ * The manifest to write: `current`, plus under `stale` the stale files that stay in the folder
+ * (all of them, or with --prune the edited ones it keeps) and the `carried` ones; omitted when
+ * there are none, so that an ordinary build's manifest depends on the settings alone.
+ */
+export function manifestWithStale(current: Manifest, stale: readonly StaleOutput[], pruning: boolean, carried: readonly ManifestEntry[] = []): Manifest {
+  const left = [...stale.filter((s) => !pruning || !s.unchanged).map((s) => s.entry), ...carried].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return left.length > 0 ? {...current, stale: left} : current
+}
+
+/**
+ * Removes the unchanged stale files and the folders that become empty (never `outDir` itself).
+ * Returns the paths removed.
+ */
+export function removeStaleOutputs(outDir: string, stale: readonly StaleOutput[]): string[] {
+  const removed: string[] = []
+  const dirs = new Set<string>()
+  for (const s of stale) {
+    if (!s.unchanged || !safeRelative(s.path)) continue
+    const target = join(outDir, ...s.path.split('/'))
+    rmSync(target, {force: true})
+    removed.push(s.path)
+    for (let d = dirname(target); d !== outDir && relative(outDir, d) !== '' && !relative(outDir, d).startsWith('..'); d = dirname(d)) dirs.add(d)
+  }
+  // Deepest first, so a folder emptied by removing its empty subfolder goes too.
+  for (const d of [...dirs].sort((a, b) => b.split(sep).length - a.split(sep).length)) {
+    try {
+      if (readdirSync(d).length === 0) rmdirSync(d)
+    } catch {
+      // gone already or not empty: leave it
+    }
+  }
+  return removed
+}
+
+const listed = (paths: readonly string[]): string => {
+  const shown = paths.slice(0, 5).join(', ')
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown
+}
+
+/** Findings for stale outputs: what is left behind without --prune, and what --prune would not remove. */
+export function staleOutputFindings(stale: readonly StaleOutput[], pruned: boolean, outShown: string): Finding[] {
+  const findings: Finding[] = []
+  const unchanged = stale.filter((s) => s.unchanged).map((s) => s.path)
+  const modified = stale.filter((s) => !s.unchanged).map((s) => s.path)
+  if (!pruned && unchanged.length > 0) {
+    findings.push({
+      code: 'stale-output',
+      severity: 'info',
+      message: `${unchanged.length} file${unchanged.length === 1 ? '' : 's'} in ${outShown} from an earlier build ${unchanged.length === 1 ? 'is' : 'are'} no longer produced by these settings (${listed(unchanged)}); the new manifest.json does not list ${unchanged.length === 1 ? 'it' : 'them'}. A pipeline that copies the whole folder would still deploy ${unchanged.length === 1 ? 'it' : 'them'}.`,
+      fix: 'Run build with --prune to remove them (only files the earlier manifest recorded, with the bytes it recorded).',
+    })
+  }
+  if (modified.length > 0) {
+    findings.push({
+      code: 'stale-output-modified',
+      severity: 'warning',
+      message: `${modified.length} file${modified.length === 1 ? '' : 's'} in ${outShown} that an earlier build wrote ${modified.length === 1 ? 'is' : 'are'} no longer produced, but ${modified.length === 1 ? 'it has' : 'they have'} changed since (${listed(modified)}), so --prune leaves ${modified.length === 1 ? 'it' : 'them'} alone.`,
+      fix: 'Look at the files and delete them by hand if nobody needs them.',
+    })
+  }
+  return findings
+}
