@@ -77,7 +77,9 @@ function verdict(r: EndpointResult, style: Style): string {
       ? 'iPhone, iPad and Mac Mail would show "Cannot Verify Server Identity" for this server'
       : authOnly
         ? 'iPhone, iPad and Mac Mail would fail to send mail here ("Recipient Rejected By Server")'
-        : 'iPhone, iPad and Mac Mail would not connect to this server ("Cannot Get Mail")'
+        : r.endpoint.protocol === 'smtp'
+          ? 'iPhone, iPad and Mac Mail would not send mail through this server ("Cannot Send Mail")'
+          : 'iPhone, iPad and Mac Mail would not connect to this server ("Cannot Get Mail")'
     return style.red(`  ✖ ${what}: ${codes(errors)}. What to change is listed below.`)
   }
   if (warnings.some((f) => f.code === 'private-root')) {

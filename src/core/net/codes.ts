@@ -6,14 +6,14 @@ export const NET_CODES: CodeInfo[] = [
     code: 'connection-failed',
     severity: 'error',
     title: 'The server could not be reached',
-    why: 'The connection was refused or reset, the host name does not resolve, or the server closed the connection before greeting. The iPhone shows "Cannot Get Mail: The connection to the server failed."; Outlook cannot connect.',
+    why: 'The connection was refused or reset, the host name does not resolve, or the server closed the connection before greeting. The iPhone shows "Cannot Get Mail: The connection to the server failed." (or "Cannot Send Mail" for the outgoing server); Outlook cannot connect.',
     fix: 'Check the host name and port in the settings, that the mail service listens on that port, and that no firewall or fail2ban rule blocks it.',
   },
   {
     code: 'timeout',
     severity: 'error',
     title: 'The server did not answer in time',
-    why: 'A phase (connect, greeting, a command, the TLS handshake) got no answer within the time limit. Mail clients wait and then show "Cannot Get Mail: The connection to the server failed."',
+    why: 'A phase (connect, greeting, a command, the TLS handshake) got no answer within the time limit. Mail clients wait and then show "Cannot Get Mail: The connection to the server failed." (or "Cannot Send Mail" for the outgoing server)',
     fix: 'Check that the port is open to clients (a firewall that drops packets causes timeouts), that the service is not overloaded, and that the port runs the protocol and TLS mode the settings say.',
   },
   {

@@ -7,7 +7,16 @@ import {netCode} from './codes.js'
 import type {ProbeTarget} from './evidence.js'
 import type {ProbeFailure} from './failure.js'
 
-const CANNOT_GET_MAIL = 'iPhones show "Cannot Get Mail: The connection to the server failed."'
+/**
+ * What an iPhone shows when it cannot talk to the server: "Cannot Get Mail" for the incoming
+ * (IMAP, POP3) server, "Cannot Send Mail" naming the outgoing (SMTP) server. `wait` for timeouts.
+ */
+export function deviceAlert(target: Pick<ProbeTarget, 'protocol' | 'host'>, wait = false): string {
+  const show = wait ? 'wait, then show' : 'show'
+  return target.protocol === 'smtp'
+    ? `iPhones ${show} "Cannot Send Mail: The connection to the outgoing server \u201c${target.host}\u201d failed."`
+    : `iPhones ${show} "Cannot Get Mail: The connection to the server failed."`
+}
 
 const IMPLICIT_PORT: Record<ProbeTarget['protocol'], number> = {imap: 993, pop3: 995, smtp: 465}
 const STARTTLS_PORT: Record<ProbeTarget['protocol'], number> = {imap: 143, pop3: 110, smtp: 587}
@@ -37,17 +46,17 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
   const at = where(target)
   switch (failure.kind) {
     case 'connect':
-      return netFinding('connection-failed', target, `Connecting to ${at} failed: ${failure.message}. ${CANNOT_GET_MAIL}`)
+      return netFinding('connection-failed', target, `Connecting to ${at} failed: ${failure.message}. ${deviceAlert(target)}`)
     case 'timeout':
       return netFinding(
         'timeout',
         target,
         failure.global
-          ? `${at}: the probe's overall deadline ran out during ${failure.phase}. ${CANNOT_GET_MAIL.replace('show', 'wait, then show')}`
-          : `${at} did not answer within ${phaseTimeoutMs} ms during ${failure.phase}. ${CANNOT_GET_MAIL.replace('show', 'wait, then show')}`,
+          ? `${at}: the probe's overall deadline ran out during ${failure.phase}. ${deviceAlert(target, true)}`
+          : `${at} did not answer within ${phaseTimeoutMs} ms during ${failure.phase}. ${deviceAlert(target, true)}`,
       )
     case 'tls-handshake':
-      return netFinding('tls-handshake-failed', target, `The TLS handshake with ${at} failed: ${failure.message}. ${CANNOT_GET_MAIL}`)
+      return netFinding('tls-handshake-failed', target, `The TLS handshake with ${at} failed: ${failure.message}. ${deviceAlert(target)}`)
     case 'starttls-unavailable':
       return netFinding(
         'starttls-unavailable',
@@ -56,7 +65,7 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
         `Enable STARTTLS on the server, or use implicit TLS on port ${IMPLICIT_PORT[target.protocol]}.`,
       )
     case 'protocol':
-      return netFinding('protocol-error', target, `${at}: ${failure.message}. Mail clients give up and show "Cannot Get Mail".`)
+      return netFinding('protocol-error', target, `${at}: ${failure.message}. Mail clients give up: ${deviceAlert(target)}`)
   }
 }
 
@@ -65,7 +74,7 @@ export function plaintextOnTlsPort(target: ProbeTarget, greeting: string): Findi
   return netFinding(
     'tls-mode-mismatch',
     target,
-    `The settings say implicit TLS (SSL) for ${where(target)}, but the server greets in plaintext ("${greeting}"). iOS and Outlook start with a TLS handshake there, which fails: ${CANNOT_GET_MAIL}`,
+    `The settings say implicit TLS (SSL) for ${where(target)}, but the server greets in plaintext ("${greeting}"). iOS and Outlook start with a TLS handshake there, which fails: ${deviceAlert(target)}`,
     `Set this server to STARTTLS (security: starttls; "Use SSL" off), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]} with security: ssl.`,
   )
 }
@@ -75,7 +84,7 @@ export function tlsOnStarttlsPort(target: ProbeTarget): Finding {
   return netFinding(
     'tls-mode-mismatch',
     target,
-    `The settings say STARTTLS for ${where(target)}, but the server sends no plaintext greeting and answers a TLS handshake instead (implicit TLS). iOS and Outlook wait for a greeting that never comes and time out: ${CANNOT_GET_MAIL}`,
+    `The settings say STARTTLS for ${where(target)}, but the server sends no plaintext greeting and answers a TLS handshake instead (implicit TLS). iOS and Outlook wait for a greeting that never comes and time out: ${deviceAlert(target)}`,
     `Set this server to implicit TLS (security: ssl; "Use SSL" on), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]} with security: starttls.`,
   )
 }

@@ -21,7 +21,7 @@ import type {Dialog} from './dialog.js'
 import type {ProbeEvidence, ProbeOptions, ProbeTarget} from './evidence.js'
 import {excerpt} from './excerpt.js'
 import {ProbeFailure} from './failure.js'
-import {failureFinding, netFinding, plaintextOnTlsPort, tlsOnStarttlsPort, where} from './finding.js'
+import {deviceAlert, failureFinding, netFinding, plaintextOnTlsPort, tlsOnStarttlsPort, where} from './finding.js'
 import {imapDialog} from './imap.js'
 import {pop3Dialog} from './pop3.js'
 import {smtpDialog} from './smtp.js'
@@ -226,7 +226,7 @@ class ProbeRun {
         netFinding(
           'legacy-tls-version',
           this.target,
-          `${where(this.target)} negotiated ${facts.version}, the best version it offers. iOS 15+, macOS 12+ and current Outlook refuse TLS 1.0 and 1.1 and show "Cannot Get Mail: The connection to the server failed."`,
+          `${where(this.target)} negotiated ${facts.version}, the best version it offers. iOS 15+, macOS 12+ and current Outlook refuse TLS 1.0 and 1.1: ${deviceAlert(this.target)}`,
         ),
       )
     }

@@ -104,13 +104,16 @@ describe('probe: hostile servers', () => {
     }
   })
 
-  it('a refused port → connection-failed naming ECONNREFUSED and the iPhone alert', async () => {
+  it('a refused port → connection-failed naming ECONNREFUSED and the iPhone alert (incoming: Cannot Get Mail; outgoing: Cannot Send Mail)', async () => {
     const port = await refusedPort()
+    const incoming = await probe(target(port, 'imap', 'ssl'), LONG)
+    expect(codes(incoming)).toEqual(['connection-failed'])
+    expect(incoming.findings[0]!.message).toContain('iPhones show "Cannot Get Mail: The connection to the server failed."')
     const {result, ms} = await timed(() => probe(target(port, 'smtp', 'ssl'), LONG))
     expect(codes(result)).toEqual(['connection-failed'])
     const f = result.findings[0]!
     expect(f.message).toMatch(/ECONNREFUSED/)
-    expect(f.message).toContain('Cannot Get Mail: The connection to the server failed.')
+    expect(f.message).toContain('iPhones show "Cannot Send Mail: The connection to the outgoing server \u201cmail.example.test\u201d failed."')
     expect(f.endpoint).toEqual({host: 'mail.example.test', port, protocol: 'smtp', security: 'ssl', address: '127.0.0.1'})
     expect(f.severity).toBe('error')
     expect(ms).toBeLessThan(QUICK_MS)
