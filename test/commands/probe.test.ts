@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {createChain, createSelfSigned} from '../helpers/pki.js'
+import {createCertificate, createChain, createSelfSigned} from '../helpers/pki.js'
 import {refusedPort, startMailServer, startSilentServer, type MailServer, type TrackedServer} from '../servers/index.js'
 
 const HOST = 'mail.example.test'
@@ -154,6 +154,27 @@ describe('probe', {timeout: 60_000}, () => {
     const shipped = JSON.parse((await runCli([...probeArgs(s, 'imap', 'ssl'), '--json'])).stdout) as Doc
     expect(codes(shipped)).not.toContain('distrusted-root')
     expect(shipped.appleTrustStoreVersion).not.toBe('2099010100')
+  })
+
+  it("ct-scts-missing: a certificate from a public root without embedded SCTs (Apple's CT policy), from a real handshake", async () => {
+    // This test's root plays a root of Apple's store (--apple-trust-store), so the chain is "public".
+    const publicCa = createChain({dnsNames: [HOST], label: 'Public CA', leaf: {embeddedScts: 0}})
+    const store = join(dir, 'trust-store-public-ca.json')
+    const root = {sha256: publicCa.root.x509.fingerprint256.replaceAll(':', ''), name: 'Public CA Root', der: Buffer.from(publicCa.root.x509.raw).toString('base64')}
+    writeFileSync(store, JSON.stringify({version: '2099010100', roots: [root], removed: []}))
+    const bare = await server({protocol: 'imap', mode: 'implicit', tls: {key: publicCa.leaf.keyPem, cert: publicCa.serverChainPem}})
+    const r = await runCli([...probeArgs(bare, 'imap', 'ssl', '--apple-trust-store', store), '--json'])
+    expect(r.code, r.stdout).toBe(1)
+    const doc = JSON.parse(r.stdout) as Doc & {endpoints: Array<{certificates: Array<{embeddedScts?: {count: number; logs: number}}>}>}
+    expect(doc.endpoints[0]!.trust?.apple.trusted).toBe(true)
+    expect(codes(doc)).toEqual(['ct-scts-missing', 'mozilla-untrusted'])
+    expect(doc.endpoints[0]!.certificates[0]!.embeddedScts).toBeUndefined()
+    // The same CA's leaf with three SCTs from three logs, as public CAs issue them: clean.
+    const logged = createCertificate({subject: {commonName: HOST}, dnsNames: [HOST], key: {slot: 'leaf'}, issuer: publicCa.intermediate})
+    const ok = await server({protocol: 'imap', mode: 'implicit', tls: {key: logged.keyPem, cert: logged.pem + publicCa.intermediate.pem}})
+    const clean = JSON.parse((await runCli([...probeArgs(ok, 'imap', 'ssl', '--apple-trust-store', store), '--json'])).stdout) as typeof doc
+    expect(clean.endpoints[0]!.certificates[0]!.embeddedScts).toEqual({count: 3, logs: 3})
+    expect(codes(clean)).not.toContain('ct-scts-missing')
   })
 
   it('--at judges validity at another date: expired and not-yet-valid', async () => {

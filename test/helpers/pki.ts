@@ -128,6 +128,12 @@ export interface CertOptions {
   serialHex?: string
   /** Omit subjectKeyIdentifier / authorityKeyIdentifier. Default false. */
   omitKeyIdentifiers?: boolean
+  /**
+   * Signed Certificate Timestamps to embed (RFC 6962 3.3), from that many distinct fake logs: a
+   * number, or log names (the same name twice = two SCTs from one log). Default: 3 for leaves, as
+   * every public CA embeds (Apple's CT policy); none for CAs. 0 omits the extension.
+   */
+  embeddedScts?: number | string[]
 }
 
 export interface TestCert {
@@ -202,6 +208,32 @@ function randomSerialHex(): string {
     .join('')
 }
 
+/** The embedded SCT list extension (RFC 6962 3.3). */
+export const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2'
+
+/**
+ * The SCT list extension's value: an OCTET STRING holding the TLS-encoded
+ * SignedCertificateTimestampList, one well-formed v1 SCT per log name (log ID = SHA-256 of the
+ * name; the signature is filler, as no test verifies SCT signatures).
+ */
+export function sctListExtensionDer(logs: string[], timestamp: Date): Buffer {
+  return Buffer.from(sctListExtensionValue(logs, timestamp), 'binary')
+}
+
+function sctListExtensionValue(logs: string[], timestamp: Date): string {
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff])
+  const scts = logs.map((log) => {
+    const time = Buffer.alloc(8)
+    time.writeBigUInt64BE(BigInt(timestamp.getTime()))
+    const signature = Buffer.alloc(70, 0x5a)
+    const sct = Buffer.concat([Buffer.from([0]), createHash('sha256').update(log).digest(), time, u16(0), Buffer.from([4, 3]), u16(signature.length), signature])
+    return Buffer.concat([u16(sct.length), sct])
+  })
+  const list = Buffer.concat(scts)
+  const tls = Buffer.concat([u16(list.length), list])
+  return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, tls.toString('binary'))).getBytes()
+}
+
 /** Creates one certificate. Self-signed when `issuer` is absent. */
 export function createCertificate(options: CertOptions = {}): TestCert {
   const key = resolveKey(options.key)
@@ -257,6 +289,9 @@ export function createCertificate(options: CertOptions = {}): TestCert {
     ...(options.ipAddresses ?? []).map((ip) => ({type: 7, ip})),
   ]
   if (altNames.length > 0) extensions.push({name: 'subjectAltName', altNames})
+  const scts = options.embeddedScts ?? (isCA ? 0 : 3)
+  const logs = typeof scts === 'number' ? Array.from({length: scts}, (_, i) => `test log ${i + 1}`) : scts
+  if (logs.length > 0) extensions.push({id: OID_SCT_LIST, value: sctListExtensionValue(logs, notBefore)})
   if (!options.omitKeyIdentifiers) {
     extensions.push({
       name: 'subjectKeyIdentifier',

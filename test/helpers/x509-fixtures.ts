@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import type {EvaluateChainOptions} from '../../src/core/x509/evaluate.js'
 import {type AppleTrustStore, RootIndex} from '../../src/core/x509/trust-store.js'
-import {type CertOptions, type TestCert, type TestChain, type TestKey, createChain} from './pki.js'
+import {type CertOptions, type TestCert, type TestChain, type TestKey, OID_SCT_LIST, createChain, sctListExtensionDer} from './pki.js'
 
 export const TEST_STORE_VERSION = 'test-store-1'
 
@@ -42,7 +42,8 @@ const DAY_MS = 86_400_000
 
 /**
  * A chain whose leaf is valid from `notBefore` for exactly `days` days (fractional allowed), with a
- * root and intermediate valid from 2010 to 2050 so only the leaf's dates matter.
+ * root and intermediate valid from 2010 to 2050 so only the leaf's dates matter. The leaf embeds 5
+ * SCTs (enough for any lifetime under Apple's CT policy) unless `options.leaf` says otherwise.
  */
 export function chainWithLeafValidity(notBefore: Date, days: number, options: {label?: string; leaf?: Omit<CertOptions, 'issuer'>} = {}): TestChain {
   const caDates = {notBefore: new Date(Date.UTC(2010, 0, 1)), notAfter: new Date(Date.UTC(2050, 0, 1))}
@@ -51,7 +52,7 @@ export function chainWithLeafValidity(notBefore: Date, days: number, options: {l
     dnsNames: ['mail.example.com'],
     root: caDates,
     intermediate: caDates,
-    leaf: {...options.leaf, notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS)},
+    leaf: {embeddedScts: 5, ...options.leaf, notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS)},
   })
 }
 
@@ -61,7 +62,8 @@ export function daysAfter(date: Date, days: number): Date {
 
 /**
  * A leaf issued by `issuer` with the `openssl` CLI (an independent encoder), carrying the given
- * extensions in openssl.cnf syntax, e.g. "authorityInfoAccess = caIssuers;URI:http://…". DER out.
+ * extensions in openssl.cnf syntax, e.g. "authorityInfoAccess = caIssuers;URI:http://…", and, as a
+ * public CA's would, 3 embedded SCTs (unless `extensions` sets the SCT list itself). DER out.
  */
 export function opensslLeaf(issuer: TestCert, dnsName: string, extensions: string[] = []): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'mailprofile-x509-'))
@@ -70,7 +72,8 @@ export function opensslLeaf(issuer: TestCert, dnsName: string, extensions: strin
     writeFileSync(join(dir, 'leaf.key'), key)
     writeFileSync(join(dir, 'ca.pem'), issuer.pem)
     writeFileSync(join(dir, 'ca.key'), issuer.keyPem)
-    writeFileSync(join(dir, 'ext.cnf'), [`subjectAltName = DNS:${dnsName}`, 'extendedKeyUsage = serverAuth', 'basicConstraints = CA:FALSE', ...extensions].join('\n') + '\n')
+    const scts = extensions.some((e) => e.startsWith(`${OID_SCT_LIST} `)) ? [] : [`${OID_SCT_LIST} = DER:${sctListExtensionDer(['log a', 'log b', 'log c'], new Date()).toString('hex')}`]
+    writeFileSync(join(dir, 'ext.cnf'), [`subjectAltName = DNS:${dnsName}`, 'extendedKeyUsage = serverAuth', 'basicConstraints = CA:FALSE', ...scts, ...extensions].join('\n') + '\n')
     const run = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']})
     run(['req', '-new', '-key', 'leaf.key', '-subj', `/CN=${dnsName}`, '-out', 'leaf.csr'])
     run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '90', '-sha256', '-extfile', 'ext.cnf', '-outform', 'DER', '-out', 'leaf.der'])

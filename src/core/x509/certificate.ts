@@ -1,6 +1,6 @@
 import {X509Certificate} from 'node:crypto'
 
-import {canonicalNameKey, children, decodeOid, extendedKeyUsageOf, readTlv, tbsNames} from './der.js'
+import {canonicalNameKey, children, decodeOid, embeddedSctLogIds, extendedKeyUsageOf, readTlv, tbsNames} from './der.js'
 
 /** Signature algorithm OIDs → names and their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, {name: string; hash: string}> = {
@@ -60,6 +60,11 @@ export interface CertificateInfo {
   extendedKeyUsage?: string[]
   /** Authority Information Access "CA Issuers" URLs: where the issuer's certificate can be downloaded. */
   caIssuers?: string[]
+  /**
+   * Certificate Transparency: the Signed Certificate Timestamps embedded in the certificate and
+   * from how many distinct logs; undefined when it embeds none (or the list cannot be read).
+   */
+  embeddedScts?: {count: number; logs: number}
 }
 
 export interface ParsedCertificate {
@@ -131,6 +136,15 @@ function ekuOf(der: Buffer, x509: X509Certificate): string[] | undefined {
   }
 }
 
+function sctsOf(der: Buffer): CertificateInfo['embeddedScts'] {
+  try {
+    const ids = embeddedSctLogIds(der)
+    return ids && ids.length > 0 ? {count: ids.length, logs: new Set(ids).size} : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Parses one DER certificate. Throws an Error with a readable message when it is not a certificate. */
 export function parseCertificate(der: Buffer): ParsedCertificate {
   const x509 = new X509Certificate(der)
@@ -173,6 +187,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     selfSigned,
     extendedKeyUsage: ekuOf(der, x509),
     caIssuers: caIssuersOf(x509.infoAccess),
+    embeddedScts: sctsOf(der),
   }
   let issuerKey: string
   let subjectKey: string

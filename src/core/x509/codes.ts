@@ -115,6 +115,20 @@ export const X509_CODES: CodeInfo[] = [
     fix: 'Usually nothing for iPhones and Macs; for clients using Mozilla\'s store, use a CA both trust or install the private root there too.',
   },
   {
+    code: 'ct-scts-missing',
+    severity: 'error',
+    title: 'A certificate from a public CA embeds no Certificate Transparency timestamps (SCTs)',
+    why: "Apple trusts certificates from public CAs issued after 15 October 2018 only when they were logged for Certificate Transparency; without embedded SCTs (mail servers practically never send them in the handshake), iPhones and Macs show \"Cannot Verify Server Identity\" although the chain is otherwise fine.",
+    fix: 'Reissue the certificate from a CA that embeds SCTs (every major public CA does); a certificate for a private network belongs under a private root.',
+  },
+  {
+    code: 'ct-scts-insufficient',
+    severity: 'warning',
+    title: "Fewer embedded SCTs than Apple's Certificate Transparency policy asks for the certificate's lifetime",
+    why: 'Apple wants SCTs from distinct logs by lifetime (2 up to 180 days, 3 up to 398 days for certificates issued from 21 April 2021); with fewer, Apple devices reject the certificate unless the server sends more SCTs in the handshake.',
+    fix: 'Reissue the certificate from a CA that embeds enough SCTs.',
+  },
+  {
     code: 'chain-order',
     severity: 'warning',
     title: 'The server sends its certificates out of order or with extra ones',

@@ -121,3 +121,33 @@ export function extendedKeyUsageOf(der: Uint8Array): string[] | undefined {
   const seq = readTlv(der, value.start)
   return children(der, seq).filter((t) => t.tag === 0x06).map((t) => decodeOid(der, t))
 }
+
+/** The embedded SCT list extension (RFC 6962 section 3.3). */
+export const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2'
+
+/**
+ * The log IDs (base64) of the Signed Certificate Timestamps embedded in a certificate, one per SCT
+ * in order; undefined when the certificate has no SCT list extension. The extension holds an
+ * OCTET STRING with the TLS-encoded SignedCertificateTimestampList: a 2-byte length, then each SCT
+ * with a 2-byte length, a version byte and the 32-byte log ID. Throws on a malformed list.
+ */
+export function embeddedSctLogIds(der: Uint8Array): string[] | undefined {
+  const value = certificateExtensions(der).get(OID_SCT_LIST)
+  if (!value) return undefined
+  const inner = readTlv(der, value.start)
+  if (inner.tag !== 0x04) throw new Error('SCT list: not an OCTET STRING')
+  const u16 = (at: number) => (der[at]! << 8) | der[at + 1]!
+  if (inner.end - inner.start < 2) throw new Error('SCT list: truncated')
+  const end = inner.start + 2 + u16(inner.start)
+  if (end !== inner.end) throw new Error('SCT list: length does not match')
+  const ids: string[] = []
+  for (let p = inner.start + 2; p < end; ) {
+    if (p + 2 > end) throw new Error('SCT list: truncated')
+    const len = u16(p)
+    const sct = p + 2
+    if (sct + len > end || len < 33) throw new Error('SCT list: truncated SCT')
+    ids.push(Buffer.from(der.subarray(sct + 1, sct + 33)).toString('base64'))
+    p = sct + len
+  }
+  return ids
+}

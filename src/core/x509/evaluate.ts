@@ -11,11 +11,13 @@ import {type CertificateInfo, type ParsedCertificate, fingerprintHex, parseCerti
 import {type ChainPath, buildPath} from './chain.js'
 import {certificateCoversHost, coveredNames, suggestHostName} from './hostname.js'
 import {
+  ctLifetimeDays,
   describeKey,
   hasServerAuthEku,
   intermediateEkuAllowsServerAuth,
   isWeakKey,
   isWeakSignature,
+  requiredEmbeddedScts,
   requiresServerAuthEku,
   validityLimit,
   validityMs,
@@ -323,6 +325,29 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
           fix: 'Use an intermediate CA that is allowed to issue TLS server certificates.',
         })
       }
+    }
+  }
+  if (publicRoot && !leafIsAnchor) {
+    const required = requiredEmbeddedScts(leaf.info)
+    const scts = leaf.info.embeddedScts
+    if (required && !scts) {
+      findings.push({
+        code: 'ct-scts-missing',
+        severity: 'error',
+        message:
+          `The server certificate embeds no Signed Certificate Timestamps. Apple trusts a certificate from a public CA issued after 15 October 2018 only when it was logged for Certificate Transparency (support.apple.com/103214); ` +
+          `mail servers practically never deliver SCTs in the handshake instead (mailprofile cannot see those). ${appleAlert(host)}`,
+        fix: 'Reissue the certificate from a CA that embeds SCTs (every major public CA does, Let\'s Encrypt included); a certificate made for a private network belongs under a private root instead.',
+      })
+    } else if (required && scts && scts.logs < required.count) {
+      findings.push({
+        code: 'ct-scts-insufficient',
+        severity: 'warning',
+        message:
+          `The server certificate embeds ${scts.count} Signed Certificate Timestamp${scts.count === 1 ? '' : 's'} from ${scts.logs} log${scts.logs === 1 ? '' : 's'}; Apple's Certificate Transparency policy wants SCTs from distinct logs by lifetime (${ctLifetimeDays(leaf.info)} days here): ${required.rule}. ` +
+          `Unless the server delivers more in the handshake, ${appleAlert(host)}`,
+        fix: 'Reissue the certificate from a CA that embeds enough SCTs for its lifetime.',
+      })
     }
   }
   for (const c of judged) {

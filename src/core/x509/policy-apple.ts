@@ -60,6 +60,44 @@ export function hasServerAuthEku(info: Pick<CertificateInfo, 'extendedKeyUsage'>
   return !!info.extendedKeyUsage?.includes(EKU_SERVER_AUTH)
 }
 
+/**
+ * Apple's Certificate Transparency policy (support.apple.com/103214) covers certificates from
+ * public roots issued after 15 October 2018; the tiers changed for certificates issued from
+ * 21 April 2021.
+ */
+export const CT_FROM = Date.UTC(2018, 9, 15)
+export const CT_TIERS_2021 = Date.UTC(2021, 3, 21)
+
+/** Lifetime as Apple's CT policy counts it: notBefore through notAfter inclusive, any part of a day a day. */
+export function ctLifetimeDays(info: Pick<CertificateInfo, 'notBefore' | 'notAfter'>): number {
+  return Math.ceil((validityMs(info) + 1000) / DAY_MS)
+}
+
+/** Whole calendar months from `a` to `b` (for the pre-2021 tiers, stated in months). */
+function monthsBetween(a: Date, b: Date): number {
+  let months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth())
+  if (b.getUTCDate() < a.getUTCDate()) months -= 1
+  return months
+}
+
+/**
+ * How many embedded SCTs from distinct logs Apple requires of a certificate from a public root, or
+ * undefined when the policy does not apply (issued on or before 15 October 2018).
+ */
+export function requiredEmbeddedScts(info: Pick<CertificateInfo, 'notBefore' | 'notAfter'>): {count: number; rule: string} | undefined {
+  const notBefore = new Date(info.notBefore)
+  if (notBefore.getTime() <= CT_FROM) return undefined
+  if (notBefore.getTime() >= CT_TIERS_2021) {
+    const days = ctLifetimeDays(info)
+    return days <= 180 ? {count: 2, rule: 'a lifetime of 180 days or less needs 2'} : {count: 3, rule: 'a lifetime of 181 to 398 days needs 3'}
+  }
+  const months = monthsBetween(notBefore, new Date(info.notAfter))
+  if (months < 15) return {count: 2, rule: 'a lifetime under 15 months needs 2'}
+  if (months < 27) return {count: 3, rule: 'a lifetime of 15 to 27 months needs 3'}
+  if (months < 39) return {count: 4, rule: 'a lifetime of 27 to 39 months needs 4'}
+  return {count: 5, rule: 'a lifetime over 39 months needs 5'}
+}
+
 /** For an intermediate under a public root: an EKU extension, if present, must allow serverAuth (or any). */
 export function intermediateEkuAllowsServerAuth(info: Pick<CertificateInfo, 'extendedKeyUsage'>): boolean {
   const eku = info.extendedKeyUsage

@@ -1,11 +1,13 @@
-import {X509Certificate} from 'node:crypto'
+import {spawnSync} from 'node:child_process'
+import {X509Certificate, createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 import {describe, expect, it} from 'vitest'
 
-import {canonicalNameKey, extendedKeyUsageOf, readTlv, tbsNames} from '../../../src/core/x509/der.js'
-import {createCertificate} from '../../helpers/pki.js'
+import {parseCertificate} from '../../../src/core/x509/certificate.js'
+import {canonicalNameKey, embeddedSctLogIds, extendedKeyUsageOf, readTlv, tbsNames} from '../../../src/core/x509/der.js'
+import {createCertificate, sctListExtensionDer} from '../../helpers/pki.js'
 
 const store = JSON.parse(readFileSync(fileURLToPath(new URL('../../../data/apple-trust-store/trust-store.json', import.meta.url)), 'utf8')) as {
   roots: Array<{der: string}>
@@ -38,6 +40,31 @@ describe('der', () => {
   it('reads extendedKeyUsage of generated certificates, and undefined when absent', () => {
     expect(extendedKeyUsageOf(createCertificate({dnsNames: ['a.example'], extendedKeyUsage: ['serverAuth', 'clientAuth']}).der)).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'])
     expect(extendedKeyUsageOf(createCertificate({dnsNames: ['a.example'], extendedKeyUsage: null}).der)).toBeUndefined()
+  })
+
+  it('reads the embedded SCT log IDs (RFC 6962 3.3), in order, and undefined without the extension', () => {
+    const logId = (name: string) => createHash('sha256').update(name).digest('base64')
+    const cert = createCertificate({dnsNames: ['a.example'], embeddedScts: ['log a', 'log b', 'log a']})
+    expect(embeddedSctLogIds(cert.der)).toEqual([logId('log a'), logId('log b'), logId('log a')])
+    expect(embeddedSctLogIds(createCertificate({dnsNames: ['a.example'], embeddedScts: 0}).der)).toBeUndefined()
+    // OpenSSL, an independent reader, sees the same three SCTs.
+    if (spawnSync('openssl', ['version']).status === 0) {
+      const text = spawnSync('openssl', ['x509', '-inform', 'DER', '-noout', '-text'], {input: cert.der, encoding: 'utf8'}).stdout
+      expect(text.match(/Signed Certificate Timestamp:/g)).toHaveLength(3)
+    }
+  })
+
+  it('refuses a malformed SCT list: parseCertificate then reports none rather than failing', () => {
+    const good = createCertificate({dnsNames: ['a.example'], embeddedScts: 1})
+    // Cut the last SCT short by patching the list's outer length (2 bytes after the inner OCTET STRING header).
+    const der = Buffer.from(good.der)
+    const marker = Buffer.from(sctListExtensionDer(['test log 1'], new Date(good.x509.validFrom)))
+    const at = der.indexOf(marker.subarray(0, 8))
+    expect(at).toBeGreaterThan(0)
+    der[at + 3] = der[at + 3]! - 1 // the TLS list length no longer matches
+    expect(() => embeddedSctLogIds(der)).toThrow(/SCT list: length does not match/)
+    expect(parseCertificate(good.der).info.embeddedScts).toEqual({count: 1, logs: 1})
+    expect(parseCertificate(der).info.embeddedScts).toBeUndefined()
   })
 
   it('compares names across string types and case, like OpenSSL\'s canonical form', () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {evaluateChain} from '../../../src/core/x509/evaluate.js'
-import {JUL_2019, SEP_2020, isWeakKey, isWeakSignature, validityLimit} from '../../../src/core/x509/policy-apple.js'
+import {JUL_2019, SEP_2020, ctLifetimeDays, isWeakKey, isWeakSignature, requiredEmbeddedScts, validityLimit} from '../../../src/core/x509/policy-apple.js'
 import {RootIndex} from '../../../src/core/x509/trust-store.js'
 import type {TestChain} from '../../helpers/pki.js'
 import {chainWithLeafValidity, daysAfter, storesTrusting} from '../../helpers/x509-fixtures.js'
@@ -112,5 +112,45 @@ describe('policy helpers', () => {
     expect(isWeakSignature({signatureHash: 'SHA-1', signatureAlgorithm: 'sha1WithRSAEncryption'})).toBe(true)
     expect(isWeakSignature({signatureHash: 'MD5', signatureAlgorithm: 'md5WithRSAEncryption'})).toBe(true)
     expect(isWeakSignature({signatureHash: 'SHA-256', signatureAlgorithm: 'sha256WithRSAEncryption'})).toBe(false)
+  })
+})
+
+describe("Certificate Transparency (Apple's CT policy, support.apple.com/103214)", () => {
+  it('counts the lifetime notBefore through notAfter inclusive, any part of a day as a day', () => {
+    const from = utc(2024, 1, 1)
+    expect(ctLifetimeDays({notBefore: from.toISOString(), notAfter: new Date(from.getTime() + 90 * 86_400_000 - 1000).toISOString()})).toBe(90)
+    expect(ctLifetimeDays({notBefore: from.toISOString(), notAfter: new Date(from.getTime() + 90 * 86_400_000).toISOString()})).toBe(91)
+  })
+
+  it('asks for SCTs from distinct logs by lifetime, with the tiers before and after 21 April 2021, and none before 15 October 2018', () => {
+    const need = (notBefore: Date, days: number) => requiredEmbeddedScts({notBefore: notBefore.toISOString(), notAfter: new Date(notBefore.getTime() + days * 86_400_000 - 1000).toISOString()})?.count
+    expect(need(utc(2024, 1, 1), 90)).toBe(2)
+    expect(need(utc(2024, 1, 1), 180)).toBe(2)
+    expect(need(utc(2024, 1, 1), 181)).toBe(3)
+    expect(need(utc(2024, 1, 1), 398)).toBe(3)
+    expect(need(utc(2020, 1, 1), 365)).toBe(2) // under 15 months
+    expect(need(utc(2020, 1, 1), 500)).toBe(3) // 16 months
+    expect(need(utc(2019, 1, 1), 825)).toBe(4) // 27 months
+    expect(need(utc(2018, 10, 16), 60)).toBe(2)
+    expect(need(utc(2018, 10, 15), 60)).toBeUndefined()
+  })
+
+  it('ct-scts-missing: a leaf from a public root with no embedded SCTs is an error; under a private root it is fine', () => {
+    const none = chainWithLeafValidity(utc(2025, 1, 1), 90, {leaf: {embeddedScts: 0}})
+    expect(publicCodes(none)).toEqual(['ct-scts-missing'])
+    expect(privateCodes(none)).toEqual(['private-root'])
+    expect(publicCodes(chainWithLeafValidity(utc(2018, 6, 1), 90, {leaf: {embeddedScts: 0}}))).toEqual([])
+  })
+
+  it('ct-scts-insufficient: fewer distinct logs than the lifetime needs (two SCTs from one log count once)', () => {
+    expect(publicCodes(chainWithLeafValidity(utc(2025, 1, 1), 90, {leaf: {embeddedScts: 2}}))).toEqual([])
+    expect(publicCodes(chainWithLeafValidity(utc(2025, 1, 1), 90, {leaf: {embeddedScts: ['one log', 'one log']}}))).toEqual(['ct-scts-insufficient'])
+    const pki = chainWithLeafValidity(utc(2025, 1, 1), 200, {leaf: {embeddedScts: 2}})
+    expect(publicCodes(pki)).toEqual(['ct-scts-insufficient'])
+    const f = evaluateChain({host: HOST, chain: [pki.leaf.der, pki.intermediate.der], now: utc(2025, 2, 1), warnDays: 0, extraRoots: [], ...storesTrusting([pki.root])}).findings[0]!
+    expect(f.severity).toBe('warning')
+    expect(f.message).toContain('embeds 2 Signed Certificate Timestamps from 2 logs')
+    // notAfter = notBefore + 200 days exactly: 201 days counted inclusively, as Apple does.
+    expect(f.message).toContain('(201 days here): a lifetime of 181 to 398 days needs 3')
   })
 })
