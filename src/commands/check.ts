@@ -78,9 +78,10 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
     '<%= config.bin %> check settings.yaml',
     '<%= config.bin %> check settings.yaml --ca private-root.pem --resolve mail.example.com:993:192.0.2.10',
     '<%= config.bin %> check settings.yaml --at 2026-03-01 --json',
+    '<%= config.bin %> check from-the-hoster.mobileconfig',
   ]
   static override args = {
-    file: Args.string({description: 'Settings file (YAML or JSON).', required: true}),
+    file: Args.string({description: 'Settings file (YAML or JSON), or a .mobileconfig profile (its mail accounts are checked, trusting the roots it installs).', required: true}),
   }
   static override flags = PROBE_FLAGS
 
@@ -88,6 +89,16 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
     const {args, flags} = await this.parse(Check)
     const format = this.outputFormat(flags)
     const options = await checkOptionsFromFlags(flags)
+    if (/\.mobileconfig$/i.test(args.file)) {
+      // A profile someone made: its mail payloads' servers, trusting the roots it installs.
+      const [{profileCheckInput}, {checkSettings}] = await Promise.all([import('../core/check/profile-input.js'), import('../core/check/run-check.js')])
+      const input = profileCheckInput(args.file)
+      const result = await checkSettings(input.settings, {...options, extraRoots: [...options.extraRoots, ...input.roots]})
+      warnUnusedResolve(options)
+      const parts = await checkReportParts(result)
+      this.finish({command: 'check', findings: result.findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format)
+      return
+    }
     const {loadSettings} = await import('../core/settings/load.js')
     const loaded = loadSettings(args.file)
     const findings: Finding[] = [...loaded.findings]

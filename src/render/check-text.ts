@@ -95,7 +95,7 @@ export function renderEndpoint(r: EndpointResult, style: Style): string {
   const out: string[] = []
   const via = e.address ? ` via ${e.address} (--resolve)` : ''
   out.push(style.bold(`${hostPort(e.host, e.port)}  ${e.protocol.toUpperCase()}, ${SECURITY_LABEL[e.security] ?? e.security}${via}`))
-  for (const s of r.settingsSources) out.push(`  ${style.dim('used by')}   ${s.domain} ${s.role} server (${s.file}${s.line !== undefined ? `:${s.line}:${s.column ?? 1}` : ''})`)
+  for (const s of r.settingsSources) out.push(`  ${style.dim('used by')}   ${s.domain} ${s.role} server (${s.file}${s.line !== undefined ? `:${s.line}:${s.column ?? 1}` : s.pointer ? ` ${s.pointer}` : ''})`)
   const c = r.connection
   const tls = c.tls ? `${c.tls.version}, ${c.tls.cipher}${c.tls.keyExchange ? `, ${c.tls.keyExchange}` : ''}` : 'no TLS session'
   out.push(`  ${style.dim('connection')} ${tls}${c.remoteAddress ? ` — ${c.remoteAddress}` : ''}, ${c.durationMs} ms`)

@@ -204,3 +204,64 @@ domains:
     expect(missing.stdout).toBe('')
   })
 })
+
+describe('check PROFILE.mobileconfig', {timeout: 90_000}, () => {
+  it("checks the mail servers of a profile, trusting the root the profile installs; findings point into the profile", async () => {
+    const smtpsImplicit = await startMailServer({protocol: 'smtp', mode: 'implicit', tls: {key: pki.leaf.keyPem, cert: pki.serverChainPem}})
+    servers.push(smtpsImplicit)
+    const file = settings(
+      'for-profile.yaml',
+      `trust:
+  caFiles: [root.pem]
+domains:
+  - domain: example.test
+    incoming: {protocol: imap, host: ${HOST}, port: ${imaps.port}, security: ssl}
+    outgoing: {host: ${HOST}, port: ${smtpsImplicit.port}, security: ssl}
+`,
+    )
+    const out = join(dir, 'profile-out')
+    expect((await runCli(['build', file, '--out', out, '--only', 'mobileconfig', '--no-users'])).code).toBe(0)
+    const profile = join(out, 'example.test', 'example.test.mobileconfig')
+    const resolve = [imaps, smtpsImplicit].flatMap((s) => ['--resolve', `${HOST}:${s.port}:127.0.0.1`])
+
+    // No --ca: the root comes from the profile's certificate payload, as on a device that installed it.
+    const r = await runCli(['check', profile, ...resolve, '--json'])
+    expect(r.code, r.stdout).toBe(0)
+    const doc = JSON.parse(r.stdout) as Doc & {endpoints: Array<{settingsSources: Array<{pointer?: string}>; trust?: {privateRoot?: {sha256: string}}}>}
+    expect(doc.file).toBe(profile)
+    expect(doc.endpoints.map((e) => `${e.endpoint.protocol}/${e.endpoint.security}/${e.endpoint.port}`)).toEqual([`imap/ssl/${imaps.port}`, `smtp/ssl/${smtpsImplicit.port}`])
+    expect(doc.endpoints[0]!.settingsSources).toEqual([{domain: 'example.test', role: 'incoming', file: profile, pointer: '/PayloadContent/1/IncomingMailServerHostName'}]) // payload 0 is the CA certificate
+    expect(doc.endpoints[0]!.trust?.privateRoot?.sha256).toBe(pki.root.x509.fingerprint256)
+    expect(doc.findings.map((f) => f.code).sort()).toEqual(['mozilla-untrusted', 'mozilla-untrusted', 'private-root', 'private-root'])
+
+    // A profile that names a host the certificate does not cover: the device's error, pointing into the profile.
+    const wrong = settings('wrong-host.yaml', `trust:
+  caFiles: [root.pem]
+domains:
+  - domain: example.test
+    incoming: {protocol: imap, host: imap.example.test, port: ${imaps.port}, security: ssl}
+    outgoing: {host: ${HOST}, port: ${smtpsImplicit.port}, security: ssl}
+`)
+    const wrongOut = join(dir, 'wrong-out')
+    expect((await runCli(['build', wrong, '--out', wrongOut, '--only', 'mobileconfig', '--no-users'])).code).toBe(0)
+    const wrongProfile = join(wrongOut, 'example.test', 'example.test.mobileconfig')
+    const bad = await runCli(['check', wrongProfile, ...resolve, '--resolve', `imap.example.test:${imaps.port}:127.0.0.1`])
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toContain(`used by   example.test incoming server (${wrongProfile} /PayloadContent/1/IncomingMailServerHostName)`)
+    expect(bad.stdout).toMatch(/hostname-mismatch/)
+  })
+
+  it('exits 2 for a profile without a mail account, and for one that cannot be read', async () => {
+    const noMail = join(dir, 'no-mail.mobileconfig')
+    writeFileSync(
+      noMail,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadType</key><string>Configuration</string><key>PayloadContent</key><array/></dict></plist>\n',
+    )
+    const r = await runCli(['check', noMail])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/no-mail\.mobileconfig: the profile has no mail account payload/)
+    const garbage = join(dir, 'garbage.mobileconfig')
+    writeFileSync(garbage, Buffer.from([0xff, 0x00, 0x13]))
+    expect((await runCli(['check', garbage])).code).toBe(2)
+  })
+})

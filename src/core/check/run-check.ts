@@ -20,6 +20,8 @@ export interface EndpointSourceRef {
   file: string
   line?: number
   column?: number
+  /** JSON pointer into the file, when there is no line (a .mobileconfig: /PayloadContent/N/…). */
+  pointer?: string
 }
 
 /** What the JSON document carries per endpoint (documented in the README). */
@@ -106,7 +108,7 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
   if (evidence.tls) connection.tls = evidence.tls
   return {
     endpoint: {host: target.host, port: target.port, protocol: target.protocol, security: target.security, ...(target.address ? {address: target.address} : {})},
-    settingsSources: ep.settingsSources.map((s) => ({domain: s.domain, role: s.role, file: s.source.file, line: s.source.line, column: s.source.column})),
+    settingsSources: ep.settingsSources.map((s) => ({domain: s.domain, role: s.role, file: s.source.file, line: s.source.line, column: s.source.column, ...(s.source.line === undefined && s.source.pointer ? {pointer: s.source.pointer} : {})})),
     connection,
     certificates,
     trust,

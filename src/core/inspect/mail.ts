@@ -7,7 +7,7 @@
  * is required; on a STARTTLS port (143, 110, 587, 25) that is STARTTLS, elsewhere implicit TLS.
  * UseSSL false is "none". A missing port is the protocol's default for that security.
  */
-import type {Finding} from '../findings.js'
+import type {Finding, SourceLocation} from '../findings.js'
 import type {SourceDocument} from '../settings/document.js'
 import {defaultPort, type Authentication, type DomainSettings, type Protocol, type Security, type ServerSettings, type Settings} from '../settings/model.js'
 import {analyzeAddress} from '../settings/names.js'
@@ -35,7 +35,7 @@ const RULES: Array<{rule: Rule; codes?: ReadonlySet<string>}> = [
   {rule: authRules, codes: new Set(['smtp-auth-none'])},
 ]
 
-function server(p: Dict, side: 'Incoming' | 'Outgoing', protocol: Protocol, file: string): ServerSettings | undefined {
+function server(p: Dict, side: 'Incoming' | 'Outgoing', protocol: Protocol, source: SourceLocation): ServerSettings | undefined {
   const host = p[`${side}MailServerHostName`]
   if (typeof host !== 'string') return undefined
   const useSsl = p[`${side}MailServerUseSSL`] === true
@@ -50,7 +50,7 @@ function server(p: Dict, side: 'Incoming' | 'Outgoing', protocol: Protocol, file
     security,
     authentication: (typeof auth === 'string' ? AUTH[auth] : undefined) ?? 'password',
     username: '',
-    source: {file},
+    source,
   }
 }
 
@@ -62,19 +62,34 @@ function domainOf(p: Dict, incomingHost: string): {domain: string; derived: bool
   return {domain: labels.length > 2 ? labels.slice(1).join('.') : incomingHost, derived: true}
 }
 
-export async function mailFindings(profile: Dict, file: string, options: RuleOptions): Promise<Finding[]> {
+/** One mail payload as settings: the form the `lint` rules and `check` take. */
+export interface MailPayloadSettings {
+  /** Index in the profile's PayloadContent. */
+  index: number
+  /** "Payload 2 (com.apple.mail.managed, "Example Mail")": how messages name it. */
+  label: string
+  /** The mail domain was made up from the incoming host name (no EmailAddress in the payload). */
+  derived: boolean
+  settings: Settings
+}
+
+/**
+ * Every com.apple.mail.managed payload with both host names, as a one-domain Settings whose
+ * servers point at the payload (`source.pointer`: /PayloadContent/N/…MailServerHostName).
+ */
+export function mailPayloadSettings(profile: Dict, file: string): MailPayloadSettings[] {
   const payloads = Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []
-  const findings: Finding[] = []
-  const doc: SourceDocument = {file, data: {}, locate: () => ({file})}
+  const out: MailPayloadSettings[] = []
   for (let i = 0; i < payloads.length; i++) {
     const p = payloads[i]
     if (!isDict(p) || p.PayloadType !== 'com.apple.mail.managed') continue
-    const incoming = server(p, 'Incoming', p.EmailAccountType === 'EmailTypePOP' ? 'pop3' : 'imap', file)
-    const outgoing = server(p, 'Outgoing', 'smtp', file)
+    const at = (key: string) => ({file, pointer: `/PayloadContent/${i}/${key}`})
+    const incoming = server(p, 'Incoming', p.EmailAccountType === 'EmailTypePOP' ? 'pop3' : 'imap', at('IncomingMailServerHostName'))
+    const outgoing = server(p, 'Outgoing', 'smtp', at('OutgoingMailServerHostName'))
     // A payload without host names is reported by the schema check.
     if (!incoming || !outgoing) continue
     const {domain, derived} = domainOf(p, incoming.host)
-    const domainSettings: DomainSettings = {domain, displayName: domain, identifier: String(p.PayloadIdentifier ?? ''), incoming, outgoing, source: {file}}
+    const domainSettings: DomainSettings = {domain, displayName: domain, identifier: String(p.PayloadIdentifier ?? ''), incoming, outgoing, source: at('')}
     const settings: Settings = {
       file,
       baseDir: '.',
@@ -84,7 +99,15 @@ export async function mailFindings(profile: Dict, file: string, options: RuleOpt
       trust: {caFiles: [], pins: []},
       users: [],
     }
-    const label = payloadLabel(payloads, i)
+    out.push({index: i, label: payloadLabel(payloads, i), derived, settings})
+  }
+  return out
+}
+
+export async function mailFindings(profile: Dict, file: string, options: RuleOptions): Promise<Finding[]> {
+  const findings: Finding[] = []
+  const doc: SourceDocument = {file, data: {}, locate: () => ({file})}
+  for (const {label, derived, settings} of mailPayloadSettings(profile, file)) {
     for (const {rule, codes} of RULES) {
       for (const f of await rule({settings, doc, options})) {
         if (codes && !codes.has(f.code)) continue

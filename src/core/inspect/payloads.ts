@@ -244,7 +244,8 @@ export function duplicateKeyFindings(plist: PlistReadResult, profile: Dict, file
 const CERTIFICATE_TYPES = new Set(['com.apple.security.root', 'com.apple.security.pkcs1', 'com.apple.security.pem'])
 
 /** The certificate in a certificate payload (DER, or PEM for com.apple.security.pem), or an error message. */
-function payloadCertificate(p: Dict): ParsedCertificate | string | undefined {
+/** The certificate of a certificate payload; a string says why it cannot be read; undefined for other payloads. */
+export function payloadCertificate(p: Dict): ParsedCertificate | string | undefined {
   if (!CERTIFICATE_TYPES.has(String(p.PayloadType)) || !(p.PayloadContent instanceof Uint8Array)) return undefined
   try {
     const bytes = Buffer.from(p.PayloadContent)
