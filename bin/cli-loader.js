@@ -5,8 +5,10 @@
 // examples once and saves V8's code cache next to the bundle (dist/cli.cache, made by
 // scripts/code-cache.js), and every run whose V8 is the one that made it compiles from that cache.
 // The cache lives in the package folder, as trusted as the code beside it: nothing is written at run
-// time. With another V8 (a different Node), the bundle is loaded by plain require() and Node's own
-// compile cache, where it has one.
+// time. It is used only by the V8 that made it and only for the exact bundle it was made from
+// (V8 itself checks little more than the source's length). Otherwise the bundle is loaded by plain
+// require() and Node's own compile cache, where it has one.
+import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import Module, {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
@@ -19,12 +21,26 @@ export const CACHE = join(dist, 'cli.cache')
 /** Which V8 made dist/cli.cache: a cache from another V8 is never tried. */
 export const CACHE_META = join(dist, 'cli.cache.json')
 
-export function cacheFits() {
+/** SHA-256 (hex) of the bundle's bytes, as dist/cli.cache.json records it. */
+export function bundleSha256(bytes) {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** The bundle's bytes when dist/cli.cache was made by this V8 from exactly them, else undefined. */
+function fittingBundle() {
   try {
-    return existsSync(CACHE) && JSON.parse(readFileSync(CACHE_META, 'utf8')).v8 === process.versions.v8
+    const meta = JSON.parse(readFileSync(CACHE_META, 'utf8'))
+    if (meta.v8 !== process.versions.v8 || !existsSync(CACHE)) return undefined
+    const bytes = readFileSync(BUNDLE)
+    return bundleSha256(bytes) === meta.bundleSha256 ? bytes : undefined
   } catch {
-    return false
+    return undefined
   }
+}
+
+/** Whether dist/cli.cache fits this Node and this bundle. */
+export function cacheFits() {
+  return fittingBundle() !== undefined
 }
 
 /**
@@ -33,8 +49,8 @@ export function cacheFits() {
  * from `cachedData` when given. Returns the module's exports and the compiled script (whose
  * createCachedData() scripts/code-cache.js saves).
  */
-export function compileBundle(cachedData) {
-  const source = readFileSync(BUNDLE, 'utf8')
+export function compileBundle(cachedData, bytes = readFileSync(BUNDLE)) {
+  const source = bytes.toString('utf8')
   const script = new vm.Script(Module.wrap(source), {
     filename: BUNDLE,
     cachedData,
@@ -52,7 +68,8 @@ export function compileBundle(cachedData) {
 
 /** The bundle's exports ({execute, COMMANDS}), compiled from the code cache when it fits this Node. */
 export function loadCli() {
-  if (cacheFits()) return compileBundle(readFileSync(CACHE)).exports
+  const bytes = fittingBundle()
+  if (bytes) return compileBundle(readFileSync(CACHE), bytes).exports
   Module.enableCompileCache?.()
   return createRequire(import.meta.url)(BUNDLE)
 }

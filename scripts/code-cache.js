@@ -3,11 +3,11 @@
 // functions start-up and lint run are cached compiled (bin/cli-loader.js). Run by scripts/bundle.js
 // in a child process of the same Node as the build; a cache is only ever used by the V8 that made
 // it (dist/cli.cache.json). Measured by bench/lint.bench.js.
-import {readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {CACHE, CACHE_META, compileBundle} from '../bin/cli-loader.js'
+import {BUNDLE, CACHE, CACHE_META, bundleSha256, compileBundle} from '../bin/cli-loader.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const examples = readdirSync(join(root, 'examples'))
@@ -20,9 +20,10 @@ function writeAtomic(file, data) {
   renameSync(tmp, file)
 }
 
-const {exports, script} = compileBundle(undefined)
+const bytes = readFileSync(BUNDLE)
+const {exports, script} = compileBundle(undefined, bytes)
 // The warm-up prints lint's report; the parent process discards it.
 await exports.execute({dir: join(root, 'bin', 'run.js'), args: ['lint', ...examples]})
 if (process.exitCode) throw new Error(`scripts/code-cache.js: lint of the examples failed (exit ${process.exitCode}); not writing a code cache`)
 writeAtomic(CACHE, script.createCachedData())
-writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node}, null, 2)}\n`)
+writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node, bundleSha256: bundleSha256(bytes)}, null, 2)}\n`)

@@ -311,4 +311,27 @@ describe('lint start-up path (dist/)', () => {
     expect(state.fits).toBe(meta.v8 === process.versions.v8)
     if (state.fits) expect(state.rejected).toBe(false)
   })
+
+  it('never uses the cache for a bundle other than the one it was made from, even of the same length', () => {
+    // V8 itself checks little more than the source's length: the loader compares the bundle's SHA-256.
+    const copy = mkdtempSync(join(tmpdir(), 'mailprofile-loader-'))
+    try {
+      mkdirSync(join(copy, 'bin'))
+      mkdirSync(join(copy, 'dist'))
+      writeFileSync(join(copy, 'bin', 'cli-loader.js'), readFileSync(join(ROOT, 'bin', 'cli-loader.js')))
+      for (const f of ['cli.cjs', 'cli.cache', 'cli.cache.json']) writeFileSync(join(copy, 'dist', f), readFileSync(join(ROOT, 'dist', f)))
+      writeFileSync(join(copy, 'package.json'), '{"type": "module"}')
+      const fits = () => spawnSync(process.execPath, ['--input-type=module', '-e', "import {cacheFits} from './bin/cli-loader.js'; console.log(cacheFits())"], {cwd: copy, encoding: 'utf8'}).stdout.trim()
+      const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli.cache.json'), 'utf8')) as {v8: string}
+      expect(fits()).toBe(String(meta.v8 === process.versions.v8))
+      const bundle = readFileSync(join(copy, 'dist', 'cli.cjs'), 'utf8')
+      const edited = bundle.replace('did you mean', 'did you MEAN')
+      expect(edited).not.toBe(bundle)
+      expect(Buffer.byteLength(edited)).toBe(Buffer.byteLength(bundle))
+      writeFileSync(join(copy, 'dist', 'cli.cjs'), edited)
+      expect(fits()).toBe('false')
+    } finally {
+      rmSync(copy, {recursive: true, force: true})
+    }
+  })
 })
