@@ -4,9 +4,10 @@
  * asked for), the signer's certificate and chain included, the signer named by issuer and serial
  * number. RSA (PKCS#1 v1.5, `rsaEncryption`) or ECDSA (`ecdsa-with-SHA256`) through node:crypto.
  *
- * RSA PKCS#1 v1.5 signatures are deterministic, so without signingTime the same profile signed
- * with the same identity gives the same bytes. ECDSA signatures are randomized (a fresh nonce
- * per signature) and differ on every run while verifying the same.
+ * RSA PKCS#1 v1.5 signatures are deterministic, and ECDSA ones on P-256, P-384 and P-521 are
+ * made deterministic with RFC 6979 nonces (ecdsa-deterministic.ts), so without signingTime the
+ * same profile signed with the same identity gives the same bytes. (Other curves fall back to
+ * node:crypto's randomized ECDSA: valid, but different on every run.)
  *
  * Everything that does not depend on the content (certificate set, signer identifier,
  * algorithm identifiers) is encoded once per identity; per signature there is one SHA-256,
@@ -16,6 +17,7 @@ import {createHash, sign} from 'node:crypto'
 
 import {encodingOf, readNode} from './ber-reader.js'
 import {explicit, implicitConstructed, integer, NULL, octetString, oid, sequence, setOf, time, tlv} from './der-writer.js'
+import {createDeterministicEcdsaSigner, supportsDeterministicEcdsa} from './ecdsa-deterministic.js'
 import type {SigningIdentity} from './identity.js'
 import {OID} from './oids.js'
 
@@ -35,7 +37,8 @@ interface Prepared {
   signatureAlgorithm: Buffer
   contentTypeAttribute: Buffer
   contentInfoOid: Buffer
-  keyType: 'rsa' | 'ec'
+  /** The signature over the DER-encoded signed attributes. */
+  signAttributes: (bytes: Buffer) => Buffer
 }
 
 /** The issuer Name and serialNumber INTEGER of a DER certificate, as encoded in it. */
@@ -63,21 +66,25 @@ function prepare(identity: SigningIdentity): Prepared {
     signatureAlgorithm: keyType === 'rsa' ? sequence(oid(OID.rsaEncryption), NULL) : sequence(oid(OID.ecdsaWithSHA256)),
     contentTypeAttribute: sequence(oid(OID.contentType), setOf(oid(OID.data))),
     contentInfoOid: oid(OID.signedData),
-    keyType,
+    signAttributes:
+      keyType === 'rsa'
+        ? (bytes) => sign('sha256', bytes, identity.privateKey)
+        : supportsDeterministicEcdsa(identity.privateKey)
+          ? createDeterministicEcdsaSigner(identity.privateKey)
+          : (bytes) => sign('sha256', bytes, {key: identity.privateKey, dsaEncoding: 'der'}),
   }
 }
 
 /** A signer for one identity: encodes the certificate set and signer identifier once. */
 export function createCmsSigner(identity: SigningIdentity, options: CmsSignOptions = {}): CmsSigner {
   const p = prepare(identity)
-  const key = identity.privateKey
   return (content: Buffer): Buffer => {
     const digest = createHash('sha256').update(content).digest()
     const attributes = [p.contentTypeAttribute, sequence(oid(OID.messageDigest), setOf(octetString(digest)))]
     if (options.signingTime) attributes.push(sequence(oid(OID.signingTime), setOf(time(options.signingTime === true ? new Date() : options.signingTime))))
     // The signature covers the attributes encoded as a SET OF (tag 0x31), carried as [0] IMPLICIT.
     const signedAttributes = setOf(...attributes)
-    const signature = p.keyType === 'rsa' ? sign('sha256', signedAttributes, key) : sign('sha256', signedAttributes, {key, dsaEncoding: 'der'})
+    const signature = p.signAttributes(signedAttributes)
     const signedAttributesImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)])
     const signerInfo = sequence(p.signerPrefix, signedAttributesImplicit, p.signatureAlgorithm, octetString(signature))
     const encapsulated = sequence(oid(OID.data), explicit(0, octetString(content)))
