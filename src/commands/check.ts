@@ -73,7 +73,7 @@ export function warnUnusedResolve(options: CheckOptions): void {
 export default class Check extends BaseCommand {
   static override summary = "Probe every IMAP, POP3 and SMTP server in a settings file and check its certificate against Apple's and Microsoft's rules."
   static override description = `Connects to every distinct (host, port, TLS mode) in the settings, concurrently, exactly as a phone would (SNI, STARTTLS where set; no credentials are ever sent), and judges the certificates each server sends against Apple's trust store and rules (HT210176, HT211025): host name in subjectAltName, validity, complete chain as sent, key and signature strength, serverAuth EKU. Also reports whether Node's bundled Mozilla store trusts the chain, TLS versions, STARTTLS and SMTP AUTH availability, and certificates that differ between ports of one host.
-Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable input.`
+Exit status: 0 no error-level findings, 1 error-level findings (or warnings with --strict), 2 usage error or unreadable input.`
   static override examples = [
     '<%= config.bin %> check settings.yaml',
     '<%= config.bin %> check settings.yaml --ca private-root.pem --resolve mail.example.com:993:192.0.2.10',
@@ -83,7 +83,10 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
   static override args = {
     file: Args.string({description: 'Settings file (YAML or JSON), or a .mobileconfig profile (its mail accounts are checked, trusting the roots it installs).', required: true}),
   }
-  static override flags = PROBE_FLAGS
+  static override flags = {
+    ...PROBE_FLAGS,
+    strict: Flags.boolean({description: 'Warnings (e.g. expires-soon, private-root) count as errors for the exit status.'}),
+  }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Check)
@@ -96,7 +99,7 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
       const result = await checkSettings(input.settings, {...options, extraRoots: [...options.extraRoots, ...input.roots]})
       warnUnusedResolve(options)
       const parts = await checkReportParts(result)
-      this.finish({command: 'check', findings: result.findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format)
+      this.finish({command: 'check', findings: result.findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
       return
     }
     const {loadSettings} = await import('../core/settings/load.js')
@@ -104,7 +107,7 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
     const findings: Finding[] = [...loaded.findings]
     if (!loaded.settings) {
       const report: Report = {command: 'check', findings, inputErrors: [], data: {file: args.file, endpoints: []}, sections: ['The settings do not pass the schema, so no server was probed. Fix these first (`mailprofile lint` shows the same):\n']}
-      this.finish(report, format)
+      this.finish(report, format, {strict: flags.strict})
       return
     }
     const {checkSettings} = await import('../core/check/run-check.js')
@@ -112,6 +115,6 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
     warnUnusedResolve(options)
     findings.push(...result.findings)
     const parts = await checkReportParts(result)
-    this.finish({command: 'check', findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format)
+    this.finish({command: 'check', findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
   }
 }

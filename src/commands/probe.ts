@@ -33,7 +33,7 @@ export default class Probe extends BaseCommand {
   static override summary = 'Probe one IMAP, POP3 or SMTP server and check its certificate the way an iPhone would, without a settings file.'
   static override description = `Connects (SNI, STARTTLS when --security starttls; never any credentials), shows the TLS version and cipher, the certificate chain exactly as the server sent it with SHA-256 fingerprints, Apple's and Mozilla's trust verdicts, and in plain words what iPhone, iPad and Mac Mail would show and what to change.
 The port defaults per RFC 8314: IMAP 993 (ssl) / 143 (starttls), POP3 995 / 110, SMTP 465 / 587.
-Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable input.`
+Exit status: 0 no error-level findings, 1 error-level findings (or warnings with --strict), 2 usage error or unreadable input.`
   static override examples = [
     '<%= config.bin %> probe mail.example.com --protocol imap',
     '<%= config.bin %> probe smtp.example.com --protocol smtp --security starttls',
@@ -47,6 +47,7 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
     protocol: Flags.string({char: 'p', description: 'Mail protocol.', options: ['imap', 'pop3', 'smtp'], required: true}),
     security: Flags.string({char: 's', description: 'ssl: implicit TLS from the first byte; starttls: plaintext greeting, then STARTTLS.', options: ['ssl', 'starttls'], default: 'ssl'}),
     ...PROBE_FLAGS,
+    strict: Flags.boolean({description: 'Warnings (e.g. expires-soon, private-root) count as errors for the exit status.'}),
   }
 
   async run(): Promise<void> {
@@ -61,6 +62,6 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage error or
     const result = await runCheck([{target: {host: targetHost(host), port: port ?? DEFAULT_PORTS[protocol][security], protocol, security}, settingsSources: []}], options)
     warnUnusedResolve(options)
     const parts = await checkReportParts(result)
-    this.finish({command: 'probe', findings: result.findings, inputErrors: [], data: parts.data, sections: parts.sections, groupBy: 'endpoint'}, format)
+    this.finish({command: 'probe', findings: result.findings, inputErrors: [], data: parts.data, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
   }
 }

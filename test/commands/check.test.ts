@@ -233,6 +233,7 @@ domains:
     expect(doc.endpoints[0]!.settingsSources).toEqual([{domain: 'example.test', role: 'incoming', file: profile, pointer: '/PayloadContent/1/IncomingMailServerHostName'}]) // payload 0 is the CA certificate
     expect(doc.endpoints[0]!.trust?.privateRoot?.sha256).toBe(pki.root.x509.fingerprint256)
     expect(doc.findings.map((f) => f.code).sort()).toEqual(['mozilla-untrusted', 'mozilla-untrusted', 'private-root', 'private-root'])
+    expect((await runCli(['check', profile, ...resolve, '--strict'])).code).toBe(1) // private-root is a warning
 
     // A profile that names a host the certificate does not cover: the device's error, pointing into the profile.
     const wrong = settings('wrong-host.yaml', `trust:

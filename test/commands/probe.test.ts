@@ -192,6 +192,10 @@ describe('probe', {timeout: 60_000}, () => {
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout) as Doc
     expect(doc.findings.find((f) => f.code === 'expires-soon')?.severity).toBe('warning')
+    // --strict: the same warnings fail the run, for pipelines that gate on them.
+    const strict = await runCli([...probeArgs(imaps, 'imap', 'ssl', '--ca', caFile), '--warn-days', '365', '--strict', '--json'])
+    expect(strict.code).toBe(1)
+    expect((JSON.parse(strict.stdout) as Doc).exitCode).toBe(1)
   })
 
   it('tls-mode-mismatch: settings say implicit TLS, the server greets in plaintext', async () => {
