@@ -46,6 +46,7 @@ function chainLines(certs: ChainCertificate[], style: Style): string[] {
     detail('issuer', c.issuer)
     detail('valid', `${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} (${c.validityDays} days)`)
     detail('key', `${keyText(c)}, signed ${c.signatureAlgorithm}`)
+    if (c.role === 'leaf') detail('CT', c.embeddedScts ? `${c.embeddedScts.count} embedded SCT${c.embeddedScts.count === 1 ? '' : 's'} from ${c.embeddedScts.logs} log${c.embeddedScts.logs === 1 ? '' : 's'}` : 'no embedded SCTs')
     detail('SHA-256', c.sha256)
   })
   return out

@@ -104,6 +104,7 @@ describe('probe', {timeout: 60_000}, () => {
     expect(r.stdout).toMatch(/fix: Use mx1\.hoster\.test as the server name/)
     expect(r.stdout).toMatch(/✖ iPhone, iPad and Mac Mail would show "Cannot Verify Server Identity" for this server: hostname-mismatch/)
     expect(r.stdout).toContain(shared.leaf.x509.fingerprint256)
+    expect(r.stdout).toMatch(/CT {8}3 embedded SCTs from 3 logs/)
   })
 
   it('incomplete-chain: the server forgets its intermediate', async () => {
