@@ -245,6 +245,22 @@ describe('the pre-commit hook (.pre-commit-hooks.yaml)', () => {
     expect(blocked.code).toBe(1)
     expect(blocked.stdout).toContain('mail-settings.yaml\n  12:17')
   })
+
+  it('has a second hook for committed .mobileconfig profiles, whose entry passes the golden profiles', async () => {
+    const profiles = hooks.find((h) => h.id === 'mailprofile-lint-profiles')
+    expect(profiles).toMatchObject({entry: 'mailprofile lint', language: 'node', pass_filenames: true})
+    const files = new RegExp(profiles!.files)
+    for (const yes of ['profiles/example.com/example.com.mobileconfig', 'a.mobileconfig']) expect(files.test(yes), yes).toBe(true)
+    for (const no of ['a.mobileconfig.bak', 'mailprofile.yaml']) expect(files.test(no), no).toBe(false)
+    const [, ...entryArgs] = profiles!.entry.split(' ')
+    const golden = ['profiles/single-domain/example.com/example.com.mobileconfig', 'profiles/pop3-starttls/example-architects.org/example-architects.org.mobileconfig']
+    const r = await runCli([...entryArgs, ...golden])
+    expect(r.code, r.stdout).toBe(0)
+    const password = file('with-password.mobileconfig', readFileSync(join(ROOT, golden[0]!), 'utf8').replace('<key>IncomingMailServerHostName</key>', '<key>IncomingPassword</key><string>hunter2</string><key>IncomingMailServerHostName</key>'))
+    const blocked = await runCli([...entryArgs, password], {cwd: dir})
+    expect(blocked.code, blocked.stdout).toBe(1)
+    expect(blocked.stdout).toContain('password-in-profile')
+  })
 })
 
 describe('lint start-up path (dist/)', () => {
