@@ -1,6 +1,7 @@
 // The explicit command table oclif loads (package.json "oclif.commands"): no directory scan at start-up.
 import Build from './build.js'
 import Check from './check.js'
+import Init from './init.js'
 import Inspect from './inspect.js'
 import Lint from './lint.js'
 import Probe from './probe.js'
@@ -8,6 +9,7 @@ import Probe from './probe.js'
 export const COMMANDS = {
   build: Build,
   check: Check,
+  init: Init,
   inspect: Inspect,
   lint: Lint,
   probe: Probe,

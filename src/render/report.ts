@@ -22,4 +22,6 @@ export interface Report {
   sections?: string[]
   /** Findings are grouped under these headings in text output (file or endpoint). */
   groupBy?: 'file' | 'endpoint'
+  /** Text output ends with the findings count unless false (a command that judges nothing, e.g. init). */
+  summary?: boolean
 }

@@ -39,6 +39,7 @@ export function renderText(report: Report, style: Style): string {
     }
     out.push('')
   }
+  if (report.summary === false && report.findings.length === 0 && report.inputErrors.length === 0) return out.join('\n')
   const c = countFindings(report.findings)
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   const unreadable = report.inputErrors.length
