@@ -271,6 +271,16 @@ describe('probe', {timeout: 60_000}, () => {
     expect(smtp.endpoints[0]!.endpoint.port).toBe(587)
   })
 
+  it('a well-known port stands for its protocol and TLS mode; explicit flags win', async () => {
+    const endpointOf = async (...args: string[]) => (JSON.parse((await runCli(['probe', ...args, '--timeout', '1', '--json'])).stdout) as Doc).endpoints[0]!.endpoint
+    expect(await endpointOf('127.0.0.1:143')).toMatchObject({port: 143, protocol: 'imap', security: 'starttls'})
+    expect(await endpointOf('127.0.0.1:465')).toMatchObject({port: 465, protocol: 'smtp', security: 'ssl'})
+    expect(await endpointOf('127.0.0.1:25')).toMatchObject({port: 25, protocol: 'smtp', security: 'starttls'})
+    expect(await endpointOf('127.0.0.1:995', '--security', 'starttls')).toMatchObject({port: 995, protocol: 'pop3', security: 'starttls'})
+    // Another protocol than the port's: its TLS mode no longer follows from the port.
+    expect(await endpointOf('127.0.0.1:143', '--protocol', 'smtp')).toMatchObject({port: 143, protocol: 'smtp', security: 'ssl'})
+  })
+
   it.each([
     [['probe', 'mail.example.test:99999', '--protocol', 'imap'], /port must be a number/],
     [['probe', 'mail.example.test', '--protocol', 'imap', '--resolve', 'mail.example.test:993'], /expected HOST:PORT:ADDRESS/],
@@ -279,7 +289,8 @@ describe('probe', {timeout: 60_000}, () => {
     [['probe', 'mail.example.test', '--protocol', 'imap', '--timeout', '0'], /--timeout "0"/],
     [['probe', 'mail.example.test', '--protocol', 'imap', '--apple-trust-store', '/nonexistent/store.json'], /--apple-trust-store: cannot read the trust store file \(no such file\)/],
     [['probe', 'mail.example.test', '--protocol', 'imap', '--apple-trust-store', 'package.json'], /package\.json: --apple-trust-store: not an Apple trust store file \(no "roots" list\)/],
-    [['probe', 'mail.example.test'], /protocol/i],
+    [['probe', 'mail.example.test'], /--protocol imap\|pop3\|smtp is required \(it can be left out only for a well-known mail port/],
+    [['probe', 'mail.example.test:2525'], /--protocol imap\|pop3\|smtp is required for port 2525/],
     [['probe', 'mail.example.test', '--protocol', 'nntp'], /protocol/i],
   ])('exits 2 on unusable input: %j', async (args, message) => {
     const r = await runCli(args)

@@ -99,6 +99,15 @@ export function defaultPort(protocol: Protocol, security: Security): number {
   return DEFAULT_PORTS[protocol][security]
 }
 
+/** The mail service a well-known port stands for (RFC 8314 and the classic STARTTLS ports; 25 is SMTP with STARTTLS). */
+export function serviceOfPort(port: number): {protocol: Protocol; security: 'ssl' | 'starttls'} | undefined {
+  for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
+    if (DEFAULT_PORTS[protocol].ssl === port) return {protocol, security: 'ssl'}
+    if (DEFAULT_PORTS[protocol].starttls === port) return {protocol, security: 'starttls'}
+  }
+  return port === 25 ? {protocol: 'smtp', security: 'starttls'} : undefined
+}
+
 export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation
 
 function reverseDomain(domain: string): string {
