@@ -59,3 +59,8 @@ export abstract class BaseCommand extends Command {
     return super.catch(error)
   }
 }
+
+/** A .mobileconfig profile (lint and check read it as a profile); anything else is a settings file. */
+export function isProfile(file: string): boolean {
+  return /\.mobileconfig$/i.test(file)
+}

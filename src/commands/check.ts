@@ -5,10 +5,11 @@ import type {CheckOptions} from '../core/check/options.js'
 import type {CheckResult} from '../core/check/run-check.js'
 import {InputError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
+import type {Settings} from '../core/settings/model.js'
 import type {Report} from '../render/report.js'
 import {COLOR, PLAIN, useColor} from '../render/style.js'
 import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
-import {BaseCommand} from './base.js'
+import {BaseCommand, isProfile} from './base.js'
 
 /** Positive seconds, fractions allowed (e.g. 0.5). */
 const seconds = Flags.custom<number>({
@@ -72,7 +73,7 @@ export function warnUnusedResolve(options: CheckOptions): void {
 
 export default class Check extends BaseCommand {
   static override summary = "Probe every IMAP, POP3 and SMTP server in a settings file and check its certificate against Apple's and Microsoft's rules."
-  static override description = `Connects to every distinct (host, port, TLS mode) in the settings, concurrently, exactly as a phone would (SNI, STARTTLS where set; no credentials are ever sent), and judges the certificates each server sends against Apple's trust store and rules (HT210176, HT211025): host name in subjectAltName, validity, complete chain as sent, key and signature strength, serverAuth EKU. Also reports whether Node's bundled Mozilla store trusts the chain, TLS versions, STARTTLS and SMTP AUTH availability, and certificates that differ between ports of one host.
+  static override description = `Connects to every distinct (host, port, TLS mode) in the settings, concurrently, exactly as a phone would (SNI, STARTTLS where set; no credentials are ever sent), and judges the certificates each server sends against Apple's trust store and rules (HT210176, HT211025): host name in subjectAltName, validity, complete chain as sent, key and signature strength, serverAuth EKU, Certificate Transparency. Also reports whether Node's bundled Mozilla store trusts the chain, TLS versions, STARTTLS and SMTP AUTH availability, and certificates that differ between ports of one host.
 Exit status: 0 no error-level findings, 1 error-level findings (or warnings with --strict), 2 usage error or unreadable input.`
   static override examples = [
     '<%= config.bin %> check settings.yaml',
@@ -92,26 +93,26 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const {args, flags} = await this.parse(Check)
     const format = this.outputFormat(flags)
     const options = await checkOptionsFromFlags(flags)
-    if (/\.mobileconfig$/i.test(args.file)) {
+    const findings: Finding[] = []
+    let settings: Settings
+    let extraRoots = options.extraRoots
+    if (isProfile(args.file)) {
       // A profile someone made: its mail payloads' servers, trusting the roots it installs.
-      const [{profileCheckInput}, {checkSettings}] = await Promise.all([import('../core/check/profile-input.js'), import('../core/check/run-check.js')])
-      const input = profileCheckInput(args.file)
-      const result = await checkSettings(input.settings, {...options, extraRoots: [...options.extraRoots, ...input.roots]})
-      warnUnusedResolve(options)
-      const parts = await checkReportParts(result)
-      this.finish({command: 'check', findings: result.findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
-      return
-    }
-    const {loadSettings} = await import('../core/settings/load.js')
-    const loaded = loadSettings(args.file)
-    const findings: Finding[] = [...loaded.findings]
-    if (!loaded.settings) {
-      const report: Report = {command: 'check', findings, inputErrors: [], data: {file: args.file, endpoints: []}, sections: ['The settings do not pass the schema, so no server was probed. Fix these first (`mailprofile lint` shows the same):\n']}
-      this.finish(report, format, {strict: flags.strict})
-      return
+      const input = (await import('../core/check/profile-input.js')).profileCheckInput(args.file)
+      settings = input.settings
+      extraRoots = [...extraRoots, ...input.roots]
+    } else {
+      const loaded = (await import('../core/settings/load.js')).loadSettings(args.file)
+      findings.push(...loaded.findings)
+      if (!loaded.settings) {
+        const report: Report = {command: 'check', findings, inputErrors: [], data: {file: args.file, endpoints: []}, sections: ['The settings do not pass the schema, so no server was probed. Fix these first (`mailprofile lint` shows the same):\n']}
+        this.finish(report, format, {strict: flags.strict})
+        return
+      }
+      settings = loaded.settings
     }
     const {checkSettings} = await import('../core/check/run-check.js')
-    const result = await checkSettings(loaded.settings, options)
+    const result = await checkSettings(settings, {...options, extraRoots})
     warnUnusedResolve(options)
     findings.push(...result.findings)
     const parts = await checkReportParts(result)

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {Finding} from '../core/findings.js'
 import type {InputProblem} from '../render/report.js'
-import {BaseCommand} from './base.js'
+import {BaseCommand, isProfile} from './base.js'
 
 export default class Lint extends BaseCommand {
   static override summary = 'Check settings files offline: schema, ports and TLS modes, host names, CA and signing files, users.'
@@ -44,7 +44,3 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   }
 }
 
-/** Profiles go to inspect's lint path; everything else is a settings file. */
-function isProfile(file: string): boolean {
-  return /\.mobileconfig$/i.test(file)
-}
