@@ -46,15 +46,16 @@ const common = {
 // The CLI: one CommonJS file, so bin/cli-loader.js can compile it from V8's code cache (ES modules
 // cannot use one on Node 20). Code only some commands need (TLS probing, signing, XML, node-forge)
 // is still evaluated lazily: esbuild wraps each module and runs it at its first import().
-await build({
+const commonJs = {
   ...common,
-  entryPoints: {cli: 'src/cli.ts'},
-  outfile: 'dist/cli.cjs',
   format: 'cjs',
   // src/core/paths.ts finds the package folder from import.meta.url: here, the bundle's own path.
   define: {'import.meta.url': '__mailprofileBundleUrl'},
   banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
-})
+}
+await build({...commonJs, entryPoints: {cli: 'src/cli.ts'}, outfile: 'dist/cli.cjs'})
+// The worker threads of a parallel `build` (src/core/generate/parallel-build.ts) start from this file.
+await build({...commonJs, entryPoints: {'build-worker': 'src/core/generate/build-worker.ts'}, outfile: 'dist/build-worker.cjs'})
 // bench-lib: the core APIs the benchmarks measure (bench/*.bench.js), without oclif.
 await build({
   ...common,

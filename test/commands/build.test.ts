@@ -2,7 +2,7 @@
 // outputs checked with independent tools (openssl cms, plistlib, xmllint).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -56,6 +56,29 @@ describe('mailprofile build', () => {
     }
     expect(readdirSync(join(out, 'example.com')).some((n) => n.endsWith('.tmp'))).toBe(false)
   })
+
+  it('builds 300 signed per-user profiles on worker threads byte-identical to one thread, and leaves no staging folder', async () => {
+    const file = settingsFile((d) => {
+      d.users = Array.from({length: 300}, (_, i) => ({address: `user${i}@example.com`, name: `User ${i}`}))
+      d.signing = {certificate: join(ROOT, 'examples/signing/signing-cert.pem'), key: join(ROOT, 'examples/signing/signing-key.pem'), chain: [join(ROOT, 'examples/signing/chain.pem')]}
+    })
+    const one = tmp()
+    const many = tmp()
+    const single = await runCli(['build', file, '--out', one, '--threads', '1', '--json'])
+    expect(single.code, single.stderr).toBe(0)
+    const parallel = await runCli(['build', file, '--out', many, '--threads', '2', '--json'])
+    expect(parallel.code, parallel.stderr).toBe(0)
+    const files = listFiles(one)
+    expect(files.filter((f) => f.includes('/users/') && f.endsWith('.mobileconfig'))).toHaveLength(300)
+    expect(listFiles(many)).toEqual(files)
+    for (const f of files) expect(readFileSync(join(many, f)).equals(readFileSync(join(one, f))), f).toBe(true)
+    expect(readdirSync(many).filter((n) => n.startsWith('.mailprofile-staging-'))).toEqual([])
+    expect((JSON.parse(parallel.stdout) as {manifest: unknown}).manifest).toEqual((JSON.parse(single.stdout) as {manifest: unknown}).manifest)
+    // A staging folder left by a killed build (its process is gone) is cleaned up by the next one.
+    mkdirSync(join(many, '.mailprofile-staging-4194311', 'example.com'), {recursive: true})
+    expect((await runCli(['build', file, '--out', many, '--only', 'dns'])).code).toBe(0)
+    expect(readdirSync(many).filter((n) => n.startsWith('.mailprofile-staging-'))).toEqual([])
+  }, 120_000)
 
   it('reports the files of a removed user as stale-output and lists them in the manifest; --prune removes exactly those', async () => {
     const out = tmp()

@@ -5,11 +5,11 @@
 import type {CheckOptions} from '../check/options.js'
 import type {CheckResult} from '../check/run-check.js'
 import type {Finding} from '../findings.js'
-import {loadSettings} from '../settings/load.js'
 import {lintSettingsFile} from '../settings/lint.js'
 import type {Settings} from '../settings/model.js'
-import {buildOutputs, type BuildOptions, type BuildResult, type ProfileSigner} from './build.js'
+import {buildOutputs, type BuildOptions, type BuildResult, type BuiltFile, type ProfileSigner} from './build.js'
 import {buildManifest} from './manifest.js'
+import type {ParallelBuild} from './parallel-build.js'
 import {appleSchemaSource} from '../apple/schemas.js'
 
 export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
@@ -21,9 +21,13 @@ export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   check?: CheckOptions
   /** `--embed-server-root`: embed pinned private roots the servers send (needs `check`). Extra pins from --pin. */
   embedServerRoot?: {pins: string[]}
+  /** Build the per-user outputs on worker threads (parallel-build.ts); one thread when absent. */
+  parallel?: ParallelBuild
 }
 
-export interface BuildFileResult extends BuildResult {
+export interface BuildFileResult extends Omit<BuildResult, 'files'> {
+  /** Staged files only with `parallel.stageIn`. */
+  files: BuiltFile[]
   settings?: Settings
   /** The live check's result, with --check. */
   check?: CheckResult
@@ -44,7 +48,8 @@ export async function signerFor(settings: Settings, env: Readonly<Record<string,
 export async function buildFromSettingsFile(file: string, options: BuildFileOptions): Promise<BuildFileResult> {
   const lint = await lintSettingsFile(file, {warnDays: 30, now: options.now ?? new Date(), env: options.env})
   const findings: Finding[] = [...lint.findings]
-  const loaded = loadSettings(file)
+  // The settings lint loaded (a 10,000-user CSV is read once, not twice).
+  const loaded = {settings: lint.settings}
   const empty = (check?: CheckResult): BuildFileResult => ({files: [], manifest: buildManifest([], appleSchemaSource()), findings, settings: loaded.settings, check})
   if (!loaded.settings || findings.some((f) => f.severity === 'error')) {
     findings.push({
@@ -81,6 +86,9 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
     }
   }
   const signer = options.signer === null ? undefined : (options.signer ?? (await signerFor(loaded.settings, options.env)))
-  const result = buildOutputs(loaded.settings, {only: options.only, users: options.users, signer, extraCertificates})
+  const buildOptions = {only: options.only, users: options.users, signer, extraCertificates}
+  const result = options.parallel
+    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, options.parallel)
+    : buildOutputs(loaded.settings, buildOptions)
   return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check}
 }

@@ -47,6 +47,14 @@ export interface OutputFile extends ManifestEntry {
   bytes: Buffer
 }
 
+/** An output a worker thread already wrote into the staging folder (parallel-build.ts); writeOutputs renames it into place. */
+export interface StagedOutputFile extends ManifestEntry {
+  staged: string
+}
+
+/** What a build hands to writeOutputs: bytes to write, or a staged file to move. */
+export type BuiltFile = OutputFile | StagedOutputFile
+
 export interface BuildResult {
   files: OutputFile[]
   manifest: Manifest
@@ -140,6 +148,24 @@ function schemaFindings(issues: Array<{path: string; message: string}>, what: st
 }
 
 /** Builds every output for the settings. Paths are relative to the output folder, `/`-separated. */
+/** Two outputs never share a path (case-insensitively) or a profile's PayloadIdentifier: that would be a bug here. */
+export function assertDistinctOutputs(files: readonly BuiltFile[]): void {
+  const seen = new Map<string, BuiltFile>()
+  for (const f of files) {
+    const key = f.path.toLowerCase()
+    const other = seen.get(key)
+    if (other) throw new Error(`mailprofile bug: two outputs map to ${f.path} (${other.user ?? other.domain} and ${f.user ?? f.domain})`)
+    seen.set(key, f)
+  }
+  const ids = new Map<string, string>()
+  for (const f of files) {
+    if (!f.payloadIdentifier || f.kind !== 'mobileconfig') continue
+    const other = ids.get(f.payloadIdentifier)
+    if (other) throw new Error(`mailprofile bug: ${f.path} and ${other} share PayloadIdentifier ${f.payloadIdentifier}`)
+    ids.set(f.payloadIdentifier, f.path)
+  }
+}
+
 export function buildOutputs(settings: Settings, options: BuildOptions = {}): BuildResult {
   const findings = xmlCharacterFindings(settings)
   const certificates = loadCertificates(settings, findings, options.extraCertificates)
@@ -230,20 +256,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
     }
   }
 
-  const seen = new Map<string, OutputFile>()
-  for (const f of files) {
-    const key = f.path.toLowerCase()
-    const other = seen.get(key)
-    if (other) throw new Error(`mailprofile bug: two outputs map to ${f.path} (${other.user ?? other.domain} and ${f.user ?? f.domain})`)
-    seen.set(key, f)
-  }
-  const ids = new Map<string, string>()
-  for (const f of files) {
-    if (!f.payloadIdentifier || f.kind !== 'mobileconfig') continue
-    const other = ids.get(f.payloadIdentifier)
-    if (other) throw new Error(`mailprofile bug: ${f.path} and ${other} share PayloadIdentifier ${f.payloadIdentifier}`)
-    ids.set(f.payloadIdentifier, f.path)
-  }
+  assertDistinctOutputs(files)
   if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas), findings}
   if (want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
     findings.push({code: 'profile-unsigned', severity: 'info', message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}})

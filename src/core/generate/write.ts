@@ -8,7 +8,7 @@
  * `writeOutputs` does it only when asked (`build --fsync`); the manifest, written last, is always
  * flushed.
  */
-import {closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join} from 'node:path'
 
@@ -67,17 +67,77 @@ function syncDirectory(dir: string): void {
   }
 }
 
+const STAGING_PREFIX = '.mailprofile-staging-'
+
+/**
+ * The folder inside `outDir` where worker threads of a parallel build write finished files before
+ * writeOutputs renames them into place (same file system, so each rename is atomic). One per
+ * process; removed when the build ends.
+ */
+export function stagingDir(outDir: string): string {
+  return join(outDir, `${STAGING_PREFIX}${process.pid}`)
+}
+
+/** Writes one file into the staging folder under its output path; returns where. */
+export function stageFile(outDir: string, path: string, bytes: Uint8Array, options: {fsync?: boolean} = {}): string {
+  const target = join(stagingDir(outDir), ...safeParts(path))
+  mkdirSync(dirname(target), {recursive: true})
+  const fd = openSync(target, 'w', 0o644)
+  try {
+    let off = 0
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
+    if (options.fsync) fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  return target
+}
+
+/** Removes this process's staging folder (after a build, or instead of one that found errors). */
+export function discardStaging(outDir: string): void {
+  rmSync(stagingDir(outDir), {recursive: true, force: true})
+}
+
+/** Removes staging folders left in `outDir` by builds that were killed (their process is gone). */
+export function removeAbandonedStaging(outDir: string): void {
+  let names: string[]
+  try {
+    names = readdirSync(outDir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    if (!name.startsWith(STAGING_PREFIX)) continue
+    const pid = Number(name.slice(STAGING_PREFIX.length))
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue
+    rmSync(join(outDir, name), {recursive: true, force: true})
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function safeParts(path: string): string[] {
+  const parts = path.split('/')
+  if (parts.some((part) => part === '' || part === '.' || part === '..')) throw new Error(`mailprofile bug: unsafe output path ${path}`)
+  return parts
+}
+
 /**
  * Writes every output under `outDir`, each atomically, then the manifest last (a pipeline that
- * sees the manifest sees every file it lists). Returns the absolute paths written.
+ * sees the manifest sees every file it lists): bytes through a temporary file and a rename, files a
+ * worker staged (stageFile) by a rename from the staging folder. Returns the absolute paths written.
  */
-export function writeOutputs(outDir: string, files: ReadonlyArray<{path: string; bytes: Uint8Array}>, manifest?: {path: string; bytes: Uint8Array}, options: {fsync?: boolean} = {}): string[] {
+export function writeOutputs(outDir: string, files: ReadonlyArray<{path: string; bytes: Uint8Array} | {path: string; staged: string}>, manifest?: {path: string; bytes: Uint8Array}, options: {fsync?: boolean} = {}): string[] {
   const written: string[] = []
   const made = new Set<string>()
-  const targetOf = (path: string): string => {
-    if (path.split('/').some((part) => part === '' || part === '.' || part === '..')) throw new Error(`mailprofile bug: unsafe output path ${path}`)
-    return join(outDir, ...path.split('/'))
-  }
+  const targetOf = (path: string): string => join(outDir, ...safeParts(path))
   for (const f of files) {
     const target = targetOf(f.path)
     const dir = dirname(target)
@@ -85,7 +145,8 @@ export function writeOutputs(outDir: string, files: ReadonlyArray<{path: string;
       mkdirSync(dir, {recursive: true})
       made.add(dir)
     }
-    writeFileAtomic(target, f.bytes, {fsync: options.fsync === true, mkdir: false})
+    if ('staged' in f) renameSync(f.staged, target)
+    else writeFileAtomic(target, f.bytes, {fsync: options.fsync === true, mkdir: false})
     written.push(target)
   }
   if (options.fsync) for (const dir of made) syncDirectory(dir)

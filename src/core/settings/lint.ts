@@ -1,5 +1,6 @@
 import type {Finding} from '../findings.js'
 import {loadSettings} from './load.js'
+import type {Settings} from './model.js'
 import {authRules} from './rules/auth.js'
 import {caFileRules} from './rules/ca-files.js'
 import {hostRules} from './rules/hosts.js'
@@ -17,6 +18,8 @@ export const RULES: readonly Rule[] = [portRules, hostRules, authRules, identifi
 export interface LintResult {
   file: string
   findings: Finding[]
+  /** The settings as loaded for linting, when they pass the schema (build reuses them instead of reading the file again). */
+  settings?: Settings
 }
 
 /**
@@ -29,5 +32,5 @@ export async function lintSettingsFile(file: string, options: RuleOptions): Prom
   if (loaded.settings) {
     for (const rule of RULES) findings.push(...(await rule({settings: loaded.settings, doc: loaded.doc, options})))
   }
-  return {file, findings}
+  return {file, findings, settings: loaded.settings}
 }

@@ -1,10 +1,10 @@
-import {mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {safeFileName, writeFileAtomic, writeOutputs} from '../../../src/core/generate/write.js'
+import {discardStaging, removeAbandonedStaging, safeFileName, stageFile, stagingDir, writeFileAtomic, writeOutputs} from '../../../src/core/generate/write.js'
 
 describe('safeFileName', () => {
   it('keeps ordinary addresses and domains readable', () => {
@@ -58,5 +58,38 @@ describe('writeFileAtomic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mp-write-'))
     expect(() => writeOutputs(dir, [{path: '../evil', bytes: Buffer.from('x')}])).toThrow(/unsafe output path/)
     expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('staging (parallel build)', () => {
+  it('stages files under the staging folder and writeOutputs moves them into place by rename', () => {
+    const out = mkdtempSync(join(tmpdir(), 'mp-stage-'))
+    try {
+      const staged = stageFile(out, 'example.com/users/a@example.com.mobileconfig', Buffer.from('profile a'))
+      expect(staged.startsWith(stagingDir(out))).toBe(true)
+      const written = writeOutputs(out, [{path: 'example.com/users/a@example.com.mobileconfig', staged}, {path: 'example.com/example.com.mobileconfig', bytes: Buffer.from('domain')}], {path: 'manifest.json', bytes: Buffer.from('{}')})
+      expect(written).toHaveLength(3)
+      expect(readFileSync(join(out, 'example.com', 'users', 'a@example.com.mobileconfig'), 'utf8')).toBe('profile a')
+      expect(existsSync(staged)).toBe(false)
+      discardStaging(out)
+      expect(existsSync(stagingDir(out))).toBe(false)
+      expect(() => stageFile(out, '../escape', Buffer.from('x'))).toThrow(/unsafe output path/)
+    } finally {
+      rmSync(out, {recursive: true, force: true})
+    }
+  })
+
+  it("removes staging folders of builds that were killed, never a live process's", () => {
+    const out = mkdtempSync(join(tmpdir(), 'mp-stage-'))
+    try {
+      // A pid far above pid_max cannot belong to a live process; pid 1 always does.
+      for (const pid of [2 ** 22 + 7, 1, process.pid]) mkdirSync(join(out, `.mailprofile-staging-${pid}`, 'example.com'), {recursive: true})
+      mkdirSync(join(out, 'example.com'))
+      removeAbandonedStaging(out)
+      expect(readdirSync(out).sort()).toEqual(['.mailprofile-staging-1', `.mailprofile-staging-${process.pid}`, 'example.com'].sort())
+      removeAbandonedStaging(join(out, 'missing')) // no folder yet: nothing to do
+    } finally {
+      rmSync(out, {recursive: true, force: true})
+    }
   })
 })
