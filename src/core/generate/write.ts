@@ -78,10 +78,17 @@ export function stagingDir(outDir: string): string {
   return join(outDir, `${STAGING_PREFIX}${process.pid}`)
 }
 
+/** Folders this thread has created in staging folders (one mkdir per folder, not per file). */
+const stagedDirs = new Set<string>()
+
 /** Writes one file into the staging folder under its output path; returns where. */
 export function stageFile(outDir: string, path: string, bytes: Uint8Array, options: {fsync?: boolean} = {}): string {
   const target = join(stagingDir(outDir), ...safeParts(path))
-  mkdirSync(dirname(target), {recursive: true})
+  const dir = dirname(target)
+  if (!stagedDirs.has(dir)) {
+    mkdirSync(dir, {recursive: true})
+    stagedDirs.add(dir)
+  }
   const fd = openSync(target, 'w', 0o644)
   try {
     let off = 0
@@ -95,7 +102,9 @@ export function stageFile(outDir: string, path: string, bytes: Uint8Array, optio
 
 /** Removes this process's staging folder (after a build, or instead of one that found errors). */
 export function discardStaging(outDir: string): void {
-  rmSync(stagingDir(outDir), {recursive: true, force: true})
+  const root = stagingDir(outDir)
+  rmSync(root, {recursive: true, force: true})
+  for (const dir of stagedDirs) if (dir === root || dir.startsWith(`${root}/`) || dir.startsWith(`${root}\\`)) stagedDirs.delete(dir)
 }
 
 /** Removes staging folders left in `outDir` by builds that were killed (their process is gone). */
