@@ -1,5 +1,5 @@
 import {CHECK_CODES} from './check/codes.js'
-import type {CodeInfo} from './findings.js'
+import type {CodeInfo, EndpointRef, Finding, SourceLocation} from './findings.js'
 import {GENERATE_CODES} from './generate/codes.js'
 import {INSPECT_CODES} from './inspect/codes.js'
 import {NET_CODES} from './net/codes.js'
@@ -20,4 +20,32 @@ export const CODE_GROUPS: Array<{title: string; codes: CodeInfo[]}> = [
 
 export function allCodes(): CodeInfo[] {
   return CODE_GROUPS.flatMap((g) => g.codes)
+}
+
+let byCode: Map<string, CodeInfo> | undefined
+
+/** The registry entry for `code`; throws for a code that is not registered (a bug, not an input error). */
+export function codeInfo(code: string): CodeInfo {
+  byCode ??= new Map(allCodes().map((c) => [c.code, c]))
+  const info = byCode.get(code)
+  if (!info) throw new Error(`mailprofile bug: finding code "${code}" is not in the registry (src/core/codes.ts)`)
+  return info
+}
+
+/** What a call site says about one finding; severity and the default fix come from the registry. */
+export interface FindingDetails {
+  message: string
+  /** Overrides the registry's default fix when this case needs a more precise one. */
+  fix?: string
+  source?: SourceLocation
+  endpoint?: EndpointRef
+}
+
+/** Makes a finding from its registered code: the one way findings are made. */
+export function finding(code: string, details: FindingDetails): Finding {
+  const info = codeInfo(code)
+  const out: Finding = {code, severity: info.severity, message: details.message, fix: details.fix ?? info.fix}
+  if (details.source) out.source = details.source
+  if (details.endpoint) out.endpoint = details.endpoint
+  return out
 }
