@@ -20,7 +20,8 @@
 //   allows any key with that value schema; otherwise additionalProperties false.
 //   presence required → required   rangelist → enum   format → pattern (strings)
 //   Payload schemas merge CommonPayloadKeys.yaml and pin PayloadType to the payload's type;
-//   DDM declarations (account.*.yaml) wrap the keys in the declaration envelope
+//   DDM declarations (configurations account.*.yaml, assets, activations: every YAML with a
+//   payload.declarationtype) wrap the keys in the declaration envelope
 //   {Type, Identifier, ServerToken, Payload}.
 import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {basename, join, resolve} from 'node:path'
@@ -40,7 +41,13 @@ export const SOURCE_FILES = [
   'com.apple.security.pkcs1.yaml',
   'com.apple.security.pem.yaml',
   'com.apple.eas.account.yaml',
+  'com.apple.caldav.account.yaml',
+  'com.apple.carddav.account.yaml',
   'account.mail.yaml',
+  // DDM assets the mail declaration references, and the activation that applies it.
+  'useridentity.yaml',
+  'credential.userpassword.yaml',
+  'simple.yaml',
 ]
 
 function parseArgs(argv) {

@@ -1,17 +1,15 @@
 /**
  * Apple's payload schemas (schemas/apple/*.json, converted from apple/device-management by
  * scripts/refresh-apple-schemas.js) as validators: `build` checks every payload before writing,
- * `inspect` lints existing profiles with the same functions. Schemas load and compile lazily,
- * once per process.
+ * `inspect` lints existing profiles with the same functions. The validators are compiled at build
+ * time (scripts/build-validator.js, ajv's standalone code), so no run compiles a schema.
  *
- * `<data>` and `<date>` values are what the `plist` parser gives (Buffer, Date); the schemas
- * mark them with the custom keyword `plistType`, so one schema validates built and parsed payloads.
+ * `<data>` and `<date>` values are what the plist readers give (Uint8Array/Buffer, Date); the
+ * schemas mark them with the keyword `plistType`, so one schema validates built and parsed payloads.
  */
-import {readFileSync} from 'node:fs'
+import type {ErrorObject} from 'ajv'
 
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
-
-import {packageFile} from '../paths.js'
+import {declarationValidators, profileKeys, profileValidators, sourceCommit} from './apple-validators.generated.js'
 
 export interface SchemaIssue {
   /** JSON pointer of the value, e.g. `/PayloadContent/0/IncomingMailServerPortNumber`. */
@@ -21,52 +19,7 @@ export interface SchemaIssue {
   keyword: string
 }
 
-interface SchemaIndex {
-  sourceCommit: string
-  profile: Record<string, string>
-  declarations: Record<string, string>
-}
-
-let ajv: Ajv | undefined
-let index: SchemaIndex | undefined
-const compiled = new Map<string, ValidateFunction>()
-
-function schemaIndex(): SchemaIndex {
-  index ??= JSON.parse(readFileSync(packageFile('schemas', 'apple', 'index.json'), 'utf8')) as SchemaIndex
-  return index
-}
-
-function isData(value: unknown): boolean {
-  return value instanceof Uint8Array
-}
-
-function isDate(value: unknown): boolean {
-  return value instanceof Date && !Number.isNaN(value.getTime())
-}
-
-function compiler(): Ajv {
-  if (ajv) return ajv
-  ajv = new Ajv({allErrors: true, strict: true, strictTypes: false, verbose: true})
-  ajv.addKeyword({
-    keyword: 'plistType',
-    schemaType: 'string',
-    errors: false,
-    validate: (kind: string, value: unknown) => (kind === 'data' ? isData(value) : kind === 'date' ? isDate(value) : false),
-  })
-  ajv.addKeyword({keyword: 'x-payloadType', schemaType: 'string'})
-  ajv.addKeyword({keyword: 'x-declarationType', schemaType: 'string'})
-  return ajv
-}
-
-function validatorFor(file: string): ValidateFunction {
-  let fn = compiled.get(file)
-  if (!fn) {
-    const schema = JSON.parse(readFileSync(packageFile('schemas', 'apple', file), 'utf8')) as Record<string, unknown>
-    fn = compiler().compile(schema)
-    compiled.set(file, fn)
-  }
-  return fn
-}
+type Validator = (typeof profileValidators)[string]
 
 const PLIST_NAMES: Record<string, string> = {string: '<string>', integer: '<integer>', boolean: '<boolean>', number: '<real>', array: '<array>', object: '<dictionary>'}
 
@@ -84,14 +37,13 @@ function describeError(e: ErrorObject): SchemaIssue {
     case 'const':
       return {path: e.instancePath, keyword: e.keyword, message: `must be ${JSON.stringify(params.allowedValue)}`}
     case 'plistType':
-      return {path: e.instancePath, keyword: e.keyword, message: `must be <${String(e.schema)}>`}
+      return {path: e.instancePath, keyword: e.keyword, message: `must be <${String(params.plistType)}>`}
     default:
       return {path: e.instancePath, keyword: e.keyword, message: e.message ?? 'is invalid'}
   }
 }
 
-function run(file: string, value: unknown, prefix = ''): SchemaIssue[] {
-  const validate = validatorFor(file)
+function run(validate: Validator, value: unknown, prefix = ''): SchemaIssue[] {
   if (validate(value)) return []
   return (validate.errors ?? []).map((e) => {
     const issue = describeError(e)
@@ -101,12 +53,17 @@ function run(file: string, value: unknown, prefix = ''): SchemaIssue[] {
 
 /** The git commit of apple/device-management the schemas were converted from. */
 export function appleSchemaSource(): string {
-  return schemaIndex().sourceCommit
+  return sourceCommit
 }
 
 /** Whether this tool has Apple's schema for a payload type. */
 export function knownPayloadType(payloadType: string): boolean {
-  return Object.hasOwn(schemaIndex().profile, payloadType) && payloadType !== 'Configuration'
+  return Object.hasOwn(profileValidators, payloadType) && payloadType !== 'Configuration'
+}
+
+/** The keys Apple's schema lists for a payload type (`Configuration`: the top level); empty when unknown. */
+export function payloadSchemaKeys(payloadType: string): readonly string[] {
+  return Object.hasOwn(profileKeys, payloadType) ? profileKeys[payloadType]! : []
 }
 
 /**
@@ -117,7 +74,7 @@ export function validatePayload(payload: Record<string, unknown>, prefix = ''): 
   const type = payload.PayloadType
   if (typeof type !== 'string') return [{path: `${prefix}/PayloadType`, keyword: 'required', message: 'missing required key PayloadType'}]
   if (!knownPayloadType(type)) return []
-  return run(schemaIndex().profile[type]!, payload, prefix)
+  return run(profileValidators[type]!, payload, prefix)
 }
 
 /**
@@ -125,7 +82,7 @@ export function validatePayload(payload: Record<string, unknown>, prefix = ''): 
  * PayloadContent against its own schema (paths `/PayloadContent/<i>/…`).
  */
 export function validateConfiguration(profile: Record<string, unknown>): SchemaIssue[] {
-  const issues = run(schemaIndex().profile.Configuration!, profile)
+  const issues = run(profileValidators.Configuration!, profile)
   const content = profile.PayloadContent
   if (Array.isArray(content)) {
     content.forEach((payload, i) => {
@@ -140,7 +97,7 @@ export function validateConfiguration(profile: Record<string, unknown>): SchemaI
 /** Validates a DDM declaration ({Type, Identifier, ServerToken, Payload}) against Apple's schema for its Type. */
 export function validateDeclaration(declaration: Record<string, unknown>): SchemaIssue[] {
   const type = declaration.Type
-  const file = typeof type === 'string' ? schemaIndex().declarations[type] : undefined
-  if (!file) return [{path: '/Type', keyword: 'enum', message: `no Apple declaration schema for type ${JSON.stringify(type)}`}]
-  return run(file, declaration)
+  const validate = typeof type === 'string' && Object.hasOwn(declarationValidators, type) ? declarationValidators[type] : undefined
+  if (!validate) return [{path: '/Type', keyword: 'enum', message: `no Apple declaration schema for type ${JSON.stringify(type)}`}]
+  return run(validate, declaration)
 }

@@ -108,7 +108,7 @@ export const INSPECT_CODES: CodeInfo[] = [
     code: 'payload-type-unchecked',
     severity: 'info',
     title: 'inspect has no schema for this payload type.',
-    why: 'Only the top level, mail, Exchange and certificate payloads are checked against Apple\'s schemas; this payload was listed but not checked.',
+    why: 'Only the top level, mail, Exchange, CalDAV, CardDAV and certificate payloads are checked against Apple\'s schemas; this payload was listed but not checked.',
     fix: 'Nothing to do, unless the type is a typo of a known one.',
   },
   {

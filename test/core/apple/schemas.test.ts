@@ -1,10 +1,11 @@
 import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {parse} from 'plist'
 import {describe, expect, it} from 'vitest'
 
-import {appleSchemaSource, knownPayloadType, validateConfiguration, validateDeclaration, validatePayload} from '../../../src/core/apple/schemas.js'
+import {appleSchemaSource, knownPayloadType, payloadSchemaKeys, validateConfiguration, validateDeclaration, validatePayload} from '../../../src/core/apple/schemas.js'
 import {ROOT} from '../../helpers/cli.js'
 
 function mailPayload(): Record<string, unknown> {
@@ -32,6 +33,20 @@ describe('schemas/apple (converted)', () => {
 
   it('name the apple/device-management commit they come from', () => {
     expect(appleSchemaSource()).toMatch(/^[0-9a-f]{40}$/)
+    expect(appleSchemaSource()).toBe(JSON.parse(readFileSync(join(ROOT, 'schemas', 'apple', 'index.json'), 'utf8')).sourceCommit)
+  })
+
+  it('are compiled at build time: the CLI bundle carries no ajv schema compiler', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'cli.cjs'), 'utf8')
+    // A message of ajv's compiler (lib/core.ts addSchema), present whenever Ajv itself is bundled.
+    expect(bundle).not.toContain('already exists`')
+    expect(bundle).toContain('apple-validators')
+  })
+
+  it('list every key of a payload type, for "did you mean"', () => {
+    expect(payloadSchemaKeys('com.apple.mail.managed')).toContain('IncomingMailServerHostName')
+    expect(payloadSchemaKeys('Configuration')).toContain('PayloadContent')
+    expect(payloadSchemaKeys('com.apple.wifi.managed')).toEqual([])
   })
 })
 
@@ -65,7 +80,17 @@ describe('validatePayload', () => {
     expect(validatePayload({...mailPayload(), SMIMESigningCertificateUUID: 'not-a-uuid'}).map((i) => i.keyword)).toEqual(['pattern'])
   })
 
+  it('checks CalDAV and CardDAV payloads: a <real> port reads as a number, a string port is the wrong type', () => {
+    const dav = (type: string, prefix: string, port: unknown) => ({PayloadType: type, PayloadIdentifier: 'x.dav', PayloadUUID: '2ED6657D-E927-568B-95E1-2665A8AEA6A2', PayloadVersion: 1, [`${prefix}HostName`]: 'dav.example.com', [`${prefix}Port`]: port, [`${prefix}UseSSL`]: true})
+    expect(validatePayload(dav('com.apple.caldav.account', 'CalDAV', 443))).toEqual([])
+    expect(validatePayload(dav('com.apple.carddav.account', 'CardDAV', 443))).toEqual([])
+    expect(validatePayload(dav('com.apple.caldav.account', 'CalDAV', 0.5)).map((i) => `${i.path} ${i.message}`)).toEqual(['/CalDAVPort must be <integer>'])
+    expect(validatePayload(dav('com.apple.carddav.account', 'CardDAV', '443')).map((i) => `${i.path} ${i.message}`)).toEqual(['/CardDAVPort must be <integer>'])
+  })
+
   it('knows which payload types it has schemas for', () => {
+    expect(knownPayloadType('com.apple.caldav.account')).toBe(true)
+    expect(knownPayloadType('com.apple.carddav.account')).toBe(true)
     expect(knownPayloadType('com.apple.mail.managed')).toBe(true)
     expect(knownPayloadType('com.apple.wifi.managed')).toBe(false)
     expect(validatePayload({PayloadType: 'com.apple.wifi.managed'})).toEqual([])
