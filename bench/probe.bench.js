@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Probe benchmark (issue 4): `check` over 500 loopback endpoints with the default concurrency,
+// Probe benchmark. First (issue 14) the start-up of `probe` to a closed port against `lint`'s, as
+// whole CLI processes (bench/startup-probe.js; target ≤ 1.3×). Then (issue 4) `check` over 500 loopback endpoints with the default concurrency,
 // compared with a sequential loop of `openssl s_client` over the same endpoints, and peak memory
 // at 100, 250 and 500 endpoints (each count in its own process, so peaks do not carry over).
 //
@@ -14,6 +15,8 @@ import {availableParallelism, loadavg} from 'node:os'
 import {performance} from 'node:perf_hooks'
 import {clearInterval, setInterval} from 'node:timers'
 import {fileURLToPath, pathToFileURL} from 'node:url'
+
+import {measureStartup} from './startup-probe.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cacheDir = `${root}node_modules/.cache/mailprofile-bench`
@@ -127,7 +130,9 @@ function opensslLoop(endpoints) {
 }
 
 async function main() {
-  console.log('bundling the probe code and fixture servers …')
+  const startup = await measureStartup(root)
+  if (!startup.ok) process.exitCode = 1
+  console.log('\nbundling the probe code and fixture servers …')
   await bundleLib()
   const server = fork(fileURLToPath(import.meta.url), ['serve'], {stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
   await new Promise((resolve, reject) => {

@@ -35,8 +35,7 @@ const QUIT_GRACE_MS = 250
 /** Probes one endpoint. Resolves with the evidence (findings included); rejects only for invalid options. */
 export async function probe(target: ProbeTarget, options: ProbeOptions): Promise<ProbeEvidence> {
   if (!(options.phaseTimeoutMs > 0)) throw new RangeError('phaseTimeoutMs must be a positive number')
-  const context = await probeSecureContext()
-  return new ProbeRun(target, options, context).run()
+  return new ProbeRun(target, options, probeSecureContext()).run()
 }
 
 class ProbeRun {
@@ -123,7 +122,7 @@ class ProbeRun {
     try {
       await this.starttls(false, (greeting) => {
         this.mismatchReported = true
-        this.evidence.findings.push(plaintextOnTlsPort(this.target, excerpt(greeting)))
+        this.evidence.findings.push(plaintextOnTlsPort(this.target, excerpt(greeting), this.options.expectation))
       })
       return true
     } catch (error) {
@@ -141,7 +140,7 @@ class ProbeRun {
     const greeted = allowFallback ? await this.greetingOrImplicitTls(channel, dialog, raw) : await dialog.greeting(channel)
     if (typeof greeted !== 'string') {
       this.mismatchReported = true
-      this.evidence.findings.push(tlsOnStarttlsPort(this.target))
+      this.evidence.findings.push(tlsOnStarttlsPort(this.target, this.options.expectation))
       await this.overTls(greeted, this.dialog(), true)
       return
     }

@@ -6,50 +6,30 @@
  * certificate policy's job (src/core/x509), which needs the chain exactly as sent. Node's
  * getPeerCertificate(true) completes a chain that does not end in a self-signed root with an issuer
  * from the connection's CA store. The probe reads the chain through getPeerX509Certificate(), which
- * does not, and, as a second guard, its SecureContext trusts only a throwaway self-signed
- * certificate generated once per process, so nothing from a trust store can ever be added.
+ * does not, and, as a second guard, its SecureContext trusts only a placeholder self-signed
+ * certificate whose key was discarded (placeholder-anchor.ts), so nothing from a trust store can
+ * ever be added.
  * The context also allows TLS 1.0–1.3 at OpenSSL security level 0, so legacy servers can be
  * detected (and reported) rather than merely failing.
  */
-import {generateKeyPairSync, type X509Certificate} from 'node:crypto'
+import type {X509Certificate} from 'node:crypto'
 import net from 'node:net'
 import tls from 'node:tls'
 
 import {errorCodeOf, ProbeFailure} from './failure.js'
+import {PLACEHOLDER_ANCHOR_PEM} from './placeholder-anchor.js'
 
-let contextPromise: Promise<tls.SecureContext> | undefined
+let context: tls.SecureContext | undefined
 
 /** The one SecureContext every probe in this process uses. */
-export function probeSecureContext(): Promise<tls.SecureContext> {
-  contextPromise ??= createProbeContext()
-  return contextPromise
-}
-
-async function createProbeContext(): Promise<tls.SecureContext> {
-  return tls.createSecureContext({
-    ca: await throwawayCaPem(),
+export function probeSecureContext(): tls.SecureContext {
+  context ??= tls.createSecureContext({
+    ca: PLACEHOLDER_ANCHOR_PEM,
     minVersion: 'TLSv1',
     maxVersion: 'TLSv1.3',
     ciphers: 'DEFAULT@SECLEVEL=0',
   })
-}
-
-/** A self-signed certificate nobody else has: the only "trusted" CA of the probe's context. */
-async function throwawayCaPem(): Promise<string> {
-  const {default: forge} = await import('node-forge')
-  // 1024 bits: the key signs nothing but this certificate and guards nothing; it only has to parse.
-  const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 1024})
-  const cert = forge.pki.createCertificate()
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({type: 'spki', format: 'pem'}).toString())
-  cert.serialNumber = '01'
-  cert.validity.notBefore = new Date(Date.now() - 3600_000)
-  cert.validity.notAfter = new Date(Date.now() + 3650 * 86_400_000)
-  const name = [{name: 'commonName', value: 'mailprofile probe placeholder (trusts nothing)'}]
-  cert.setSubject(name)
-  cert.setIssuer(name)
-  cert.setExtensions([{name: 'basicConstraints', cA: true}])
-  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({type: 'pkcs1', format: 'pem'}).toString()), forge.md.sha256.create())
-  return forge.pki.certificateToPem(cert)
+  return context
 }
 
 const CONNECT_CAUSES: Record<string, string> = {

@@ -13,8 +13,8 @@ export const serverTls = {key: chain.leaf.keyPem, cert: chain.serverChainPem}
 const open: TrackedServer[] = []
 
 // The probe's SecureContext is made once per process; make it before timing anything.
-beforeAll(async () => {
-  await probeSecureContext()
+beforeAll(() => {
+  probeSecureContext()
 })
 
 /** Registers a server to be closed after the current test. */
