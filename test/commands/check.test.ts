@@ -111,7 +111,8 @@ domains:
     ])
     const privateRoot = doc.findings.filter((f) => f.code === 'private-root')
     expect(privateRoot).toHaveLength(2)
-    expect(privateRoot[0]!.source).toMatchObject({file, line: 12, column: 13})
+    // private-root is about the server's certificate: it points at the host line, not the port line.
+    expect(privateRoot[0]!.source).toMatchObject({file, line: 11, column: 13})
     expect(privateRoot[0]!.endpoint).toMatchObject({host: HOST, port: imaps.port, protocol: 'imap', address: '127.0.0.1'})
     // Without the CA in the settings or --ca, the same servers fail: the root is unknown.
     const bare = settings('bare.yaml', (await import('node:fs')).readFileSync(file, 'utf8').split('\n').slice(4).join('\n').replace('trust:\n  caFiles: [root.pem]\n', ''))
@@ -167,6 +168,30 @@ domains:
     const line = r.stdout.split('\n').find((l) => l.includes('hostname-mismatch'))
     expect(line).toMatch(new RegExp(`^::error file=${file.replaceAll('/', '\\/').replaceAll('.', '\\.')},line=7,col=\\d+,title=imap\\.example\\.test%3A${imaps.port} hostname-mismatch::`))
     expect(line).toContain('Use mail.example.test as the server name')
+  })
+
+  it('--format github: host-level findings land on the host line, port-level ones on the port line', async () => {
+    const file = settings(
+      'lines.yaml',
+      `domains:
+  - domain: example.test
+    incoming:
+      protocol: imap
+      host: imap.example.test
+      port: ${imaps.port}
+    outgoing:
+      host: ${HOST}
+      port: ${smtps.port}
+      security: ssl
+`,
+    )
+    const r = await runCli(['check', file, ...resolveAll(), '--resolve', `imap.example.test:${imaps.port}:127.0.0.1`, '--ca', caFile, '--format', 'github'])
+    expect(r.code).toBe(1)
+    const annotation = (code: string) => r.stdout.split('\n').find((l) => l.includes(` ${code}::`))
+    // hostname-mismatch: line 9 is "host: imap.example.test", line 10 its port.
+    expect(annotation('hostname-mismatch')).toMatch(/,line=9,col=13,/)
+    // The outgoing server is set to implicit TLS, but its port runs STARTTLS: that is about the port (line 13).
+    expect(annotation('tls-mode-mismatch')).toMatch(/,line=13,col=13,/)
   })
 
   it('text output: a block per endpoint, then the findings by endpoint; unused --resolve is reported on stderr', async () => {

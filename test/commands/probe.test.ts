@@ -203,7 +203,12 @@ describe('probe', {timeout: 60_000}, () => {
     const s = await server({protocol: 'imap', mode: 'starttls', tls: good})
     const r = await runCli([...probeArgs(s, 'imap', 'ssl', '--ca', caFile), '--json'])
     expect(r.code).toBe(1)
-    expect(codes(JSON.parse(r.stdout) as Doc)).toContain('tls-mode-mismatch')
+    const doc = JSON.parse(r.stdout) as Doc
+    expect(codes(doc)).toContain('tls-mode-mismatch')
+    // probe has no settings file: the message says what was probed, not "the settings say".
+    const mismatch = doc.findings.find((f) => f.code === 'tls-mode-mismatch')!
+    expect(mismatch.message).toMatch(/^Probed as implicit TLS \(SSL\)/)
+    expect(mismatch.message).not.toContain('settings')
   })
 
   it('starttls-unavailable: the server does not offer STLS', async () => {

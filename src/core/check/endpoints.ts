@@ -7,14 +7,20 @@ import {domainToASCII} from 'node:url'
 
 import type {Finding, SourceLocation} from '../findings.js'
 import type {ProbeSecurity, ProbeTarget} from '../net/evidence.js'
-import type {ServerSettings, Settings} from '../settings/model.js'
+import type {Authentication, ServerSettings, Settings} from '../settings/model.js'
 
 /** Where a settings file names an endpoint. */
 export interface SettingsSource {
   /** The mail domain whose account uses the server. */
   domain: string
   role: 'incoming' | 'outgoing'
+  /** Where the server's port (or its block) is written: what `settingsSources` in the JSON shows. */
   source: SourceLocation
+  /** Where the host name is written: host-level findings point here (see finding-source.ts). */
+  hostSource?: SourceLocation
+  /** How the account signs in there (the settings' `authentication`), and where that is written. */
+  authentication?: Authentication
+  authenticationSource?: SourceLocation
 }
 
 export interface CheckEndpoint {
@@ -71,7 +77,14 @@ export function endpointsFromSettings(settings: Settings): {endpoints: CheckEndp
     const key = endpointKey(target)
     let ep = byKey.get(key)
     if (!ep) byKey.set(key, (ep = {target, settingsSources: []}))
-    ep.settingsSources.push({domain, role, source: s.source})
+    ep.settingsSources.push({
+      domain,
+      role,
+      source: s.source,
+      ...(s.hostSource ? {hostSource: s.hostSource} : {}),
+      authentication: s.authentication,
+      ...(s.authenticationSource ? {authenticationSource: s.authenticationSource} : {}),
+    })
   }
   for (const d of settings.domains) {
     add(d.domain, 'incoming', d.incoming)

@@ -6,12 +6,13 @@
  */
 import {createHash} from 'node:crypto'
 
-import type {EndpointRef, Finding, SourceLocation} from '../findings.js'
+import type {EndpointRef, Finding} from '../findings.js'
 import type {ProbeEvidence, ProbeTarget} from '../net/evidence.js'
 import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
 import type {Settings} from '../settings/model.js'
 import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
-import {type CheckEndpoint, endpointsFromSettings, hostKey, hostPort} from './endpoints.js'
+import {type CheckEndpoint, endpointsFromSettings, hostKey, hostPort, type SettingsSource} from './endpoints.js'
+import {sourceForCode} from './finding-source.js'
 import {type CheckOptions, readSettingsCaFiles} from './options.js'
 
 export interface EndpointSourceRef {
@@ -62,9 +63,10 @@ function statusOf(findings: readonly Finding[]): EndpointResult['status'] {
   return 'ok'
 }
 
-function attach(f: Finding, endpoint: EndpointRef, source: SourceLocation | undefined): Finding {
+function attach(f: Finding, endpoint: EndpointRef, where: SettingsSource | undefined): Finding {
   const out: Finding = {...f, endpoint: f.endpoint ? {...endpoint, ...f.endpoint} : endpoint}
-  if (source && !f.source) out.source = source
+  const source = f.source ? undefined : sourceForCode(f.code, where)
+  if (source) out.source = source
   return out
 }
 
@@ -89,7 +91,7 @@ function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: E
 function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions, cache: EvaluationCache): EndpointResult {
   const target = evidence.target
   const ref = refOf(target)
-  const source = ep.settingsSources[0]?.source
+  const source = ep.settingsSources[0]
   const findings = evidence.findings.map((f) => attach(f, ref, source))
   let certificates: ChainCertificate[] = []
   let trust: ChainTrust | undefined
@@ -123,7 +125,11 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
   const cache: EvaluationCache = new Map()
   const probeOptions = {phaseTimeoutMs: options.timeoutSeconds * 1000}
   // Each endpoint is judged as soon as its probe ends, while other probes wait on the network.
-  const results = await runPool(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target, i) => judge(endpoints[i]!, await probe(target, probeOptions), options, cache))
+  const results = await runPool(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target, i) => {
+    const ep = endpoints[i]!
+    const evidence = await probe(target, {...probeOptions, expectation: ep.settingsSources.length > 0 ? 'settings' : 'command-line'})
+    return judge(ep, evidence, options, cache)
+  })
 
   // One host, different certificates on different ports.
   const differs = compareEndpointCertificates(
@@ -137,7 +143,7 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
     const i = f.endpoint ? byKey.get(keyOf(f.endpoint)) : undefined
     if (i === undefined) continue
     const r = results[i]!
-    r.findings.push(attach(f, refOf(targets[i]!), endpoints[i]!.settingsSources[0]?.source))
+    r.findings.push(attach(f, refOf(targets[i]!), endpoints[i]!.settingsSources[0]))
     r.status = statusOf(r.findings)
   }
   return {

@@ -74,8 +74,3 @@ export const NET_CODES: CodeInfo[] = [
   },
 ]
 
-export function netCode(code: string): CodeInfo {
-  const info = NET_CODES.find((c) => c.code === code)
-  if (!info) throw new Error(`unregistered net finding code: ${code}`)
-  return info
-}

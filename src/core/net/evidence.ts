@@ -17,11 +17,16 @@ export interface ProbeTarget {
   address?: string
 }
 
+/** Who set the TLS mode the probe expects: a settings file (check) or probe's command line. Wording only. */
+export type ProbeExpectation = 'settings' | 'command-line'
+
 export interface ProbeOptions {
   /** Limit for each phase (connect, greeting, each command, STARTTLS upgrade, TLS handshake), in ms. */
   phaseTimeoutMs: number
   /** Absolute limit for the whole probe of one endpoint, in ms. Default: 4 × phaseTimeoutMs. */
   deadlineMs?: number
+  /** Who set the expected TLS mode, for the wording of tls-mode-mismatch. Default 'settings'. */
+  expectation?: ProbeExpectation
   /** Name sent in SMTP EHLO. Default: "mailprofile.invalid". */
   ehloName?: string
 }

@@ -2,9 +2,9 @@
  * Findings of the net layer: each names the endpoint, says what the user sees and how to fix it.
  * Severity and default fix come from codes.ts.
  */
+import {finding} from '../codes.js'
 import type {EndpointRef, Finding} from '../findings.js'
-import {netCode} from './codes.js'
-import type {ProbeTarget} from './evidence.js'
+import type {ProbeExpectation, ProbeTarget} from './evidence.js'
 import type {ProbeFailure} from './failure.js'
 
 /**
@@ -37,8 +37,16 @@ export function where(target: ProbeTarget): string {
 }
 
 export function netFinding(code: string, target: ProbeTarget, message: string, fix?: string): Finding {
-  const info = netCode(code)
-  return {code, severity: info.severity, message, fix: fix ?? info.fix, endpoint: endpointOf(target)}
+  return finding(code, {message, ...(fix !== undefined ? {fix} : {}), endpoint: endpointOf(target)})
+}
+
+/** DNS errors: the name does not resolve (or not now). */
+const DNS_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'])
+
+/** The fix for a connect failure: a DNS failure names DNS and --resolve, others the registry's fix. */
+function connectFix(target: ProbeTarget, failure: ProbeFailure): string | undefined {
+  if (!failure.errorCode || !DNS_ERRORS.has(failure.errorCode)) return undefined
+  return `Check the spelling of ${target.host} and that DNS has an A or AAAA record for it (\`dig ${target.host} A\`); to test a server before DNS points at it, give its address with --resolve ${target.host}:${target.port}:ADDRESS.`
 }
 
 /** The one finding for a probe that stopped early. */
@@ -46,7 +54,7 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
   const at = where(target)
   switch (failure.kind) {
     case 'connect':
-      return netFinding('connection-failed', target, `Connecting to ${at} failed: ${failure.message}. ${deviceAlert(target)}`)
+      return netFinding('connection-failed', target, `Connecting to ${at} failed: ${failure.message}. ${deviceAlert(target)}`, connectFix(target, failure))
     case 'timeout':
       return netFinding(
         'timeout',
@@ -69,22 +77,32 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
   }
 }
 
-/** Settings say implicit TLS, the server greets in plaintext. */
-export function plaintextOnTlsPort(target: ProbeTarget, greeting: string): Finding {
+/** Who asked for the TLS mode that the server contradicts: the settings, or probe's flags. */
+function expectedBy(expectation: ProbeExpectation, mode: 'implicit TLS (SSL)' | 'STARTTLS'): string {
+  if (expectation === 'settings') return `The settings say ${mode}`
+  return `Probed as ${mode} (${mode === 'STARTTLS' ? '--security starttls' : '--security ssl'}, or what the port stands for)`
+}
+
+/** Settings (or probe's flags) say implicit TLS, the server greets in plaintext. */
+export function plaintextOnTlsPort(target: ProbeTarget, greeting: string, expectation: ProbeExpectation = 'settings'): Finding {
   return netFinding(
     'tls-mode-mismatch',
     target,
-    `The settings say implicit TLS (SSL) for ${where(target)}, but the server greets in plaintext ("${greeting}"). iOS and Outlook start with a TLS handshake there, which fails: ${deviceAlert(target)}`,
-    `Set this server to STARTTLS (security: starttls; "Use SSL" off), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]} with security: ssl.`,
+    `${expectedBy(expectation, 'implicit TLS (SSL)')} for ${where(target)}, but the server greets in plaintext ("${greeting}"). iOS and Outlook start with a TLS handshake there, which fails: ${deviceAlert(target)}`,
+    expectation === 'settings'
+      ? `Set this server to STARTTLS (security: starttls; "Use SSL" off), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]} with security: ssl.`
+      : `This port runs STARTTLS: set clients to STARTTLS for it (security: starttls; probe it with --security starttls), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]}.`,
   )
 }
 
-/** Settings say STARTTLS, the server expects a TLS handshake first. */
-export function tlsOnStarttlsPort(target: ProbeTarget): Finding {
+/** Settings (or probe's flags) say STARTTLS, the server expects a TLS handshake first. */
+export function tlsOnStarttlsPort(target: ProbeTarget, expectation: ProbeExpectation = 'settings'): Finding {
   return netFinding(
     'tls-mode-mismatch',
     target,
-    `The settings say STARTTLS for ${where(target)}, but the server sends no plaintext greeting and answers a TLS handshake instead (implicit TLS). iOS and Outlook wait for a greeting that never comes and time out: ${deviceAlert(target)}`,
-    `Set this server to implicit TLS (security: ssl; "Use SSL" on), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]} with security: starttls.`,
+    `${expectedBy(expectation, 'STARTTLS')} for ${where(target)}, but the server sends no plaintext greeting and answers a TLS handshake instead (implicit TLS). iOS and Outlook wait for a greeting that never comes and time out: ${deviceAlert(target)}`,
+    expectation === 'settings'
+      ? `Set this server to implicit TLS (security: ssl; "Use SSL" on), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]} with security: starttls.`
+      : `This port runs implicit TLS: set clients to implicit TLS for it (security: ssl; probe it with --security ssl), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]}.`,
   )
 }

@@ -50,6 +50,10 @@ export interface ServerSettings {
   username: string
   /** Where the port was written, or the server block when it was defaulted. */
   source: SourceLocation
+  /** Where the host name was written (host-level findings of `check` point here). Default: `source`. */
+  hostSource?: SourceLocation
+  /** Where `authentication` was written, when it was. */
+  authenticationSource?: SourceLocation
 }
 
 export interface DomainSettings {
@@ -128,6 +132,8 @@ export function normalizeSettings(raw: RawSettings, file: string, baseDir: strin
       authentication: s.authentication ?? 'password',
       username: s.username ?? '%EMAILADDRESS%',
       source: locate(s.port === undefined ? path : [...path, 'port']),
+      hostSource: locate([...path, 'host']),
+      ...(s.authentication !== undefined ? {authenticationSource: locate([...path, 'authentication'])} : {}),
     }
   }
   const orgName = raw.organization.name
