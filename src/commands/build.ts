@@ -51,7 +51,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     if (toStdout && format === 'json') throw new InputError('--out - writes the profile to stdout, so it cannot be combined with --json or --format json')
 
     if (flags.pin && !flags['embed-server-root']) throw new InputError('--pin is only used with --embed-server-root')
-    const {normalizePin} = await import('../core/settings/rules/pins.js')
+    const {normalizePin} = await import('../core/x509/fingerprint.js')
     for (const p of flags.pin ?? []) if (!normalizePin(p)) throw new InputError(`--pin "${p}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`)
     const checkOptions = flags.check || flags['embed-server-root'] ? await checkOptionsFromFlags(flags) : undefined
     const [{packageFile}, {discardStaging, removeAbandonedStaging}] = await Promise.all([import('../core/paths.js'), import('../core/generate/write.js')])

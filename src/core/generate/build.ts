@@ -10,6 +10,7 @@ import {appleSchemaSource, validateConfiguration, validateDeclaration} from '../
 import type {Finding, SourceLocation} from '../findings.js'
 import type {DomainSettings, Settings} from '../settings/model.js'
 import {parseCertificate} from '../x509/certificate.js'
+import {certificateName} from '../x509/names.js'
 import {readCertificateFile} from '../x509/pem.js'
 import {domainAccount, domainOf, hasPlaceholder, userAccount, type MailAccount} from './account.js'
 import {buildAutoconfig} from './autoconfig.js'
@@ -119,7 +120,7 @@ function loadCertificates(settings: Settings, findings: Finding[], extra: BuildO
       if (seen.has(sha)) return
       seen.add(sha)
       const base = basename(ca.path)
-      out.push({der, sha256: sha, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
+      out.push({der, sha256: sha, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: certificateName(parsed.info), selfSigned: parsed.info.selfSigned})
     })
   }
   for (const cert of extra) {
@@ -127,7 +128,7 @@ function loadCertificates(settings: Settings, findings: Finding[], extra: BuildO
     if (seen.has(sha)) continue
     seen.add(sha)
     const parsed = parseCertificate(cert.der)
-    out.push({der: cert.der, sha256: sha, fileName: `server-root-${sha.slice(0, 16)}.cer`, name: parsed.info.commonName ?? parsed.info.subject, selfSigned: parsed.info.selfSigned})
+    out.push({der: cert.der, sha256: sha, fileName: `server-root-${sha.slice(0, 16)}.cer`, name: certificateName(parsed.info), selfSigned: parsed.info.selfSigned})
   }
   return out
 }

@@ -8,7 +8,8 @@
 import type {CheckOptions} from '../check/options.js'
 import type {Finding} from '../findings.js'
 import type {Settings} from '../settings/model.js'
-import {normalizePin} from '../settings/rules/pins.js'
+import {fingerprintHex, normalizePins} from '../x509/fingerprint.js'
+import {certificateName} from '../x509/names.js'
 import {parseCertificate} from '../x509/certificate.js'
 
 export interface ServerRoot {
@@ -29,7 +30,7 @@ export interface ServerRootsResult {
 export async function pinnedServerRoots(settings: Settings, options: CheckOptions, extraPins: readonly string[] = []): Promise<ServerRootsResult> {
   const {endpointsFromSettings, hostPort} = await import('../check/endpoints.js')
   const {probeAll} = await import('../net/pool.js')
-  const pins = new Set([...settings.trust.pins.map((p) => p.value), ...extraPins].map(normalizePin).filter((p): p is string => p !== undefined))
+  const pins = normalizePins([...settings.trust.pins.map((p) => p.value), ...extraPins])
   const {endpoints} = endpointsFromSettings(settings)
   const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
   const evidence = await probeAll(targets, {phaseTimeoutMs: options.timeoutSeconds * 1000, concurrency: options.concurrency})
@@ -46,8 +47,8 @@ export async function pinnedServerRoots(settings: Settings, options: CheckOption
     }
     if (!parsed.info.selfSigned) return
     const where = hostPort(ev.target.host, ev.target.port)
-    const hex = parsed.info.sha256.replaceAll(':', '').toUpperCase()
-    const name = parsed.info.commonName ?? parsed.info.subject
+    const hex = fingerprintHex(parsed.info)
+    const name = certificateName(parsed.info)
     if (!pins.has(hex)) {
       findings.push({
         code: 'server-root-not-pinned',

@@ -11,6 +11,8 @@ import type {Finding} from '../findings.js'
 import {packageFile} from '../paths.js'
 import {suggest} from '../suggest.js'
 import {parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
+import {certificateName} from '../x509/names.js'
+import {isoDay, validityAt} from '../x509/validity.js'
 import type {PlistReadResult} from './plist-xml.js'
 
 export type Dict = Record<string, unknown>
@@ -271,11 +273,11 @@ export function certificateFindings(profile: Dict, file: string, now: Date): Fin
         fix: 'Put the certificate\'s DER bytes (or PEM for com.apple.security.pem) in PayloadContent.',
         source: {file},
       })
-    } else if (cert && now.getTime() > Date.parse(cert.info.notAfter)) {
+    } else if (cert && validityAt(cert.info, now).status === 'expired') {
       findings.push({
         code: 'payload-certificate-expired',
         severity: 'warning',
-        message: `${payloadLabel(payloads, i)}: the certificate "${cert.info.commonName ?? cert.info.subject}" expired on ${cert.info.notAfter.slice(0, 10)}: servers whose chains end at it cannot be verified ("Cannot Verify Server Identity").`,
+        message: `${payloadLabel(payloads, i)}: the certificate "${certificateName(cert.info)}" expired on ${isoDay(cert.info.notAfter)}: servers whose chains end at it cannot be verified ("Cannot Verify Server Identity").`,
         fix: 'Replace it with the CA\'s current certificate.',
         source: {file},
       })
@@ -299,7 +301,7 @@ function payloadDetails(p: Dict): string | undefined {
   }
   const cert = payloadCertificate(p)
   if (cert === undefined) return undefined
-  return typeof cert === 'string' ? 'certificate (unreadable)' : `certificate "${cert.info.commonName ?? cert.info.subject}", expires ${cert.info.notAfter.slice(0, 10)}`
+  return typeof cert === 'string' ? 'certificate (unreadable)' : `certificate "${certificateName(cert.info)}", expires ${isoDay(cert.info.notAfter)}`
 }
 
 export function summarizeProfile(profile: Dict): {profile: ProfileSummary; payloads: PayloadSummary[]} {

@@ -7,6 +7,8 @@ import type {Finding} from '../findings.js'
 import type {CmsVerification} from '../sign/verify.js'
 import {buildPath, type AnchorSource} from '../x509/chain.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
+import {certificateName} from '../x509/names.js'
+import {isoDay, validityAt} from '../x509/validity.js'
 import {type AppleTrustStore, loadTrustStore, type RootIndex} from '../x509/trust-store.js'
 
 export type SignatureStatus = 'Verified' | 'Not Verified' | 'Invalid'
@@ -67,12 +69,11 @@ function describe(c: ParsedCertificate): SignatureCertificate {
 }
 
 function outOfDate(c: ParsedCertificate, now: Date): 'expired' | 'not-yet-valid' | undefined {
-  if (now.getTime() > Date.parse(c.info.notAfter)) return 'expired'
-  if (now.getTime() < Date.parse(c.info.notBefore)) return 'not-yet-valid'
-  return undefined
+  const {status} = validityAt(c.info, now)
+  return status === 'expired' || status === 'not-yet-valid' ? status : undefined
 }
 
-const nameOf = (c: ParsedCertificate) => c.info.commonName ?? c.info.subject
+const nameOf = (c: ParsedCertificate) => certificateName(c.info)
 
 export function analyzeSignature(v: CmsVerification, file: string, options: SignatureOptions): {summary: SignatureSummary; findings: Finding[]} {
   const findings: Finding[] = []
@@ -136,22 +137,21 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
     findings.push({
       code: 'signer-expired',
       severity: 'error',
-      message: `The ${role} "${nameOf(c)}" ${problem === 'expired' ? `expired on ${c.info.notAfter.slice(0, 10)}` : `is not valid until ${c.info.notBefore.slice(0, 10)}`}: devices show the profile as "Not Verified".`,
+      message: `The ${role} "${nameOf(c)}" ${problem === 'expired' ? `expired on ${isoDay(c.info.notAfter)}` : `is not valid until ${isoDay(c.info.notBefore)}`}: devices show the profile as "Not Verified".`,
       fix: 'Renew the signing certificate and sign the profile again.',
       source,
     })
   }
-  if (!outOfDate(cert, options.now)) {
-    const days = Math.floor((Date.parse(cert.info.notAfter) - options.now.getTime()) / 86_400_000)
-    if (days < options.warnDays) {
-      findings.push({
-        code: 'signer-expiring',
-        severity: 'warning',
-        message: `The signing certificate "${nameOf(cert)}" expires on ${cert.info.notAfter.slice(0, 10)}, in ${days} day${days === 1 ? '' : 's'}: from then on, devices installing this profile show it as "Not Verified".`,
-        fix: 'Renew the signing certificate and sign the profile again before it expires.',
-        source,
-      })
-    }
+  const window = validityAt(cert.info, options.now, options.warnDays)
+  if (window.status === 'expires-soon') {
+    const days = window.daysLeft
+    findings.push({
+      code: 'signer-expiring',
+      severity: 'warning',
+      message: `The signing certificate "${nameOf(cert)}" expires on ${isoDay(cert.info.notAfter)}, in ${days} day${days === 1 ? '' : 's'}: from then on, devices installing this profile show it as "Not Verified".`,
+      fix: 'Renew the signing certificate and sign the profile again before it expires.',
+      source,
+    })
   }
   if (!summary.chainVerified) {
     const last = path.path[path.path.length - 1]!

@@ -1,6 +1,8 @@
 import {X509Certificate} from 'node:crypto'
 
 import {canonicalNameKey, children, decodeOid, embeddedSctLogIds, extendedKeyUsageOf, readTlv, tbsNames} from './der.js'
+import {commonNameOf} from './names.js'
+import {validityDays} from './validity.js'
 
 /** Signature algorithm OIDs → names and their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, {name: string; hash: string}> = {
@@ -121,11 +123,6 @@ function signatureAlgorithmOf(der: Uint8Array): string {
   return decodeOid(der, oid)
 }
 
-function commonNameOf(dn: string): string | undefined {
-  for (const line of dn.split('\n')) if (line.startsWith('CN=')) return line.slice(3)
-  return undefined
-}
-
 /** EKU OIDs from the DER; Node's own list if the extension cannot be read that way. */
 function ekuOf(der: Buffer, x509: X509Certificate): string[] | undefined {
   try {
@@ -174,7 +171,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     hasSan: x509.subjectAltName !== undefined,
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
-    validityDays: Math.round((notAfter.getTime() - notBefore.getTime()) / 86_400_000),
+    validityDays: validityDays({notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString()}),
     serialNumber: x509.serialNumber,
     keyType,
     keyBits,
@@ -201,16 +198,6 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     subjectKey = x509.subject.toLowerCase()
   }
   return {der, x509, info, issuerKey, subjectKey}
-}
-
-/** SHA-256 fingerprint as 64 upper-case hex digits without colons (the form pins and the trust store use). */
-export function fingerprintHex(info: Pick<CertificateInfo, 'sha256'>): string {
-  return info.sha256.replaceAll(':', '').toUpperCase()
-}
-
-/** "AB:CD:…" from 64 hex digits. */
-export function colonFingerprint(hex: string): string {
-  return hex.toUpperCase().replace(/(..)(?!$)/g, '$1:')
 }
 
 const issuedByMemo = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, boolean>>()

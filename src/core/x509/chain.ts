@@ -3,7 +3,8 @@
  * certificates the server sent, stopping at the first trust anchor. No AIA fetching and no
  * intermediates from anywhere else — iOS Mail does not fetch missing intermediates either.
  */
-import {type ParsedCertificate, fingerprintHex, isIssuedBy} from './certificate.js'
+import {type ParsedCertificate, isIssuedBy} from './certificate.js'
+import {fingerprintHex} from './fingerprint.js'
 import type {RootEntry, RootIndex} from './trust-store.js'
 
 /** A set of trust anchors and what to call it (e.g. "apple", "extra", "mozilla"). */

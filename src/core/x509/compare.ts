@@ -2,8 +2,9 @@
  * certificate-differs: one host name serving different server certificates on different ports —
  * usually one daemon (say POP3, or SMTP submission) not reloaded after the certificate was renewed.
  */
+import {finding} from '../codes.js'
 import type {EndpointRef, Finding} from '../findings.js'
-import {colonFingerprint} from './certificate.js'
+import {colonFingerprint} from './fingerprint.js'
 import {normalizeHostName} from './hostname.js'
 
 export interface EndpointCertificate {
@@ -15,10 +16,6 @@ export interface EndpointCertificate {
   notAfter?: string
   protocol?: string
   security?: string
-}
-
-function fingerprint(sha: string): string {
-  return colonFingerprint(sha.replaceAll(':', ''))
 }
 
 /**
@@ -38,7 +35,7 @@ export function compareEndpointCertificates(results: readonly EndpointCertificat
   for (const list of byHost.values()) {
     const groups = new Map<string, EndpointCertificate[]>()
     for (const r of list) {
-      const fp = fingerprint(r.leafSha256!)
+      const fp = colonFingerprint(r.leafSha256!)
       const g = groups.get(fp)
       if (g) g.push(r)
       else groups.set(fp, [r])
@@ -59,15 +56,15 @@ export function compareEndpointCertificates(results: readonly EndpointCertificat
         const endpoint: EndpointRef = {host: e.host, port: e.port}
         if (e.protocol) endpoint.protocol = e.protocol
         if (e.security) endpoint.security = e.security
-        findings.push({
-          code: 'certificate-differs',
-          severity: 'warning',
-          message:
+        findings.push(
+          finding('certificate-differs', {
+            message:
             `${e.host} serves a different certificate on port ${e.port} (SHA-256 ${fp}${until(e)}) than on port${intended.length > 1 ? 's' : ''} ${ports(intended)} (SHA-256 ${intendedFp}${until(intended[0]!)}). ` +
             'Usually the daemon on this port was not reloaded after the certificate was renewed; it will fail when its certificate expires.',
-          fix: `Install the same certificate for every service on ${e.host} and reload or restart the daemon listening on port ${e.port}.`,
-          endpoint,
-        })
+            fix: `Install the same certificate for every service on ${e.host} and reload or restart the daemon listening on port ${e.port}.`,
+            endpoint,
+          }),
+        )
       }
     }
   }

@@ -1,15 +1,24 @@
 /**
  * Server identity (RFC 6125 as Apple applies it): the host name must be in the certificate's
- * subjectAltName; the subject CN is ignored (iOS 13 / macOS 10.15 and later).
- * - DNS names compare case-insensitively, in A-label (punycode) form, ignoring one trailing dot.
- * - `*` is allowed only as the whole left-most label and matches exactly one label; it needs at
- *   least two labels after it (`*.com` matches nothing) and never matches an IP address.
- * - An IP address host matches only iPAddress entries, compared as bytes (so `::1` = `0:0:…:1`).
+ * subjectAltName; the subject CN is ignored (iOS 13 / macOS 10.15 and later). Matching is the
+ * platform's (`X509Certificate.checkHost` / `checkIP`, i.e. OpenSSL's X509_check_host/_ip) with
+ * the flags that make it Apple's rule:
+ * - `subject: 'never'`: the CN never counts, even on a certificate without SAN;
+ * - `partialWildcards: false`, `multiLabelWildcards: false`: `*` only as the whole left-most label,
+ *   matching exactly one label (`*.com` and `m*.example.com` match nothing);
+ * - DNS names compare case-insensitively in A-label (punycode) form; the host may end with a dot;
+ * - an IP address host matches only iPAddress entries, compared as bytes (`::1` = `0:0:…:1`).
+ * Deliberate: a SAN entry written with a trailing dot (`DNS:mail.example.com.`) covers nothing.
+ * OpenSSL does not match it, the CA/Browser Forum forbids such names, and a false "covered" is
+ * worse than a false alarm; `hostname-mismatch` then says the entry has a trailing dot.
  */
+import type {X509Certificate} from 'node:crypto'
 import {isIP} from 'node:net'
 import {domainToASCII} from 'node:url'
 
 import type {CertificateInfo} from './certificate.js'
+
+const CHECK_HOST = {subject: 'never', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false} as const
 
 /** Host as the certificate is compared with: no brackets or trailing dot, lower case, A-labels. */
 export function normalizeHostName(host: string): string {
@@ -21,67 +30,31 @@ export function normalizeHostName(host: string): string {
   return (ascii || h).toLowerCase()
 }
 
-/** IPv4 or IPv6 text → bytes, or undefined when it is not an address. */
-export function ipBytes(text: string): number[] | undefined {
-  const t = text.trim().replace(/^\[|\]$/g, '')
-  const kind = isIP(t)
-  if (kind === 4) return t.split('.').map(Number)
-  if (kind !== 6) return undefined
-  let head = t
-  let v4: number[] = []
-  const lastColon = t.lastIndexOf(':')
-  if (t.slice(lastColon + 1).includes('.')) {
-    v4 = t.slice(lastColon + 1).split('.').map(Number)
-    head = t.slice(0, lastColon + 1) + '0:0'
-  }
-  const [left, right] = head.includes('::') ? head.split('::') : [head, undefined]
-  const groups = (s: string | undefined) => (s ? s.split(':').filter((g) => g !== '') : [])
-  const l = groups(left)
-  const r = groups(right)
-  const fill = right === undefined ? [] : Array<string>(8 - l.length - r.length).fill('0')
-  const all = [...l, ...fill, ...r].map((g) => parseInt(g, 16))
-  const bytes = all.flatMap((g) => [g >> 8, g & 0xff])
-  if (v4.length === 4) bytes.splice(12, 4, ...v4)
-  return bytes
-}
-
-function sameIp(a: string, b: string): boolean {
-  const x = ipBytes(a)
-  const y = ipBytes(b)
-  return !!x && !!y && x.length === y.length && x.every((v, i) => v === y[i])
-}
-
-/** Normalizes a dNSName from a certificate, keeping a leading `*.` as is. */
-function normalizePattern(pattern: string): string {
-  const p = pattern.trim().replace(/\.$/, '')
-  if (p.startsWith('*.')) return `*.${normalizeHostName(p.slice(2))}`
-  return p.includes('*') ? p.toLowerCase() : normalizeHostName(p)
-}
-
-/** Whether one dNSName from the certificate covers `host` (both are normalized here). */
-export function dnsNameMatches(pattern: string, host: string): boolean {
+/** Whether the certificate's subjectAltName covers the host (a DNS name, or an IP address). */
+export function certificateCoversHost(x509: X509Certificate, host: string): boolean {
   const h = normalizeHostName(host)
-  if (isIP(h)) return false
-  const p = normalizePattern(pattern)
-  if (!p || !h) return false
-  if (!p.includes('*')) return p === h
-  if (!p.startsWith('*.') || p.indexOf('*', 1) !== -1) return false
-  const rest = p.slice(2)
-  if (!rest.includes('.')) return false
-  const dot = h.indexOf('.')
-  return dot > 0 && h.slice(dot + 1) === rest
+  if (!h) return false
+  if (isIP(h)) return x509.checkIP(h) !== undefined
+  // An empty label is no host name; OpenSSL would read a leading dot as "any subdomain of".
+  if (h.startsWith('.') || h.includes('..')) return false
+  return x509.checkHost(h, CHECK_HOST) !== undefined
 }
 
-/** Whether the certificate's subjectAltName covers the host (DNS name or IP address). */
-export function certificateCoversHost(info: Pick<CertificateInfo, 'dnsNames' | 'ipAddresses'>, host: string): boolean {
-  const h = normalizeHostName(host)
-  if (isIP(h)) return info.ipAddresses.some((ip) => sameIp(ip, h))
-  return info.dnsNames.some((name) => dnsNameMatches(name, h))
+/** SAN DNS entries written with a trailing dot: they match no host (see the module comment). */
+export function trailingDotNames(info: Pick<CertificateInfo, 'dnsNames'>): string[] {
+  return info.dnsNames.filter((n) => n.length > 1 && n.endsWith('.'))
 }
 
 /** The names the certificate covers, as a user would type them (DNS names, then IP addresses). */
 export function coveredNames(info: Pick<CertificateInfo, 'dnsNames' | 'ipAddresses'>): string[] {
   return [...info.dnsNames, ...info.ipAddresses]
+}
+
+/** A dNSName from a certificate in comparable form, keeping a leading `*.` as is. */
+function normalizePattern(pattern: string): string {
+  const p = pattern.trim().replace(/\.$/, '')
+  if (p.startsWith('*.')) return `*.${normalizeHostName(p.slice(2))}`
+  return p.includes('*') ? p.toLowerCase() : normalizeHostName(p)
 }
 
 const MAIL_LABELS = new Set(['mail', 'imap', 'imaps', 'smtp', 'smtps', 'pop', 'pop3', 'pop3s', 'mx', 'submission'])

@@ -1,54 +1,11 @@
 /**
  * Apple's rules for TLS server certificates (support articles HT210176 and HT211025), in the form
- * Apple's Security framework applies them (SecPolicyServer.c: SecPolicyCheckValidityPeriodMaximums,
- * SecPolicyCheckServerAuthEKU, strong key sizes, no weak hashes).
+ * Apple's Security framework applies them (SecPolicyServer.c: SecPolicyCheckServerAuthEKU, strong
+ * key sizes, no weak hashes, Certificate Transparency). The validity-period maximums live with the
+ * other date rules in validity.ts.
  */
 import {type CertificateInfo, EKU_ANY, EKU_SERVER_AUTH} from './certificate.js'
-
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
-
-/** 1 July 2016, 1 March 2018, 1 September 2020 (00:00 UTC): the public-root validity tiers. */
-export const JUL_2016 = Date.UTC(2016, 6, 1)
-export const MAR_2018 = Date.UTC(2018, 2, 1)
-export const SEP_2020 = Date.UTC(2020, 8, 1)
-/**
- * "Issued after 1 July 2019" (HT210176). Apple's code compares notBefore > 583628400 (CFAbsoluteTime),
- * which is 30 June 2019 23:00 UTC; we use the same instant so the verdict matches devices.
- */
-export const JUL_2019 = Date.UTC(2019, 5, 30, 23)
-
-export interface ValidityLimit {
-  /** Maximum validity in days as users know the rule ("398 days"). */
-  days: number
-  /** Maximum notAfter − notBefore in ms, including Apple's slip (1 hour for the older rules). */
-  maxMs: number
-  /** Which rule applies, for messages. */
-  rule: string
-}
-
-/**
- * The validity limit Apple applies to a server certificate, or undefined when none does.
- * `publicRoot`: the chain ends at a root in Apple's trust store. `leafIsAnchor`: the server
- * certificate itself is a trust anchor the user installed (Apple applies no maximum then).
- */
-export function validityLimit(notBefore: Date, publicRoot: boolean, leafIsAnchor = false): ValidityLimit | undefined {
-  const nb = notBefore.getTime()
-  if (publicRoot) {
-    if (nb < JUL_2016) return {days: 5 * 365 + 2, maxMs: (5 * 365 + 2) * DAY_MS + HOUR_MS, rule: 'public-root certificates issued before 1 July 2016: at most 60 months'}
-    if (nb < MAR_2018) return {days: 3 * 365 + 2 * 31 + 30 + 1, maxMs: (3 * 365 + 2 * 31 + 30 + 1) * DAY_MS + HOUR_MS, rule: 'public-root certificates issued before 1 March 2018: at most 39 months'}
-    if (nb < SEP_2020) return {days: 825, maxMs: 825 * DAY_MS + HOUR_MS, rule: 'public-root certificates issued before 1 September 2020: at most 825 days'}
-    return {days: 398, maxMs: 398 * DAY_MS, rule: 'public-root certificates issued on or after 1 September 2020: at most 398 days (HT211025)'}
-  }
-  if (leafIsAnchor) return undefined
-  if (nb > JUL_2019) return {days: 825, maxMs: 825 * DAY_MS + HOUR_MS, rule: 'certificates issued after 1 July 2019: at most 825 days (HT210176); certificates from private roots you install get 825, not 398'}
-  return undefined
-}
-
-/** Exact validity length in ms (notAfter − notBefore). */
-export function validityMs(info: Pick<CertificateInfo, 'notBefore' | 'notAfter'>): number {
-  return new Date(info.notAfter).getTime() - new Date(info.notBefore).getTime()
-}
+import {DAY_MS, JUL_2019, validityMs} from './validity.js'
 
 /** Whether the leaf must carry the serverAuth EKU: always under a public root, otherwise when issued after 1 July 2019. */
 export function requiresServerAuthEku(leaf: Pick<CertificateInfo, 'notBefore'>, publicRoot: boolean): boolean {

@@ -4,14 +4,15 @@
  * admin's extra roots. Each is a RootIndex looked up by SHA-256 and by subject; certificates are
  * parsed only when a lookup needs them, and the stores are loaded once per process.
  */
-import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {rootCertificates} from 'node:tls'
 
 import {InputError} from '../errors.js'
 import {packageFile} from '../paths.js'
-import {type ParsedCertificate, colonFingerprint, fingerprintHex, isIssuedBy, parseCertificate} from './certificate.js'
+import {type ParsedCertificate, isIssuedBy, parseCertificate} from './certificate.js'
 import {canonicalNameKey, tbsNames} from './der.js'
+import {bareFingerprint, colonFingerprint, fingerprintHex, sha256Hex} from './fingerprint.js'
+import {anchorName} from './names.js'
 import {certificatesFromBytes} from './pem.js'
 
 export interface RootEntry {
@@ -28,9 +29,7 @@ interface IndexedRoot extends RootEntry {
 }
 
 function displayName(parsed: ParsedCertificate): string {
-  const dn = parsed.x509.subject.split('\n')
-  const field = (key: string) => dn.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1)
-  return field('CN') ?? field('OU') ?? field('O') ?? parsed.info.subject
+  return anchorName(parsed.x509.subject, parsed.info.subject)
 }
 
 /** A set of certificates looked up by fingerprint or as the issuer of a certificate. */
@@ -76,7 +75,7 @@ export class RootIndex {
 
   /** The entry with this SHA-256 (hex, colons optional). */
   get(sha256: string): RootEntry | undefined {
-    return this.bySha.get(sha256.replaceAll(':', '').toUpperCase())
+    return this.bySha.get(bareFingerprint(sha256))
   }
 
   /** The entry that is this very certificate. */
@@ -157,8 +156,8 @@ export function parseTrustStore(text: string, file: string): AppleTrustStore {
       const e = r as Partial<StoreFile['roots'][number]> | null
       if (!e || typeof e.der !== 'string' || typeof e.sha256 !== 'string') throw bad(`${key}[${i}] lacks "der" or "sha256"`)
       const der = Buffer.from(e.der, 'base64')
-      const sha256 = createHash('sha256').update(der).digest('hex').toUpperCase()
-      if (sha256 !== e.sha256.replaceAll(':', '').toUpperCase()) throw bad(`${key}[${i}]: "sha256" is not the SHA-256 of its certificate`)
+      const sha256 = sha256Hex(der)
+      if (sha256 !== bareFingerprint(e.sha256)) throw bad(`${key}[${i}]: "sha256" is not the SHA-256 of its certificate`)
       return {sha256, name: typeof e.name === 'string' ? e.name : undefined, der}
     })
   }
@@ -191,7 +190,7 @@ export function loadMozillaStore(): RootIndex {
   const entries: RootEntry[] = []
   for (const pem of rootCertificates) {
     for (const der of certificatesFromBytes(Buffer.from(pem, 'latin1'))) {
-      entries.push({sha256: createHash('sha256').update(der).digest('hex').toUpperCase(), der})
+      entries.push({sha256: sha256Hex(der), der})
     }
   }
   mozilla = new RootIndex(entries)

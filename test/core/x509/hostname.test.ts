@@ -1,16 +1,23 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseCertificate} from '../../../src/core/x509/certificate.js'
-import {certificateCoversHost, dnsNameMatches, ipBytes, normalizeHostName, suggestHostName} from '../../../src/core/x509/hostname.js'
+import {certificateCoversHost, normalizeHostName, suggestHostName, trailingDotNames} from '../../../src/core/x509/hostname.js'
 import {createCertificate} from '../../helpers/pki.js'
 
-describe('dnsNameMatches (RFC 6125 as Apple applies it)', () => {
+/** Whether a certificate whose only SAN entry is `pattern` covers `host`. */
+function sanCovers(pattern: string, host: string): boolean {
+  return certificateCoversHost(createCertificate({dnsNames: [pattern], key: {slot: 'hostname'}}).x509, host)
+}
+
+describe('one dNSName against a host (RFC 6125 as Apple applies it, on X509Certificate.checkHost)', () => {
   const table: Array<[pattern: string, host: string, matches: boolean]> = [
     ['mail.example.com', 'mail.example.com', true],
     ['mail.example.com', 'MAIL.Example.COM', true],
     ['MAIL.EXAMPLE.COM', 'mail.example.com', true],
     ['mail.example.com', 'mail.example.com.', true],
-    ['mail.example.com.', 'mail.example.com', true],
+    // Deliberate (README, hostname.ts): a SAN entry written with a trailing dot covers nothing.
+    ['mail.example.com.', 'mail.example.com', false],
+    ['mail.example.com.', 'mail.example.com.', false],
     ['mail.example.com', 'imap.example.com', false],
     ['mail.example.com', 'example.com', false],
     ['*.example.com', 'mail.example.com', true],
@@ -34,7 +41,16 @@ describe('dnsNameMatches (RFC 6125 as Apple applies it)', () => {
     ['xn--bcher-kva.example', 'bucher.example', false],
   ]
   it.each(table)('%s vs %s → %s', (pattern, host, matches) => {
-    expect(dnsNameMatches(pattern, host)).toBe(matches)
+    expect(sanCovers(pattern, host)).toBe(matches)
+  })
+
+  it('the CN never counts, not even on a certificate without SAN', () => {
+    const cnOnly = createCertificate({subject: {commonName: 'mail.example.com'}, key: {slot: 'hostname'}})
+    expect(certificateCoversHost(cnOnly.x509, 'mail.example.com')).toBe(false)
+  })
+
+  it('trailing-dot SAN entries are named, so the mismatch can say why', () => {
+    expect(trailingDotNames({dnsNames: ['mail.example.com.', 'imap.example.com']})).toEqual(['mail.example.com.'])
   })
 })
 
@@ -44,7 +60,7 @@ describe('certificateCoversHost on real certificates', () => {
       dnsNames: ['mail.example.com', '*.mx.example.com', 'xn--bcher-kva.example'],
       ipAddresses: ['192.0.2.7', '2001:db8::1'],
     }).der,
-  ).info
+  ).x509
   const table: Array<[host: string, covered: boolean]> = [
     ['mail.example.com', true],
     ['Mail.Example.com.', true],
@@ -63,9 +79,9 @@ describe('certificateCoversHost on real certificates', () => {
   })
 
   it('an IP host never matches a DNS name, and a DNS host never matches an IP entry', () => {
-    const dnsOnly = parseCertificate(createCertificate({dnsNames: ['192.0.2.7']}).der).info
+    const dnsOnly = parseCertificate(createCertificate({dnsNames: ['192.0.2.7']}).der).x509
     expect(certificateCoversHost(dnsOnly, '192.0.2.7')).toBe(false)
-    const ipOnly = parseCertificate(createCertificate({ipAddresses: ['192.0.2.7']}).der).info
+    const ipOnly = parseCertificate(createCertificate({ipAddresses: ['192.0.2.7']}).der).x509
     expect(certificateCoversHost(ipOnly, '192.0.2.7')).toBe(true)
     expect(certificateCoversHost(ipOnly, 'mail.example.com')).toBe(false)
   })
@@ -78,12 +94,10 @@ describe('helpers', () => {
     expect(normalizeHostName('[::1]')).toBe('::1')
   })
 
-  it('reads IPv4 and IPv6 addresses as bytes', () => {
-    expect(ipBytes('10.0.0.1')).toEqual([10, 0, 0, 1])
-    expect(ipBytes('::1')).toEqual([...Array(15).fill(0), 1])
-    expect(ipBytes('0:0:0:0:0:0:0:1')).toEqual(ipBytes('::1'))
-    expect(ipBytes('::ffff:192.0.2.1')).toEqual([...Array(10).fill(0), 255, 255, 192, 0, 2, 1])
-    expect(ipBytes('mail.example.com')).toBeUndefined()
+  it('compares IP addresses as bytes, whatever the text form', () => {
+    const v6 = createCertificate({ipAddresses: ['::1', '10.0.0.1'], key: {slot: 'hostname'}}).x509
+    for (const host of ['::1', '0:0:0:0:0:0:0:1', '[::1]', '0::0:1', '10.0.0.1']) expect(certificateCoversHost(v6, host), host).toBe(true)
+    expect(certificateCoversHost(v6, '10.0.0.2')).toBe(false)
   })
 
   it('suggests the name to use instead (shared hosting)', () => {

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import {evaluateChain} from '../../../src/core/x509/evaluate.js'
-import {JUL_2019, SEP_2020, ctLifetimeDays, isWeakKey, isWeakSignature, requiredEmbeddedScts, validityLimit} from '../../../src/core/x509/policy-apple.js'
+import {ctLifetimeDays, isWeakKey, isWeakSignature, requiredEmbeddedScts} from '../../../src/core/x509/policy-apple.js'
+import {JUL_2019, SEP_2020, validityLimit} from '../../../src/core/x509/validity.js'
 import {RootIndex} from '../../../src/core/x509/trust-store.js'
 import type {TestChain} from '../../helpers/pki.js'
 import {chainWithLeafValidity, daysAfter, storesTrusting} from '../../helpers/x509-fixtures.js'

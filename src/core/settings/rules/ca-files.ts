@@ -2,25 +2,21 @@ import {resolve} from 'node:path'
 
 import type {Finding, SourceLocation} from '../../findings.js'
 import {parseCertificate, type ParsedCertificate} from '../../x509/certificate.js'
+import {certificateName} from '../../x509/names.js'
 import {certificatesFromBytes} from '../../x509/pem.js'
+import {isoDay, validityAt} from '../../x509/validity.js'
 import {displayPath} from '../load.js'
 import {readNamedFile} from '../source.js'
 import type {Rule, RuleOptions} from './types.js'
 
-const DAY = 86_400_000
-
 export type ValidityProblem = {kind: 'expired'; date: string} | {kind: 'not-yet-valid'; date: string} | {kind: 'expiring'; date: string; days: number}
 
-/** Where `now` falls in a certificate's validity period, against the --warn-days window. */
+/** Where `now` falls in a certificate's validity period, against the --warn-days window (x509/validity.ts). */
 export function validityProblem(cert: ParsedCertificate, options: Pick<RuleOptions, 'now' | 'warnDays'>): ValidityProblem | undefined {
-  const notBefore = new Date(cert.info.notBefore)
-  const notAfter = new Date(cert.info.notAfter)
-  const now = options.now.getTime()
-  const day = (d: Date) => d.toISOString().slice(0, 10)
-  if (notAfter.getTime() < now) return {kind: 'expired', date: day(notAfter)}
-  if (notBefore.getTime() > now) return {kind: 'not-yet-valid', date: day(notBefore)}
-  const days = Math.floor((notAfter.getTime() - now) / DAY)
-  if (days < options.warnDays) return {kind: 'expiring', date: day(notAfter), days}
+  const w = validityAt(cert.info, options.now, options.warnDays)
+  if (w.status === 'expired') return {kind: 'expired', date: isoDay(w.notAfter)}
+  if (w.status === 'not-yet-valid') return {kind: 'not-yet-valid', date: isoDay(w.notBefore)}
+  if (w.status === 'expires-soon') return {kind: 'expiring', date: isoDay(w.notAfter), days: w.daysLeft}
   return undefined
 }
 
@@ -97,7 +93,7 @@ function notCertificate(shown: string, why: string, source: SourceLocation): Fin
 export function checkCaCertificate(cert: ParsedCertificate, which: string, source: SourceLocation, options: Pick<RuleOptions, 'now' | 'warnDays'>): Finding[] {
   const findings: Finding[] = []
   const {info} = cert
-  const subject = info.commonName ?? info.subject
+  const subject = certificateName(info)
   if (!info.isCA) {
     if (info.selfSigned) {
       findings.push({

@@ -1,12 +1,6 @@
 import type {Finding} from '../../findings.js'
+import {normalizePin} from '../../x509/fingerprint.js'
 import type {Rule} from './types.js'
-
-/** A SHA-256 fingerprint: 64 hex digits, optionally in colon-separated pairs, optionally prefixed `sha256:`/`SHA256/`. */
-export function normalizePin(pin: string): string | undefined {
-  const body = pin.trim().replace(/^sha-?256[:/]\s*/i, '')
-  const hex = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}$/.test(body) ? body.replaceAll(':', '') : body
-  return /^[0-9A-Fa-f]{64}$/.test(hex) ? hex.toUpperCase() : undefined
-}
 
 /** Pins: each must be a SHA-256 fingerprint. */
 export const pinRules: Rule = ({settings}) => {

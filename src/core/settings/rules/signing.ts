@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 
 import type {Finding, SourceLocation} from '../../findings.js'
 import {isIssuedBy, parseCertificate, type ParsedCertificate} from '../../x509/certificate.js'
+import {certificateName} from '../../x509/names.js'
 import {certificatesFromBytes} from '../../x509/pem.js'
 import type {PathSegment} from '../document.js'
 import {displayPath} from '../load.js'
@@ -249,7 +250,7 @@ function spki(key: KeyObject): Buffer {
 
 function checkIdentity(ctx: RuleContext, id: Identity, findings: Finding[]): void {
   const {info} = id.cert
-  const subject = info.commonName ?? info.subject
+  const subject = certificateName(info)
   if (id.key && !spki(createPublicKey(id.key)).equals(spki(id.cert.x509.publicKey))) {
     findings.push({
       code: 'signing-key-mismatch',
