@@ -10,11 +10,10 @@ import type {Report} from '../render/report.js'
 import {PLAIN} from '../render/style.js'
 import {renderText} from '../render/text.js'
 import type {CheckOptions} from '../core/check/options.js'
+import {OUTPUT_KINDS as KINDS} from '../core/generate/output-kinds.js'
 import type {ParallelBuild} from '../core/generate/parallel-build.js'
 import {BaseCommand, type OutputFormat} from './base.js'
 import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
-
-const KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns'] as const
 
 export default class Build extends BaseCommand {
   static override summary = 'Build .mobileconfig profiles, Outlook Autodiscover, Thunderbird autoconfig, DDM declarations and DNS records from a settings file.'

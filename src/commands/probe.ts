@@ -2,7 +2,8 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {InputError} from '../core/errors.js'
-import {DEFAULT_PORTS, serviceOfPort, type Protocol} from '../core/settings/model.js'
+import {connectHost} from '../core/mail/host.js'
+import {defaultPort, serviceOfPort, type Protocol} from '../core/mail/protocol.js'
 import {BaseCommand} from './base.js'
 import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
 
@@ -65,8 +66,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const security = (flags.security as 'ssl' | 'starttls' | undefined) ?? (known?.protocol === protocol ? known.security : 'ssl')
     const options = await checkOptionsFromFlags(flags)
     const {runCheck} = await import('../core/check/run-check.js')
-    const {targetHost} = await import('../core/check/endpoints.js')
-    const result = await runCheck([{target: {host: targetHost(host), port: port ?? DEFAULT_PORTS[protocol][security], protocol, security}, settingsSources: []}], options)
+    const result = await runCheck([{target: {host: connectHost(host), port: port ?? defaultPort(protocol, security), protocol, security}, settingsSources: []}], options)
     warnUnusedResolve(options)
     const parts = await checkReportParts(result)
     this.finish({command: 'probe', findings: result.findings, inputErrors: [], data: parts.data, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})

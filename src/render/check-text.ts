@@ -5,16 +5,13 @@
  */
 import type {CheckResult, EndpointResult} from '../core/check/run-check.js'
 import type {Finding} from '../core/findings.js'
+import {hostPort} from '../core/mail/host.js'
 import {X509_CODES} from '../core/x509/codes.js'
 import type {ChainCertificate} from '../core/x509/index.js'
 import {shortName} from '../core/x509/names.js'
 import type {Style} from './style.js'
 
 const SECURITY_LABEL: Record<string, string> = {ssl: 'implicit TLS', starttls: 'STARTTLS'}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
-}
 
 function keyText(c: ChainCertificate): string {
   const type = c.keyType === 'rsa' ? 'RSA' : c.keyType === 'ec' ? 'EC' : c.keyType

@@ -2,10 +2,8 @@
  * The endpoints `check` probes: every distinct (host, port, protocol, security) named in the
  * settings, each keeping where it was written so findings can point at file:line:col too.
  */
-import {isIP} from 'node:net'
-import {domainToASCII} from 'node:url'
-
 import type {Finding, SourceLocation} from '../findings.js'
+import {connectHost, endpointKey, hostPort} from '../mail/host.js'
 import type {ProbeSecurity, ProbeTarget} from '../net/evidence.js'
 import type {Authentication, ServerSettings, Settings} from '../settings/model.js'
 
@@ -30,31 +28,6 @@ export interface CheckEndpoint {
 }
 
 /**
- * The host as a client connects to it and names it in SNI: no IPv6 brackets, no trailing dot, and
- * an internationalized name in its A-label (punycode) form.
- */
-export function targetHost(host: string): string {
-  const h = host.trim().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')
-  if (isIP(h) || /^[\x21-\x7e]*$/.test(h)) return h
-  return domainToASCII(h) || h
-}
-
-/** Host as compared for de-duplication: lower case, no trailing dot, no IPv6 brackets. */
-export function hostKey(host: string): string {
-  return host.trim().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase()
-}
-
-export function endpointKey(t: Pick<ProbeTarget, 'host' | 'port' | 'protocol' | 'security'>): string {
-  return `${hostKey(t.host)}|${t.port}|${t.protocol}|${t.security}`
-}
-
-/** `host:port`, with IPv6 literals in brackets. */
-export function hostPort(host: string, port: number): string {
-  const h = host.replace(/^\[(.*)\]$/, '$1')
-  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`
-}
-
-/**
  * Distinct endpoints in settings order. Servers with security `none` are not probed; each gets
  * an info finding `check-skipped-plaintext` at its position in the settings.
  */
@@ -73,7 +46,7 @@ export function endpointsFromSettings(settings: Settings): {endpoints: CheckEndp
       })
       return
     }
-    const target: ProbeTarget = {host: targetHost(s.host), port: s.port, protocol: s.protocol, security: s.security as ProbeSecurity}
+    const target: ProbeTarget = {host: connectHost(s.host), port: s.port, protocol: s.protocol, security: s.security as ProbeSecurity}
     const key = endpointKey(target)
     let ep = byKey.get(key)
     if (!ep) byKey.set(key, (ep = {target, settingsSources: []}))

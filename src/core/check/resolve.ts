@@ -7,7 +7,7 @@ import {isIP} from 'node:net'
 
 import {InputError} from '../errors.js'
 import type {ProbeTarget} from '../net/evidence.js'
-import {hostKey} from './endpoints.js'
+import {normalizeHost} from '../mail/host.js'
 
 export interface ResolveEntry {
   host: string
@@ -43,7 +43,7 @@ export function parseResolve(text: string): ResolveEntry {
   if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1)
   else if (isIP(address) === 6) throw new InputError(`--resolve "${text}": write an IPv6 address in brackets, e.g. [${address}]`)
   if (!isIP(address)) throw new InputError(`--resolve "${text}": "${address}" is not an IP address`)
-  return {host: hostKey(host), port: Number(portText), address, text}
+  return {host: normalizeHost(host), port: Number(portText), address, text}
 }
 
 /** A set of --resolve entries, looked up by host and port. */
@@ -61,7 +61,7 @@ export class ResolveMap {
 
   /** The target with `address` set when an entry matches its host and port. */
   apply(target: ProbeTarget): ProbeTarget {
-    const key = `${hostKey(target.host)}|${target.port}`
+    const key = `${normalizeHost(target.host)}|${target.port}`
     const e = this.entries.get(key)
     if (!e) return target
     this.used.add(key)

@@ -11,7 +11,8 @@ import type {ProbeEvidence, ProbeTarget} from '../net/evidence.js'
 import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
 import type {Settings} from '../settings/model.js'
 import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
-import {type CheckEndpoint, endpointsFromSettings, hostKey, hostPort, type SettingsSource} from './endpoints.js'
+import {endpointKey, normalizeHost} from '../mail/host.js'
+import {type CheckEndpoint, endpointsFromSettings, type SettingsSource} from './endpoints.js'
 import {sourceForCode} from './finding-source.js'
 import {type CheckOptions, readSettingsCaFiles} from './options.js'
 
@@ -77,7 +78,7 @@ function attach(f: Finding, endpoint: EndpointRef, where: SettingsSource | undef
 type EvaluationCache = Map<string, ChainEvaluation>
 
 function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: EvaluationCache): ChainEvaluation {
-  const hash = createHash('sha256').update(hostKey(host))
+  const hash = createHash('sha256').update(normalizeHost(host))
   for (const der of chain) hash.update(createHash('sha256').update(der).digest())
   const key = hash.digest('hex')
   let evaluation = cache.get(key)
@@ -137,10 +138,9 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
       .filter((r) => r.certificates[0]?.sent)
       .map((r) => ({host: r.endpoint.host, port: r.endpoint.port, protocol: r.endpoint.protocol, security: r.endpoint.security, leafSha256: r.certificates[0]!.sha256, notAfter: r.certificates[0]!.notAfter})),
   )
-  const keyOf = (e: EndpointRef) => `${hostKey(e.host)}|${e.port}|${e.protocol}|${e.security}`
-  const byKey = new Map(results.map((r, i) => [keyOf(r.endpoint), i]))
+  const byKey = new Map(results.map((r, i) => [endpointKey(r.endpoint), i]))
   for (const f of differs) {
-    const i = f.endpoint ? byKey.get(keyOf(f.endpoint)) : undefined
+    const i = f.endpoint ? byKey.get(endpointKey(f.endpoint)) : undefined
     if (i === undefined) continue
     const r = results[i]!
     r.findings.push(attach(f, refOf(targets[i]!), endpoints[i]!.settingsSources[0]))
@@ -166,9 +166,4 @@ export async function checkSettings(settings: Settings, options: CheckOptions): 
   const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], pins})
   result.findings.push(...skipped, ...ca.findings)
   return result
-}
-
-/** `host:port` of a result, for messages. */
-export function describeEndpoint(r: EndpointResult): string {
-  return hostPort(r.endpoint.host, r.endpoint.port)
 }

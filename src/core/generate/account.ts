@@ -2,6 +2,7 @@
  * The account model every generator works from: one account per domain (generic: the device or
  * client asks for the address) and one per user (address, name and login filled in).
  */
+import {normalizeHost} from '../mail/host.js'
 import type {Authentication, DomainSettings, Protocol, Security, ServerSettings, Settings, UserSettings} from '../settings/model.js'
 
 export interface AccountServer {
@@ -69,14 +70,14 @@ export function userAccount(domain: DomainSettings, user: UserSettings): MailAcc
   }
 }
 
-/** The domain part of an address, lower-cased, or undefined when there is no `@`. */
+/** The domain part of an address as compared (normalizeHost), or undefined when there is no `@`. */
 export function addressDomain(address: string): string | undefined {
   const at = address.lastIndexOf('@')
-  return at === -1 ? undefined : address.slice(at + 1).toLowerCase().replace(/\.$/, '')
+  return at === -1 ? undefined : normalizeHost(address.slice(at + 1))
 }
 
-/** The settings' domain an address belongs to (case-insensitive). */
+/** The settings' domain an address belongs to (case-insensitive, U-labels equal to their A-labels, as lint compares). */
 export function domainOf(settings: Settings, address: string): DomainSettings | undefined {
   const d = addressDomain(address)
-  return d === undefined ? undefined : settings.domains.find((x) => x.domain.toLowerCase().replace(/\.$/, '') === d)
+  return d === undefined ? undefined : settings.domains.find((x) => normalizeHost(x.domain) === d)
 }

@@ -20,12 +20,10 @@ import {buildDnsZone} from './dns.js'
 import {domainProfileIds, sha256Hex, userProfileIds, type ProfileIds} from './ids.js'
 import {buildManifest, type Manifest, type ManifestEntry, type OutputKind, type SignerInfo} from './manifest.js'
 import {buildMobileconfig, type CaCertificate, type ProfileMetadata} from './mobileconfig.js'
+import {OUTPUT_KINDS, type SelectableKind} from './output-kinds.js'
 import {safeFileName} from './write.js'
 import {findXmlInvalidCharacter} from './xml-text.js'
 
-/** What `--only` selects. */
-export const OUTPUT_KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns'] as const
-export type SelectableKind = (typeof OUTPUT_KINDS)[number]
 
 /** Signs a profile's bytes (CMS SignedData, DER). Provided by src/core/sign through the command. */
 export interface ProfileSigner {

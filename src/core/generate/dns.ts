@@ -5,17 +5,16 @@
  * clients never fall back to a protocol/mode the settings do not describe. Implicit TLS gets
  * priority 0 (RFC 8314 §5.1 asks clients to prefer it).
  */
-import {domainToASCII} from 'node:url'
-
 import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
+import {asciiHost} from '../mail/host.js'
 import type {DomainSettings, ServerSettings} from '../settings/model.js'
 
 export const DNS_TTL = 3600
 
 /** A host name as an absolute DNS name (punycode for IDNs, trailing dot); throws for names a zone file cannot hold. */
 export function absoluteName(name: string, field: string, location?: SourceLocation): string {
-  const ascii = domainToASCII(name.replace(/\.$/, '')).toLowerCase()
+  const ascii = asciiHost(name)
   const labels = ascii.split('.')
   const ok = ascii.length > 0 && ascii.length <= 253 && labels.every((l) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(l))
   if (!ok) throw new InputError(`${field} "${name}" is not a DNS host name a zone file can hold`, location)

@@ -1,7 +1,8 @@
 /**
  * Deterministic identifiers: reverse-DNS PayloadIdentifiers unique per payload, and PayloadUUIDs
  * derived from them with UUID version 5 (RFC 9562 §5.5: SHA-1 over namespace + name), so the same
- * settings always give the same identifiers and reinstalling a profile replaces it.
+ * settings always give the same identifiers and reinstalling a profile replaces it. The
+ * PayloadIdentifiers themselves are derived in src/core/mail/identifiers.ts (lint checks the same ones).
  */
 import {createHash} from 'node:crypto'
 
@@ -48,39 +49,4 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
-/**
- * A string as one reverse-DNS label: lower-case letters, digits and hyphens. When that changes the
- * string (case, dots, plus signs, non-ASCII), a hash of the original is appended, so two different
- * inputs never give the same label.
- */
-export function safeLabel(value: string): string {
-  const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'x'
-  return label === value ? label : `${label}-${sha256Hex(value).slice(0, 8)}`
-}
-
-/** PayloadIdentifiers of one profile. */
-export interface ProfileIds {
-  profile: string
-  account: (protocol: 'imap' | 'pop3') => string
-  certificate: (derSha256Hex: string) => string
-}
-
-function idsUnder(base: string): ProfileIds {
-  return {
-    profile: base,
-    account: (protocol) => `${base}.account.${protocol}`,
-    certificate: (sha) => `${base}.ca.${sha.slice(0, 16)}`,
-  }
-}
-
-/** The domain's generic profile: `<domain identifier>.profile`. */
-export function domainProfileIds(domainIdentifier: string): ProfileIds {
-  return idsUnder(`${domainIdentifier}.profile`)
-}
-
-/** A user's profile: `<domain identifier>.user.<local part as a label>`. */
-export function userProfileIds(domainIdentifier: string, address: string): ProfileIds {
-  const at = address.lastIndexOf('@')
-  const local = at === -1 ? address : address.slice(0, at)
-  return idsUnder(`${domainIdentifier}.user.${safeLabel(local)}`)
-}
+export {domainProfileIds, safeLabel, userProfileIds, type ProfileIds} from '../mail/identifiers.js'

@@ -2,7 +2,9 @@
  * The manifest of every file `build` wrote (`manifest.json`): what an MDM pipeline ingests.
  * Deterministic (no timestamps), sorted by path.
  */
-export type OutputKind = 'mobileconfig' | 'autodiscover' | 'autodiscover-error' | 'autoconfig' | 'ddm' | 'dns'
+import type {OutputKind} from './output-kinds.js'
+
+export type {OutputKind} from './output-kinds.js'
 
 export interface SignerInfo {
   /** Subject of the signing certificate, as `openssl x509 -subject` would list it (comma-separated). */

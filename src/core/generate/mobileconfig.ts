@@ -3,14 +3,11 @@
  * that escapes every value, see plist-xml.ts; never string templates) holding a top-level Configuration with one com.apple.mail.managed
  * payload per account and one certificate payload per CA certificate from the settings.
  *
- * TLS mapping (`…MailServerUseSSL`): Apple's Mail reads UseSSL as "this connection must use TLS",
- * not as "implicit TLS": on the protocol's implicit-TLS port (993, 995, 465) it starts TLS at
- * once, on the other ports (143, 110, 587) it upgrades with STARTTLS and does not fall back to
- * plaintext. Apple's reference only says "enables SSL"; deployed generators (Mail-in-a-box,
- * mailcow, LinkedIn Intro's profile) all write UseSSL=true with 587. So UseSSL is true for both
- * `ssl` and `starttls` and false only for `none`; the port says which of the two is meant.
+ * TLS mapping (`…MailServerUseSSL`): chosen by src/core/mail/protocol.ts `useSsl` (true for `ssl`
+ * and `starttls`, the port says which; see that module for why), and read back by inspect and check
+ * with its inverse there, `securityFromUseSsl`.
  */
-import type {Authentication, Security} from '../settings/model.js'
+import {useSsl, type Authentication} from '../mail/protocol.js'
 import type {MailAccount} from './account.js'
 import {payloadUuid, type ProfileIds} from './ids.js'
 import {sortedDict} from './plist-order.js'
@@ -55,11 +52,6 @@ const AUTH: Record<Authentication, string> = {
 
 /** TargetDeviceType (TopLevel.yaml): 0 any, 1 iPhone/iPad/iPod touch, 5 Mac. */
 export const TARGET_DEVICE_TYPE = {any: 0, ios: 1, macos: 5} as const
-
-/** See the module comment: true for implicit TLS and for STARTTLS. */
-export function useSsl(security: Security): boolean {
-  return security !== 'none'
-}
 
 export function mailPayload(account: MailAccount, ids: ProfileIds, organization: string): Record<string, unknown> {
   const {incoming, outgoing} = account

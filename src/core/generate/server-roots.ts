@@ -7,6 +7,7 @@
  */
 import type {CheckOptions} from '../check/options.js'
 import type {Finding} from '../findings.js'
+import {hostPort} from '../mail/host.js'
 import type {Settings} from '../settings/model.js'
 import {fingerprintHex, normalizePins} from '../x509/fingerprint.js'
 import {certificateName} from '../x509/names.js'
@@ -28,7 +29,7 @@ export interface ServerRootsResult {
 
 /** Probes the settings' servers (no credentials sent) and returns the pinned private roots their chains end at. */
 export async function pinnedServerRoots(settings: Settings, options: CheckOptions, extraPins: readonly string[] = []): Promise<ServerRootsResult> {
-  const {endpointsFromSettings, hostPort} = await import('../check/endpoints.js')
+  const {endpointsFromSettings} = await import('../check/endpoints.js')
   const {probeAll} = await import('../net/pool.js')
   const pins = normalizePins([...settings.trust.pins.map((p) => p.value), ...extraPins])
   const {endpoints} = endpointsFromSettings(settings)

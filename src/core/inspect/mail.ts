@@ -3,21 +3,20 @@
  * rules as `lint` (src/core/settings/rules): each payload becomes a normalized domain with its
  * incoming and outgoing ServerSettings, and the rules run on that. No rule logic lives here.
  *
- * UseSSL → security follows `build` (src/core/generate/mobileconfig.ts): UseSSL true means TLS
- * is required; on a STARTTLS port (143, 110, 587, 25) that is STARTTLS, elsewhere implicit TLS.
- * UseSSL false is "none". A missing port is the protocol's default for that security.
+ * UseSSL → security is read back by src/core/mail/protocol.ts `securityFromUseSsl`, the inverse of
+ * the `useSsl` build writes: UseSSL true on a STARTTLS port (143, 110, 587, 25) is STARTTLS,
+ * elsewhere implicit TLS; false is "none". A missing port is the protocol's default for that security.
  */
 import type {Finding, SourceLocation} from '../findings.js'
 import type {SourceDocument} from '../settings/document.js'
-import {defaultPort, type Authentication, type DomainSettings, type Protocol, type Security, type ServerSettings, type Settings} from '../settings/model.js'
+import {defaultPort, securityFromUseSsl, type Authentication, type Protocol} from '../mail/protocol.js'
+import type {DomainSettings, ServerSettings, Settings} from '../settings/model.js'
 import {analyzeAddress} from '../settings/names.js'
 import {authRules} from '../settings/rules/auth.js'
 import {hostRules} from '../settings/rules/hosts.js'
 import {portRules} from '../settings/rules/ports.js'
 import type {Rule, RuleOptions} from '../settings/rules/types.js'
 import {isDict, payloadLabel, type Dict} from './payloads.js'
-
-const STARTTLS_PORTS = new Set([143, 110, 587, 25])
 
 const AUTH: Record<string, Authentication> = {
   EmailAuthPassword: 'password',
@@ -38,10 +37,9 @@ const RULES: Array<{rule: Rule; codes?: ReadonlySet<string>}> = [
 function server(p: Dict, side: 'Incoming' | 'Outgoing', protocol: Protocol, source: SourceLocation): ServerSettings | undefined {
   const host = p[`${side}MailServerHostName`]
   if (typeof host !== 'string') return undefined
-  const useSsl = p[`${side}MailServerUseSSL`] === true
   const rawPort = p[`${side}MailServerPortNumber`]
   const port = typeof rawPort === 'number' && Number.isInteger(rawPort) ? rawPort : undefined
-  const security: Security = !useSsl ? 'none' : port !== undefined && STARTTLS_PORTS.has(port) ? 'starttls' : 'ssl'
+  const security = securityFromUseSsl(p[`${side}MailServerUseSSL`] === true, port)
   const auth = p[`${side}MailServerAuthentication`]
   return {
     protocol,

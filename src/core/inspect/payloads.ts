@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import {knownPayloadType, validateConfiguration, type SchemaIssue} from '../apple/schemas.js'
 import type {Finding} from '../findings.js'
+import {securityFromUseSsl, type Security} from '../mail/protocol.js'
 import {packageFile} from '../paths.js'
 import {suggest} from '../suggest.js'
 import {parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
@@ -286,13 +287,15 @@ export function certificateFindings(profile: Dict, file: string, now: Date): Fin
   return findings
 }
 
+const SECURITY_LABEL: Record<Security, string> = {ssl: 'TLS', starttls: 'STARTTLS', none: 'no TLS'}
+
 function payloadDetails(p: Dict): string | undefined {
   const type = str(p.PayloadType)
   if (type === 'com.apple.mail.managed') {
     const server = (side: 'Incoming' | 'Outgoing') => {
       const host = str(p[`${side}MailServerHostName`]) ?? '?'
       const port = p[`${side}MailServerPortNumber`]
-      const ssl = p[`${side}MailServerUseSSL`] !== true ? 'no TLS' : typeof port === 'number' && [143, 110, 587, 25].includes(port) ? 'STARTTLS' : 'TLS'
+      const ssl = SECURITY_LABEL[securityFromUseSsl(p[`${side}MailServerUseSSL`] === true, typeof port === 'number' ? port : undefined)]
       return `${host}${typeof port === 'number' ? `:${port}` : ''} (${ssl})`
     }
     const kind = p.EmailAccountType === 'EmailTypePOP' ? 'POP' : 'IMAP'

@@ -4,6 +4,7 @@
  */
 import {finding} from '../codes.js'
 import type {EndpointRef, Finding} from '../findings.js'
+import {defaultPort} from '../mail/protocol.js'
 import type {ProbeExpectation, ProbeTarget} from './evidence.js'
 import type {ProbeFailure} from './failure.js'
 
@@ -17,9 +18,6 @@ export function deviceAlert(target: Pick<ProbeTarget, 'protocol' | 'host'>, wait
     ? `iPhones ${show} "Cannot Send Mail: The connection to the outgoing server \u201c${target.host}\u201d failed."`
     : `iPhones ${show} "Cannot Get Mail: The connection to the server failed."`
 }
-
-const IMPLICIT_PORT: Record<ProbeTarget['protocol'], number> = {imap: 993, pop3: 995, smtp: 465}
-const STARTTLS_PORT: Record<ProbeTarget['protocol'], number> = {imap: 143, pop3: 110, smtp: 587}
 
 export function endpointOf(target: ProbeTarget): EndpointRef {
   return {
@@ -70,7 +68,7 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
         'starttls-unavailable',
         target,
         `${at}: ${failure.message}. Outlook set to STARTTLS refuses to connect; an iPhone without SSL would sign in unencrypted.`,
-        `Enable STARTTLS on the server, or use implicit TLS on port ${IMPLICIT_PORT[target.protocol]}.`,
+        `Enable STARTTLS on the server, or use implicit TLS on port ${defaultPort(target.protocol, 'ssl')}.`,
       )
     case 'protocol':
       return netFinding('protocol-error', target, `${at}: ${failure.message}. Mail clients give up: ${deviceAlert(target)}`)
@@ -90,8 +88,8 @@ export function plaintextOnTlsPort(target: ProbeTarget, greeting: string, expect
     target,
     `${expectedBy(expectation, 'implicit TLS (SSL)')} for ${where(target)}, but the server greets in plaintext ("${greeting}"). iOS and Outlook start with a TLS handshake there, which fails: ${deviceAlert(target)}`,
     expectation === 'settings'
-      ? `Set this server to STARTTLS (security: starttls; "Use SSL" off), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]} with security: ssl.`
-      : `This port runs STARTTLS: set clients to STARTTLS for it (security: starttls; probe it with --security starttls), or use the implicit-TLS port ${IMPLICIT_PORT[target.protocol]}.`,
+      ? `Set this server to STARTTLS (security: starttls; "Use SSL" off), or use the implicit-TLS port ${defaultPort(target.protocol, 'ssl')} with security: ssl.`
+      : `This port runs STARTTLS: set clients to STARTTLS for it (security: starttls; probe it with --security starttls), or use the implicit-TLS port ${defaultPort(target.protocol, 'ssl')}.`,
   )
 }
 
@@ -102,7 +100,7 @@ export function tlsOnStarttlsPort(target: ProbeTarget, expectation: ProbeExpecta
     target,
     `${expectedBy(expectation, 'STARTTLS')} for ${where(target)}, but the server sends no plaintext greeting and answers a TLS handshake instead (implicit TLS). iOS and Outlook wait for a greeting that never comes and time out: ${deviceAlert(target)}`,
     expectation === 'settings'
-      ? `Set this server to implicit TLS (security: ssl; "Use SSL" on), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]} with security: starttls.`
-      : `This port runs implicit TLS: set clients to implicit TLS for it (security: ssl; probe it with --security ssl), or use the STARTTLS port ${STARTTLS_PORT[target.protocol]}.`,
+      ? `Set this server to implicit TLS (security: ssl; "Use SSL" on), or use the STARTTLS port ${defaultPort(target.protocol, 'starttls')} with security: starttls.`
+      : `This port runs implicit TLS: set clients to implicit TLS for it (security: ssl; probe it with --security ssl), or use the STARTTLS port ${defaultPort(target.protocol, 'starttls')}.`,
   )
 }

@@ -1,16 +1,14 @@
 /**
  * The settings model: what the schema describes, as TypeScript types, and the
  * normalized form every later stage (rules, check, build) works on, with defaults
- * filled in (ports per RFC 8314) and source positions kept.
+ * filled in (ports per RFC 8314, from src/core/mail/protocol.ts) and source positions kept.
  */
-import {domainToASCII} from 'node:url'
-
 import type {SourceLocation} from '../findings.js'
+import {defaultDomainIdentifier} from '../mail/identifiers.js'
+import {defaultPort, type Authentication, type Protocol, type Security} from '../mail/protocol.js'
 import type {PathSegment} from './document.js'
 
-export type Protocol = 'imap' | 'pop3' | 'smtp'
-export type Security = 'ssl' | 'starttls' | 'none'
-export type Authentication = 'password' | 'crammd5' | 'ntlm' | 'httpmd5' | 'none'
+export type {Authentication, Protocol, Security} from '../mail/protocol.js'
 export type TargetDevice = 'any' | 'ios' | 'macos'
 
 export interface RawServer {
@@ -92,33 +90,7 @@ export interface Settings {
   users: UserSettings[]
 }
 
-/** RFC 8314 / RFC 6409 default ports. */
-export const DEFAULT_PORTS: Record<Protocol, Record<'ssl' | 'starttls' | 'none', number>> = {
-  imap: {ssl: 993, starttls: 143, none: 143},
-  pop3: {ssl: 995, starttls: 110, none: 110},
-  smtp: {ssl: 465, starttls: 587, none: 587},
-}
-
-export function defaultPort(protocol: Protocol, security: Security): number {
-  return DEFAULT_PORTS[protocol][security]
-}
-
-/** The mail service a well-known port stands for (RFC 8314 and the classic STARTTLS ports; 25 is SMTP with STARTTLS). */
-export function serviceOfPort(port: number): {protocol: Protocol; security: 'ssl' | 'starttls'} | undefined {
-  for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
-    if (DEFAULT_PORTS[protocol].ssl === port) return {protocol, security: 'ssl'}
-    if (DEFAULT_PORTS[protocol].starttls === port) return {protocol, security: 'starttls'}
-  }
-  return port === 25 ? {protocol: 'smtp', security: 'starttls'} : undefined
-}
-
 export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation
-
-function reverseDomain(domain: string): string {
-  // Identifiers are ASCII: an internationalized domain contributes its punycode (A-label) form.
-  const bare = domain.replace(/\.$/, '')
-  return (domainToASCII(bare) || bare).toLowerCase().split('.').reverse().join('.')
-}
 
 /** Builds the normalized settings from validated raw data. Users from a CSV file are added by the caller. */
 export function normalizeSettings(raw: RawSettings, file: string, baseDir: string, locate: Locate): Settings {
@@ -151,7 +123,7 @@ export function normalizeSettings(raw: RawSettings, file: string, baseDir: strin
     domains: raw.domains.map((d, i) => ({
       domain: d.domain,
       displayName: d.displayName ?? d.domain,
-      identifier: d.identifier ?? `${raw.organization.identifier}.${reverseDomain(d.domain)}`,
+      identifier: d.identifier ?? defaultDomainIdentifier(raw.organization.identifier, d.domain),
       incoming: server(d.incoming, d.incoming.protocol, ['domains', i, 'incoming']),
       outgoing: server(d.outgoing, 'smtp', ['domains', i, 'outgoing']),
       source: locate(['domains', i, 'domain']),

@@ -1,11 +1,11 @@
 /**
  * Host and domain name syntax (RFC 1123 labels, RFC 1035 lengths), IDN normalization to
  * punycode, IP literals and email addresses: the pure checks behind the host, domain and user rules.
+ * IP literals are node:net's `isIP` and A-labels come from src/core/mail/host.ts.
  */
-import {domainToASCII} from 'node:url'
+import {ipVersion, toALabels} from '../mail/host.js'
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 
 export type NameProblem =
   | {kind: 'empty'}
@@ -34,25 +34,12 @@ export interface NameAnalysis {
 }
 
 export function isIpv4(s: string): boolean {
-  return IPV4.test(s)
+  return ipVersion(s) === 4 && !s.startsWith('[')
 }
 
-/** A loose but safe IPv6 literal test (hex groups, colons, an optional embedded IPv4 tail, optional zone). */
+/** An IPv6 literal, possibly in brackets, possibly with a zone (node:net `isIP`). */
 export function isIpv6(s: string): boolean {
-  const t = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s
-  if (!t.includes(':')) return false
-  const [addr] = t.split('%')
-  if (!addr || !/^[0-9A-Fa-f:.]+$/.test(addr) || addr.includes(':::')) return false
-  const doubles = addr.split('::').length - 1
-  if (doubles > 1) return false
-  const groups = addr.split(':').filter((g) => g !== '')
-  const last = groups.at(-1) ?? ''
-  const v4Tail = last.includes('.')
-  if (v4Tail && !isIpv4(last)) return false
-  const hexGroups = v4Tail ? groups.slice(0, -1) : groups
-  if (!hexGroups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false
-  const width = hexGroups.length + (v4Tail ? 2 : 0)
-  return doubles === 1 ? width < 8 : width === 8
+  return ipVersion(s) === 6
 }
 
 /** Analyses a host or domain name as a client would use it. */
@@ -72,7 +59,7 @@ export function analyzeName(input: string): NameAnalysis {
   const idn = /[^\x00-\x7F]/.test(bare)
   let ascii = bare.toLowerCase()
   if (idn) {
-    ascii = domainToASCII(bare)
+    ascii = toALabels(bare)
     if (ascii === '') return {...base, trailingDot, idn, problem: {kind: 'idn-invalid'}}
   }
   const result: NameAnalysis = {...base, ascii, trailingDot, idn, singleLabel: !ascii.includes('.')}

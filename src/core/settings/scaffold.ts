@@ -3,12 +3,11 @@
  * lints clean as written. Values go through the YAML library (never a template), so any name or
  * host is quoted as YAML needs.
  */
-import {domainToASCII} from 'node:url'
-
 import {Document, isMap, isScalar} from 'yaml'
 
 import {InputError} from '../errors.js'
-import {defaultPort, type Protocol} from './model.js'
+import {reverseDomain} from '../mail/identifiers.js'
+import {defaultPort, type Protocol} from '../mail/protocol.js'
 import {analyzeName, describeNameProblem} from './names.js'
 
 export interface ScaffoldOptions {
@@ -16,7 +15,11 @@ export interface ScaffoldOptions {
   domain: string
   /** Organization name shown in the profile; default: the domain. */
   organization?: string
-  /** Reverse-DNS identifier base; default: the domain reversed plus ".mail" (com.example.mail). */
+  /**
+   * Reverse-DNS base of the profiles' identifiers (written as the domain's `identifier`, so profiles
+   * are `<base>.profile` and `<base>.user.<name>`); default: the domain reversed plus ".mail"
+   * (com.example.mail). The organization's identifier is the domain reversed (com.example).
+   */
   identifier?: string
   protocol?: Protocol
   /** `ssl` (implicit TLS: 993/995 and 465, RFC 8314) or `starttls` (143/110 and 587). */
@@ -29,9 +32,7 @@ export interface ScaffoldOptions {
 
 /** com.example.mail for example.com. */
 export function defaultIdentifier(domain: string): string {
-  // Identifiers are ASCII: an internationalized domain contributes its punycode (A-label) form.
-  const bare = domain.replace(/\.$/, '')
-  return [...(domainToASCII(bare) || bare).toLowerCase().split('.').reverse(), 'mail'].join('.')
+  return `${reverseDomain(domain)}.mail`
 }
 
 function checkName(what: string, value: string, options: {domain?: boolean} = {}): void {
@@ -42,8 +43,12 @@ function checkName(what: string, value: string, options: {domain?: boolean} = {}
 
 /** The settings file text. Throws InputError for a domain or host that is not a host name. */
 export function scaffoldSettings(options: ScaffoldOptions): string {
-  const domain = options.domain.trim().replace(/\.$/, '')
+  // Domains are case-insensitive: written in lower case, as addresses and certificates show them.
+  const domain = options.domain.trim().replace(/\.$/, '').toLowerCase()
   checkName('the domain', domain, {domain: true})
+  const base = options.identifier ?? defaultIdentifier(domain)
+  // The domain's identifier is the base; the organization's must differ from it (identifier-duplicate).
+  const organizationIdentifier = reverseDomain(domain) === base ? `${base}.organization` : reverseDomain(domain)
   const protocol = options.protocol ?? 'imap'
   const security = options.security ?? 'ssl'
   const incomingHost = options.incomingHost ?? `${protocol === 'imap' ? 'imap' : 'pop'}.${domain}`
@@ -55,11 +60,12 @@ export function scaffoldSettings(options: ScaffoldOptions): string {
 
   const doc = new Document({
     version: 1,
-    organization: {name: options.organization ?? domain, identifier: options.identifier ?? defaultIdentifier(domain)},
+    organization: {name: options.organization ?? domain, identifier: organizationIdentifier},
     profile: {displayName: `${options.organization ?? domain} Mail`, removalAllowed: true},
     domains: [
       {
         domain,
+        identifier: base,
         incoming: {protocol, host: incomingHost, port: incomingPort, security, username: '%EMAILADDRESS%'},
         outgoing: {host: outgoingHost, port: outgoingPort, security, authentication: 'password'},
       },
@@ -87,7 +93,7 @@ export function scaffoldSettings(options: ScaffoldOptions): string {
     key.commentBefore = text
     pair.key = key
   }
-  comment(['organization', 'identifier'], ' Reverse-DNS base of every profile and payload identifier. Keep it stable:\n devices replace an installed profile only when its identifier matches.')
+  comment(['domains', 0, 'identifier'], ` Reverse-DNS base of this domain's profile and payload identifiers (${base}.profile,\n ${base}.user.<name>). Keep it stable: devices replace an installed profile only when\n its identifier matches.`)
   comment(
     ['domains', 0, 'incoming', 'port'],
     security === 'ssl'

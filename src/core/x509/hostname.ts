@@ -14,21 +14,14 @@
  */
 import type {X509Certificate} from 'node:crypto'
 import {isIP} from 'node:net'
-import {domainToASCII} from 'node:url'
 
+import {normalizeHost} from '../mail/host.js'
 import type {CertificateInfo} from './certificate.js'
 
 const CHECK_HOST = {subject: 'never', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false} as const
 
-/** Host as the certificate is compared with: no brackets or trailing dot, lower case, A-labels. */
-export function normalizeHostName(host: string): string {
-  let h = host.trim()
-  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1)
-  if (h.endsWith('.')) h = h.slice(0, -1)
-  if (isIP(h)) return h.toLowerCase()
-  const ascii = domainToASCII(h)
-  return (ascii || h).toLowerCase()
-}
+/** Host as the certificate is compared with: no brackets or trailing dot, lower case, A-labels (src/core/mail/host.ts). */
+export const normalizeHostName = normalizeHost
 
 /** Whether the certificate's subjectAltName covers the host (a DNS name, or an IP address). */
 export function certificateCoversHost(x509: X509Certificate, host: string): boolean {

@@ -4,7 +4,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {endpointsFromSettings, hostPort, targetHost} from '../../../src/core/check/endpoints.js'
+import {endpointsFromSettings} from '../../../src/core/check/endpoints.js'
+import {connectHost as targetHost, hostPort} from '../../../src/core/mail/host.js'
 import {loadSettings} from '../../../src/core/settings/load.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mailprofile-endpoints-'))

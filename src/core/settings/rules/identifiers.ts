@@ -1,4 +1,8 @@
+import {finding} from '../../codes.js'
 import type {Finding, SourceLocation} from '../../findings.js'
+import {normalizeHost} from '../../mail/host.js'
+import {domainProfileIds, userProfileIds} from '../../mail/identifiers.js'
+import type {Settings} from '../model.js'
 import {analyzeName} from '../names.js'
 import type {Rule} from './types.js'
 
@@ -36,8 +40,7 @@ export const identifierRules: Rule = ({settings, doc}) => {
     } else {
       seenIds.set(d.identifier.toLowerCase(), label)
     }
-    const name = analyzeName(d.domain)
-    const key = name.ascii || d.domain.toLowerCase().replace(/\.$/, '')
+    const key = analyzeName(d.domain).ascii || normalizeHost(d.domain)
     const firstDomain = seenDomains.get(key)
     if (firstDomain) {
       findings.push({
@@ -51,6 +54,44 @@ export const identifierRules: Rule = ({settings, doc}) => {
       seenDomains.set(key, `domains[${i}]`)
     }
   })
+  findings.push(...profileIdentifierCollisions(settings))
+  return findings
+}
+
+/**
+ * The profile identifiers build derives (src/core/mail/identifiers.ts), one per domain and one per
+ * user: two equal ones would make the device replace one profile with the other. Repeated domain
+ * identifiers and repeated users (identifier-duplicate, user-duplicate) and users outside every
+ * domain are reported by their own rules and skipped here.
+ */
+function profileIdentifierCollisions(settings: Settings): Finding[] {
+  const findings: Finding[] = []
+  const owners = new Map<string, string>()
+  const byDomain = new Map(settings.domains.map((d) => [normalizeHost(d.domain), d]))
+  const claim = (identifier: string, owner: string, source: SourceLocation) => {
+    const key = identifier.toLowerCase()
+    const first = owners.get(key)
+    if (first === undefined) {
+      owners.set(key, owner)
+      return
+    }
+    findings.push(
+      finding('profile-identifier-collision', {
+        message: `The profile for ${owner} would have the PayloadIdentifier "${identifier}", the same as the profile for ${first}: the device would replace one with the other, and build refuses to write both.`,
+        source,
+      }),
+    )
+  }
+  const seen = new Set<string>()
+  const once = (key: string) => !seen.has(key) && Boolean(seen.add(key))
+  for (const d of settings.domains) {
+    if (once(`domain ${d.identifier.toLowerCase()}`)) claim(domainProfileIds(d.identifier).profile, `the domain ${d.domain}`, d.source)
+  }
+  for (const user of settings.users) {
+    const at = user.address.lastIndexOf('@')
+    const domain = at === -1 ? undefined : byDomain.get(normalizeHost(user.address.slice(at + 1)))
+    if (domain && once(`user ${user.address.toLowerCase()}`)) claim(userProfileIds(domain.identifier, user.address).profile, `the user ${user.address}`, user.source)
+  }
   return findings
 }
 

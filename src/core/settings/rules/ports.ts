@@ -1,11 +1,7 @@
 import type {Finding} from '../../findings.js'
-import {DEFAULT_PORTS, type ServerSettings} from '../model.js'
+import {DEFAULT_PORTS, isImplicitTlsPort, isStarttlsPort, protocolOfPort} from '../../mail/protocol.js'
+import type {ServerSettings} from '../model.js'
 import type {Rule} from './types.js'
-
-const IMPLICIT_TLS_PORTS = new Set([993, 995, 465])
-const STARTTLS_PORTS = new Set([143, 110, 587, 25])
-/** The IANA ports of each mail protocol (implicit TLS and plaintext/STARTTLS). */
-const WELL_KNOWN_PORTS: Record<number, 'imap' | 'pop3' | 'smtp'> = {993: 'imap', 143: 'imap', 995: 'pop3', 110: 'pop3', 465: 'smtp', 587: 'smtp', 25: 'smtp'}
 
 const label = (s: ServerSettings) => (s.protocol === 'smtp' ? 'outgoing (SMTP)' : `incoming (${s.protocol.toUpperCase()})`)
 
@@ -24,7 +20,7 @@ export const portRules: Rule = ({settings, doc}) => {
           source: doc.locate(['domains', i, side, 'security']),
         })
       }
-      if (s.security !== 'ssl' && IMPLICIT_TLS_PORTS.has(s.port)) {
+      if (s.security !== 'ssl' && isImplicitTlsPort(s.port)) {
         findings.push({
           code: 'port-security-mismatch',
           severity: 'error',
@@ -32,7 +28,7 @@ export const portRules: Rule = ({settings, doc}) => {
           fix: `Set security to "ssl" for port ${s.port}, or use port ${DEFAULT_PORTS[s.protocol].starttls} for STARTTLS.`,
           source: s.source,
         })
-      } else if (s.security === 'ssl' && STARTTLS_PORTS.has(s.port)) {
+      } else if (s.security === 'ssl' && isStarttlsPort(s.port)) {
         findings.push({
           code: 'port-security-mismatch',
           severity: 'error',
@@ -49,7 +45,7 @@ export const portRules: Rule = ({settings, doc}) => {
           source: s.source,
         })
       }
-      const owner = WELL_KNOWN_PORTS[s.port]
+      const owner = protocolOfPort(s.port)
       if (owner && owner !== s.protocol) {
         findings.push({
           code: 'port-protocol-mismatch',

@@ -1,12 +1,13 @@
 import type {Finding} from '../../findings.js'
 import {formatWhere} from '../../findings.js'
+import {normalizeHost} from '../../mail/host.js'
 import {analyzeAddress, analyzeName} from '../names.js'
 import type {Rule} from './types.js'
 
 /** Users: valid addresses, no duplicates (case-insensitive), domains declared. CSV users carry their CSV line. */
 export const userRules: Rule = ({settings}) => {
   const findings: Finding[] = []
-  const declared = new Set(settings.domains.map((d) => analyzeName(d.domain).ascii || d.domain.toLowerCase()))
+  const declared = new Set(settings.domains.map((d) => analyzeName(d.domain).ascii || normalizeHost(d.domain)))
   const first = new Map<string, string>()
   for (const user of settings.users) {
     const a = analyzeAddress(user.address)

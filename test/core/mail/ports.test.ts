@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {serviceOfPort} from '../../../src/core/settings/model.js'
+import {serviceOfPort} from '../../../src/core/mail/protocol.js'
 
 describe('serviceOfPort', () => {
   it('maps the RFC 8314 and STARTTLS ports to their service, and nothing else', () => {

@@ -1,0 +1,66 @@
+/**
+ * Host names as clients use them: the one place that strips IPv6 brackets and a trailing dot,
+ * tells IP literals from names (node:net `isIP`) and turns internationalized names into their
+ * A-label (punycode) form (node:url `domainToASCII`). Comparison keys, SNI names, identifiers,
+ * zone-file names and certificate matching all start here.
+ */
+import {isIP} from 'node:net'
+import {domainToASCII} from 'node:url'
+
+import type {Protocol, Security} from './protocol.js'
+
+/** The name without surrounding spaces, IPv6 brackets or one trailing dot, as written otherwise. */
+export function bareHost(host: string): string {
+  let h = host.trim()
+  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1)
+  if (h.endsWith('.')) h = h.slice(0, -1)
+  return h
+}
+
+/** 4 or 6 for an IP literal (IPv6 possibly in brackets), 0 for anything else. */
+export function ipVersion(host: string): 0 | 4 | 6 {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  return isIP(h) as 0 | 4 | 6
+}
+
+/** A DNS name (nothing stripped) in lower-case A-label form; '' when it has none (an invalid IDN). */
+export function toALabels(name: string): string {
+  return domainToASCII(name).toLowerCase()
+}
+
+/**
+ * The host in lower-case A-label form, or '' when an internationalized name has no A-label form.
+ * IP literals come back lower-case without brackets.
+ */
+export function asciiHost(host: string): string {
+  const h = bareHost(host)
+  if (isIP(h)) return h.toLowerCase()
+  return toALabels(h)
+}
+
+/** The host as compared (certificates, de-duplication, domains): lower case, A-labels, no brackets or trailing dot. */
+export function normalizeHost(host: string): string {
+  return asciiHost(host) || bareHost(host).toLowerCase()
+}
+
+/**
+ * The host as a client connects to it and names it in SNI: no IPv6 brackets, no trailing dot, an
+ * internationalized name in its A-label form; a plain ASCII name keeps the case it was written in
+ * (it is what reports show).
+ */
+export function connectHost(host: string): string {
+  const h = bareHost(host)
+  if (isIP(h) || /^[\x21-\x7e]*$/.test(h)) return h
+  return toALabels(h) || h
+}
+
+/** `host:port`, with IPv6 literals in brackets. */
+export function hostPort(host: string, port: number): string {
+  const h = host.replace(/^\[(.*)\]$/, '$1')
+  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`
+}
+
+/** One (host, port, protocol, TLS mode) as a map key: endpoints that differ only in host spelling are one. */
+export function endpointKey(e: {host: string; port: number; protocol?: Protocol | string; security?: Security | string}): string {
+  return `${normalizeHost(e.host)}|${e.port}|${e.protocol}|${e.security}`
+}
