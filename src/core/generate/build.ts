@@ -20,7 +20,7 @@ import {buildDnsZone} from './dns.js'
 import {domainProfileIds, sha256Hex, userProfileIds, type ProfileIds} from './ids.js'
 import {buildManifest, type Manifest, type ManifestEntry, type OutputKind, type SignerInfo} from './manifest.js'
 import {buildMobileconfig, type CaCertificate, type ProfileMetadata} from './mobileconfig.js'
-import {OUTPUT_KINDS, type SelectableKind} from './output-kinds.js'
+import {OUTPUT_KINDS, type SelectableKind} from '../output-kinds.js'
 import {safeFileName} from './write.js'
 import {findXmlInvalidCharacter} from './xml-text.js'
 

@@ -2,9 +2,9 @@
  * The manifest of every file `build` wrote (`manifest.json`): what an MDM pipeline ingests.
  * Deterministic (no timestamps), sorted by path.
  */
-import type {OutputKind} from './output-kinds.js'
+import type {OutputKind} from '../output-kinds.js'
 
-export type {OutputKind} from './output-kinds.js'
+export type {OutputKind} from '../output-kinds.js'
 
 export interface SignerInfo {
   /** Subject of the signing certificate, as `openssl x509 -subject` would list it (comma-separated). */

@@ -1,4 +1,5 @@
-import type {CodeInfo} from '../findings.js'
+import type {FindingDetails} from '../codes.js'
+import type {CodeInfo, Finding} from '../findings.js'
 
 /** Finding codes produced by `lint` on settings files. Never rename a code; add new ones. */
 export const SETTINGS_CODES: CodeInfo[] = [
@@ -49,3 +50,20 @@ export const SETTINGS_CODES: CodeInfo[] = [
   {code: 'user-duplicate', severity: 'error', title: 'The same user address appears twice', why: 'Addresses are compared case-insensitively; two entries produce two profiles with the same identifier and one overwrites the other.', fix: 'Remove the duplicate (the message names the first occurrence).'},
   {code: 'user-domain-unknown', severity: 'error', title: 'A user\'s domain is not one of `domains`', why: 'There are no server settings for that domain, so no profile can be built for the user.', fix: 'Add the domain to `domains`, or fix the address.'},
 ]
+
+let byCode: Map<string, CodeInfo> | undefined
+
+/**
+ * `finding` (src/core/codes.ts) for the settings codes alone: lint's start-up path must not evaluate
+ * the other areas' registries (src/core/net/ among them), so settings rules make findings here.
+ * Severity and the default fix come from the registry above, as with `finding`.
+ */
+export function settingsFinding(code: string, details: FindingDetails): Finding {
+  byCode ??= new Map(SETTINGS_CODES.map((c) => [c.code, c]))
+  const info = byCode.get(code)
+  if (!info) throw new Error(`mailprofile bug: settings finding code "${code}" is not in the registry (src/core/settings/codes.ts)`)
+  const out: Finding = {code, severity: info.severity, message: details.message, fix: details.fix ?? info.fix}
+  if (details.source) out.source = details.source
+  if (details.endpoint) out.endpoint = details.endpoint
+  return out
+}

@@ -1,4 +1,4 @@
-import {finding} from '../../codes.js'
+import {settingsFinding as finding} from '../codes.js'
 import type {Finding, SourceLocation} from '../../findings.js'
 import {normalizeHost} from '../../mail/host.js'
 import {domainProfileIds, userProfileIds} from '../../mail/identifiers.js'
