@@ -59,6 +59,8 @@ function trustLines(r: EndpointResult, style: Style): string[] {
 }
 
 const CERTIFICATE_CODES = new Set(X509_CODES.map((c) => c.code))
+/** Findings that say the account can never sign in (src/core/net/login.ts). */
+const LOGIN_CODES = new Set(['imap-login-disabled', 'pop3-login-unavailable', 'auth-mechanism-unsupported'])
 
 /** In plain words: what Mail on an iPhone would do with this endpoint. */
 function verdict(r: EndpointResult, style: Style): string {
@@ -68,9 +70,12 @@ function verdict(r: EndpointResult, style: Style): string {
   if (errors.length > 0) {
     const certificate = errors.some((f) => CERTIFICATE_CODES.has(f.code))
     const authOnly = errors.every((f) => f.code === 'smtp-auth-unavailable')
+    const loginOnly = errors.every((f) => LOGIN_CODES.has(f.code))
     const what = certificate
       ? 'iPhone, iPad and Mac Mail would show "Cannot Verify Server Identity" for this server'
-      : authOnly
+      : loginOnly
+        ? 'iPhone, iPad and Mac Mail would connect but could never sign in (they keep asking for the password)'
+        : authOnly
         ? 'iPhone, iPad and Mac Mail would fail to send mail here ("Recipient Rejected By Server")'
         : r.endpoint.protocol === 'smtp'
           ? 'iPhone, iPad and Mac Mail would not send mail through this server ("Cannot Send Mail")'

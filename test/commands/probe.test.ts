@@ -228,6 +228,13 @@ describe('probe', {timeout: 60_000}, () => {
     expect(r.stdout).toMatch(/AUTH\s+\(none offered\)/)
   })
 
+  it('imap-login-disabled: LOGINDISABLED after TLS, said in plain words (a probe signs in with a password)', async () => {
+    const s = await server({protocol: 'imap', mode: 'implicit', tls: good, loginDisabledAfterTls: true, authAfterTls: []})
+    const r = await runCli(probeArgs(s, 'imap', 'ssl', '--ca', caFile))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('✖ iPhone, iPad and Mac Mail would connect but could never sign in (they keep asking for the password): imap-login-disabled')
+  })
+
   it('SMTP with STARTTLS and AUTH is clean apart from the private root', async () => {
     const s = await server({protocol: 'smtp', mode: 'starttls', tls: good})
     const r = await runCli([...probeArgs(s, 'smtp', 'starttls', '--ca', caFile), '--json'])

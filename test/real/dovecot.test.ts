@@ -145,4 +145,28 @@ describe.skipIf(unavailable !== undefined && !REQUIRE_REAL)('real Dovecot (IMAP,
     expect(r.stdout).toMatch(/⚠ iPhone, iPad and Mac Mail connect only once your private root is installed \(by the profile\) and fully trusted: private-root/)
     expect(r.stdout).toContain('Certificate Trust Settings')
   }, 60_000)
+
+  it('a mechanism Dovecot does not offer (CRAM-MD5, NTLM) can never sign in: auth-mechanism-unsupported', async () => {
+    const file = settingsFile(
+      'auth.yaml',
+      `  - domain: example.test
+    incoming: {protocol: imap, host: mail.example.test, port: ${ports.imap}, security: starttls, authentication: crammd5}
+    outgoing: {host: mail.example.test, port: ${smtp!.port}, security: ssl}
+  - domain: pop.example.test
+    incoming: {protocol: pop3, host: mail.example.test, port: ${ports.pop3s}, security: ssl, authentication: ntlm}
+    outgoing: {host: mail.example.test, port: ${smtp!.port}, security: ssl}
+`,
+    )
+    const r = await runCli(['check', file, '--ca', caFile, ...resolves, '--json'], {timeoutMs: 60_000})
+    expect(r.code).toBe(1)
+    const doc = JSON.parse(r.stdout) as JsonDoc
+    const unsupported = doc.findings.filter((f) => f.code === 'auth-mechanism-unsupported')
+    expect(unsupported.map((f) => `${f.endpoint?.protocol}/${f.endpoint?.port}`).sort(), r.stdout).toEqual([`imap/${ports.imap}`, `pop3/${ports.pop3s}`].sort())
+    expect(unsupported.find((f) => f.endpoint?.protocol === 'imap')!.message).toMatch(/AUTH PLAIN/)
+    // Over TLS Dovecot allows LOGIN: a password account would be fine. (Before STARTTLS it offers
+    // passwords too, but only because it treats connections from its own address as secure.)
+    const imap = doc.endpoints.find((e) => e.endpoint.port === ports.imap)!
+    expect(imap.connection.capabilities).not.toContain('LOGINDISABLED')
+    expect(doc.findings.map((f) => f.code)).not.toContain('imap-login-disabled')
+  }, 90_000)
 })

@@ -7,7 +7,7 @@ function capabilities(state: SessionState): string {
   if (!state.tls && o.mode === 'starttls' && o.advertiseStarttls) caps.push('STARTTLS')
   const mechs = state.tls ? o.authAfterTls : o.authBeforeTls
   for (const m of mechs) caps.push(`AUTH=${m}`)
-  if (!state.tls && mechs.length === 0) caps.push('LOGINDISABLED')
+  if ((!state.tls && mechs.length === 0) || (state.tls && o.loginDisabledAfterTls)) caps.push('LOGINDISABLED')
   return caps.join(' ')
 }
 

@@ -12,6 +12,9 @@
  * - "TLS on the STARTTLS port": start with mode 'implicit' and probe it as 'starttls'.
  * - STARTTLS not advertised: advertiseStarttls: false; advertised but refused: refuseStarttls: true.
  * - SMTP submission without AUTH after TLS: authAfterTls: [].
+ * - Logins that cannot succeed: loginDisabledAfterTls (IMAP), pop3User: 'never' (POP3), authAfterTls
+ *   without the settings' mechanism; password sign-in before TLS: authBeforeTls: ['PLAIN'].
+ * - A refusing SMTP service: smtpGreeting: '421 4.3.2 Service not available'.
  * - TLS 1.0 only: tls: {...LEGACY_TLS10, key, cert}.
  */
 import type net from 'node:net'
@@ -52,6 +55,14 @@ export interface MailServerOptions {
   authBeforeTls?: string[]
   /** SASL mechanisms advertised over TLS. Default ['PLAIN', 'LOGIN']. */
   authAfterTls?: string[]
+  /** IMAP: advertise LOGINDISABLED over TLS too (a server behind a TLS-terminating proxy). Default false. */
+  loginDisabledAfterTls?: boolean
+  /** POP3: when CAPA lists USER — with any SASL mechanism (default), always, or never. */
+  pop3User?: 'with-sasl' | 'always' | 'never'
+  /** POP3: put an APOP timestamp in the greeting. Default false. */
+  apopTimestamp?: boolean
+  /** SMTP: the greeting's reply code and text instead of "220 … ready" (e.g. 421 to refuse clients). */
+  smtpGreeting?: string
   /** SMTP: send a multi-line 220 greeting. Default false. */
   multilineGreeting?: boolean
   /** Delay before the greeting, ms. Default 0. */
@@ -116,6 +127,10 @@ export class MailServer extends TrackedServer {
         refuseStarttls: o.refuseStarttls ?? false,
         authBeforeTls: o.authBeforeTls ?? [],
         authAfterTls: o.authAfterTls ?? ['PLAIN', 'LOGIN'],
+        loginDisabledAfterTls: o.loginDisabledAfterTls ?? false,
+        pop3User: o.pop3User ?? 'with-sasl',
+        apopTimestamp: o.apopTimestamp ?? false,
+        smtpGreeting: o.smtpGreeting ?? '',
         multilineGreeting: o.multilineGreeting ?? false,
         greetingDelayMs: o.greetingDelayMs ?? 0,
         hostname: o.hostname ?? 'mail.example.test',

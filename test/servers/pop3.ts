@@ -2,7 +2,7 @@
 import type {Dialect} from './mail-server.js'
 
 export const pop3Dialect: Dialect = {
-  greeting: (state) => [`+OK ${state.options.hostname} fixture POP3 ready`],
+  greeting: (state) => [`+OK ${state.options.hostname} fixture POP3 ready${state.options.apopTimestamp ? ' <1896.697170952@fixture.example.test>' : ''}`],
   handle(line, state) {
     const command = (line.split(/\s+/)[0] ?? '').toUpperCase()
     const o = state.options
@@ -10,7 +10,8 @@ export const pop3Dialect: Dialect = {
       case 'CAPA': {
         const lines = ['+OK Capability list follows', 'TOP', 'UIDL', 'RESP-CODES', 'PIPELINING']
         const mechs = state.tls ? o.authAfterTls : o.authBeforeTls
-        if (mechs.length > 0) lines.push(`SASL ${mechs.join(' ')}`, 'USER')
+        if (mechs.length > 0) lines.push(`SASL ${mechs.join(' ')}`)
+        if (o.pop3User === 'always' || (o.pop3User === 'with-sasl' && mechs.length > 0)) lines.push('USER')
         if (!state.tls && o.mode === 'starttls' && o.advertiseStarttls) lines.push('STLS')
         lines.push('.')
         return {lines}

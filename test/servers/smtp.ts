@@ -8,6 +8,7 @@ function multiline(code: number, texts: string[]): string[] {
 export const smtpDialect: Dialect = {
   greeting(state) {
     const host = state.options.hostname
+    if (state.options.smtpGreeting) return [state.options.smtpGreeting]
     if (state.options.multilineGreeting)
       return multiline(220, [`${host} ESMTP fixture`, 'This server is for tests only', 'Ready'])
     return [`220 ${host} ESMTP fixture ready`]

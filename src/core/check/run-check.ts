@@ -9,7 +9,8 @@ import {createHash} from 'node:crypto'
 import type {EndpointRef, Finding} from '../findings.js'
 import type {ProbeEvidence, ProbeTarget} from '../net/evidence.js'
 import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
-import type {Settings} from '../settings/model.js'
+import {loginFinding} from '../net/login.js'
+import type {Authentication, Settings} from '../settings/model.js'
 import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
 import {endpointKey, normalizeHost} from '../mail/host.js'
 import {type CheckEndpoint, endpointsFromSettings, type SettingsSource} from './endpoints.js'
@@ -89,11 +90,29 @@ function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: E
   return evaluation
 }
 
+/**
+ * Whether each way the settings sign in to this endpoint can ever succeed (see net/login.ts): one
+ * finding per distinct `authentication`, pointing at the first settings source that uses it.
+ * Without settings (probe) the account signs in with a password, as iOS and Outlook do by default.
+ */
+function loginFindings(ep: CheckEndpoint, evidence: ProbeEvidence): Array<[Finding, SettingsSource | undefined]> {
+  const byAuth = new Map<Authentication, SettingsSource | undefined>()
+  for (const s of ep.settingsSources) if (!byAuth.has(s.authentication ?? 'password')) byAuth.set(s.authentication ?? 'password', s)
+  if (ep.settingsSources.length === 0) byAuth.set('password', undefined)
+  const out: Array<[Finding, SettingsSource | undefined]> = []
+  for (const [authentication, where] of byAuth) {
+    const f = loginFinding(evidence, authentication)
+    if (f) out.push([f, where])
+  }
+  return out
+}
+
 function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions, cache: EvaluationCache): EndpointResult {
   const target = evidence.target
   const ref = refOf(target)
   const source = ep.settingsSources[0]
   const findings = evidence.findings.map((f) => attach(f, ref, source))
+  findings.push(...loginFindings(ep, evidence).map(([f, where]) => attach(f, ref, where)))
   let certificates: ChainCertificate[] = []
   let trust: ChainTrust | undefined
   if (evidence.chain.length > 0) {

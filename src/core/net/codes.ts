@@ -72,5 +72,25 @@ export const NET_CODES: CodeInfo[] = [
     why: 'Data that arrives between the STARTTLS reply and the TLS handshake could have been injected by an attacker (the STARTTLS command-injection class of flaws); careful clients abort the connection.',
     fix: 'Update the mail server software; check for a proxy in front of it that answers on the server\'s behalf.',
   },
+  {
+    code: 'imap-login-disabled',
+    severity: 'error',
+    title: 'The IMAP server refuses LOGIN after TLS and offers no mechanism the settings can use',
+    why: 'After TLS the server still advertises LOGINDISABLED (or offers only SASL mechanisms other than the settings\' authentication): every login fails, and iPhones keep asking for the password although it is right.',
+    fix: 'Usually a proxy or load balancer terminates TLS and talks to the IMAP server in plaintext, so the server believes the connection is insecure: tell it the connection is secure (Dovecot: login_trusted_networks or HAProxy protocol with the proxy\'s address; or disable_plaintext_auth = no for that network). Otherwise set the authentication the server offers.',
+  },
+  {
+    code: 'pop3-login-unavailable',
+    severity: 'error',
+    title: 'The POP3 server offers neither USER nor a usable SASL mechanism after TLS',
+    why: 'The CAPA reply after STLS (or on the implicit-TLS port) lists no way to sign in with the settings\' authentication: every login fails, and the device keeps asking for the password.',
+    fix: 'Enable USER/PASS or SASL PLAIN over TLS on the server (Dovecot: auth_mechanisms = plain login), or set the authentication the server offers.',
+  },
+  {
+    code: 'auth-mechanism-unsupported',
+    severity: 'error',
+    title: 'The server does not offer the authentication the settings use',
+    why: 'The settings\' `authentication` (password, CRAM-MD5, NTLM or HTTP MD5 Digest) is not among the mechanisms the server advertises after TLS; the device tries only that one, so every login fails.',
+    fix: 'Set `authentication` to what the server offers (usually password), or enable that mechanism on the server.',
+  },
 ]
-

@@ -141,4 +141,42 @@ domains:
     const outgoingLine = `    outgoing: {host: ${HOST}, port: ${s.port}, security: starttls}`
     expect(smtp.settingsSources).toEqual([{domain: 'example.test', role: 'outgoing', file, line: 9, column: outgoingLine.indexOf(String(s.port)) + 1}])
   })
+
+  it('judges each authentication the settings use on a shared server, pointing at its authentication line', async () => {
+    const imap = await start({protocol: 'imap', mode: 'implicit', authAfterTls: ['PLAIN']})
+    const smtp = await start({protocol: 'smtp', mode: 'implicit', authAfterTls: ['PLAIN', 'LOGIN']})
+    writeFileSync(join(dir, 'root.pem'), pki.root.pem)
+    const file = join(dir, 'auth.yaml')
+    writeFileSync(
+      file,
+      `version: 1
+organization: {name: Example, identifier: com.example.mail}
+trust: {caFiles: [root.pem]}
+domains:
+  - domain: example.test
+    incoming: {protocol: imap, host: ${HOST}, port: ${imap.port}, security: ssl}
+    outgoing: {host: ${HOST}, port: ${smtp.port}, security: ssl}
+  - domain: example.org
+    incoming:
+      protocol: imap
+      host: ${HOST}
+      port: ${imap.port}
+      authentication: crammd5
+    outgoing: {host: ${HOST}, port: ${smtp.port}, security: ssl, authentication: ntlm}
+`,
+    )
+    const {settings} = loadSettings(file)
+    const resolve = ResolveMap.parse([`${HOST}:${imap.port}:127.0.0.1`, `${HOST}:${smtp.port}:127.0.0.1`])
+    const result = await checkSettings(settings!, options({extraRoots: [], resolve}))
+    const unsupported = result.findings.filter((f) => f.code === 'auth-mechanism-unsupported')
+    // One per endpoint: the password accounts of example.test are fine, example.org's CRAM-MD5 and NTLM are not.
+    expect(unsupported.map((f) => [f.endpoint?.protocol, f.source?.line])).toEqual([
+      ['imap', 13],
+      ['smtp', 14],
+    ])
+    expect(unsupported[0]!.message).toMatch(/CRAM-MD5/)
+    expect(unsupported[1]!.message).toMatch(/NTLM/)
+    expect(unsupported[0]!.fix).toMatch(/authentication: password/)
+    expect(result.endpoints.map((r) => r.status)).toEqual(['error', 'error'])
+  })
 })
