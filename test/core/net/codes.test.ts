@@ -22,7 +22,7 @@ describe('net codes', () => {
       .filter((f) => f.endsWith('.ts') && f !== 'codes.ts')
       .map((f) => readFileSync(join(dir, f), 'utf8'))
       .join('\n')
-    const emitted = new Set([...source.matchAll(/netFinding\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1]!))
+    const emitted = new Set([...source.matchAll(/(?:netFinding|\bfinding)\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1]!))
     const registered = new Set(NET_CODES.map((c) => c.code))
     for (const code of emitted) expect(registered.has(code), code).toBe(true)
     for (const code of registered) expect(emitted.has(code), code).toBe(true)
