@@ -41,6 +41,9 @@ export interface ProbeFlagValues {
   'apple-trust-store'?: string
 }
 
+/** `check` and `probe`: the chain details of clean endpoints too in the text output. */
+export const VERBOSE_FLAG = Flags.boolean({description: 'Text output: also show the connection facts, the chain with fingerprints and the trust verdicts of endpoints without findings.'})
+
 /** Turns the shared flags into CheckOptions; throws InputError for unusable values (exit 2). */
 export async function checkOptionsFromFlags(flags: ProbeFlagValues): Promise<CheckOptions> {
   const {parseAt, readCaFile} = await import('../core/check/options.js')
@@ -57,11 +60,11 @@ export async function checkOptionsFromFlags(flags: ProbeFlagValues): Promise<Che
 }
 
 /** Per-endpoint text blocks plus the data the JSON document carries. */
-export async function checkReportParts(result: CheckResult): Promise<{sections: string[]; data: Record<string, unknown>}> {
+export async function checkReportParts(result: CheckResult, options: {verbose?: boolean} = {}): Promise<{sections: string[]; data: Record<string, unknown>}> {
   const {renderCheckSections} = await import('../render/check-text.js')
   const style = useColor(process.stdout) ? COLOR : PLAIN
   return {
-    sections: renderCheckSections(result, style),
+    sections: renderCheckSections(result, style, options),
     data: {checkedAt: result.checkedAt, appleTrustStoreVersion: result.appleTrustStoreVersion, endpoints: result.endpoints},
   }
 }
@@ -87,6 +90,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   static override flags = {
     ...PROBE_FLAGS,
     strict: Flags.boolean({description: 'Warnings (e.g. expires-soon, private-root) count as errors for the exit status.'}),
+    verbose: VERBOSE_FLAG,
   }
 
   async run(): Promise<void> {
@@ -96,11 +100,13 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const findings: Finding[] = []
     let settings: Settings
     let extraRoots = options.extraRoots
+    let roots: Partial<CheckOptions> = {}
     if (isProfile(args.file)) {
       // A profile someone made: its mail payloads' servers, trusting the roots it installs.
       const input = (await import('../core/check/profile-input.js')).profileCheckInput(args.file)
       settings = input.settings
       extraRoots = [...extraRoots, ...input.roots]
+      roots = {profileRoots: input.roots, trustInput: 'profile'}
     } else {
       const loaded = (await import('../core/settings/load.js')).loadSettings(args.file)
       findings.push(...loaded.findings)
@@ -112,10 +118,10 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
       settings = loaded.settings
     }
     const {checkSettings} = await import('../core/check/run-check.js')
-    const result = await checkSettings(settings, {...options, extraRoots})
+    const result = await checkSettings(settings, {...options, extraRoots, ...roots})
     warnUnusedResolve(options)
     findings.push(...result.findings)
-    const parts = await checkReportParts(result)
+    const parts = await checkReportParts(result, {verbose: flags.verbose})
     this.finish({command: 'check', findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
   }
 }

@@ -5,7 +5,7 @@ import {InputError} from '../core/errors.js'
 import {connectHost} from '../core/mail/host.js'
 import {defaultPort, serviceOfPort, type Protocol} from '../core/mail/protocol.js'
 import {BaseCommand} from './base.js'
-import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
+import {PROBE_FLAGS, VERBOSE_FLAG, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
 
 /** HOST, HOST:PORT, [IPv6], [IPv6]:PORT or a bare IPv6 address. */
 export function parseHostPort(text: string): {host: string; port?: number} {
@@ -54,6 +54,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     }),
     ...PROBE_FLAGS,
     strict: Flags.boolean({description: 'Warnings (e.g. expires-soon, private-root) count as errors for the exit status.'}),
+    verbose: VERBOSE_FLAG,
   }
 
   async run(): Promise<void> {
@@ -66,9 +67,9 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const security = (flags.security as 'ssl' | 'starttls' | undefined) ?? (known?.protocol === protocol ? known.security : 'ssl')
     const options = await checkOptionsFromFlags(flags)
     const {runCheck} = await import('../core/check/run-check.js')
-    const result = await runCheck([{target: {host: connectHost(host), port: port ?? defaultPort(protocol, security), protocol, security}, settingsSources: []}], options)
+    const result = await runCheck([{target: {host: connectHost(host), port: port ?? defaultPort(protocol, security), protocol, security}, settingsSources: []}], {...options, trustInput: 'probe'})
     warnUnusedResolve(options)
-    const parts = await checkReportParts(result)
+    const parts = await checkReportParts(result, {verbose: flags.verbose})
     this.finish({command: 'probe', findings: result.findings, inputErrors: [], data: parts.data, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
   }
 }

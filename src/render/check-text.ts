@@ -19,7 +19,7 @@ function keyText(c: ChainCertificate): string {
 }
 
 function roleText(c: ChainCertificate): string {
-  if (c.role === 'root' && !c.sent) return c.trustedBy === 'apple' ? "root (from Apple's trust store, not sent)" : 'root (your CA file, not sent)'
+  if (c.role === 'root' && !c.sent) return c.trustedBy === 'apple' ? "root (from Apple's trust store, not sent)" : 'root (your private root, not sent)'
   if (c.role === 'root') return 'root (sent by the server)'
   if (c.role === 'unused') return 'not part of the chain'
   return c.role
@@ -46,6 +46,11 @@ function chainLines(certs: ChainCertificate[], style: Style): string[] {
   return out
 }
 
+/** Error-level certificate findings other than the host name: the chain itself fails. */
+function chainFails(r: EndpointResult): boolean {
+  return r.findings.some((f) => f.severity === 'error' && CERTIFICATE_CODES.has(f.code) && f.code !== 'hostname-mismatch' && f.code !== 'san-missing')
+}
+
 function trustLines(r: EndpointResult, style: Style): string[] {
   const t = r.trust
   if (!t) return []
@@ -53,7 +58,14 @@ function trustLines(r: EndpointResult, style: Style): string[] {
   const no = style.red('✖ not trusted')
   const out = ['  trust']
   out.push(`    Apple (trust store ${t.apple.storeVersion})  ${t.apple.trusted ? `${yes} — root "${t.apple.root?.name}"` : `${no} — ${t.apple.reason ?? 'no trusted root'}`}`)
-  if (t.privateRoot) out.push(`    your CA (--ca, trust.caFiles)  ${style.yellow('✔ trusted')} — root "${t.privateRoot.name}" (install it on devices: see below)`)
+  if (t.privateRoot) {
+    const embedded = r.findings.some((f) => f.code === 'private-root-embedded')
+    out.push(
+      chainFails(r)
+        ? `    your private root  ${no} — the chain to "${t.privateRoot.name}" fails validation (see below)`
+        : `    your private root  ${style.yellow('✔ trusted')} — root "${t.privateRoot.name}" (${embedded ? 'the profile installs it' : 'install it on devices: see below'})`,
+    )
+  }
   out.push(`    Mozilla (Node's bundled store)  ${t.mozilla.trusted ? `${yes} — root "${t.mozilla.root?.name}"` : `${no} — ${t.mozilla.reason ?? 'no trusted root'}`}`)
   return out
 }
@@ -82,6 +94,9 @@ function verdict(r: EndpointResult, style: Style): string {
           : 'iPhone, iPad and Mac Mail would not connect to this server ("Cannot Get Mail")'
     return style.red(`  ✖ ${what}: ${codes(errors)}. What to change is listed below.`)
   }
+  if (warnings.length === 0 && r.findings.some((f) => f.code === 'private-root-embedded')) {
+    return style.green('  ✔ iPhone, iPad and Mac Mail connect once the profile, which installs your private root, is installed (and the root fully trusted, unless an MDM installs it).')
+  }
   if (warnings.some((f) => f.code === 'private-root')) {
     return style.yellow(`  ⚠ iPhone, iPad and Mac Mail connect only once your private root is installed (by the profile) and fully trusted: ${codes(warnings)} (see below).`)
   }
@@ -89,15 +104,31 @@ function verdict(r: EndpointResult, style: Style): string {
   return style.green('  ✔ Mail on iPhone, iPad and Mac would connect without a warning.')
 }
 
-/** One block per endpoint. */
-export function renderEndpoint(r: EndpointResult, style: Style): string {
+export interface EndpointTextOptions {
+  /** Connection facts, the chain and the trust verdicts also for a clean endpoint (--verbose). */
+  verbose?: boolean
+}
+
+/**
+ * One block per endpoint: the verdict first. A clean endpoint (no error or warning) gets one line
+ * of connection and chain facts; the full chain with fingerprints and the trust verdicts follow
+ * for endpoints with findings, and for every endpoint with --verbose.
+ */
+export function renderEndpoint(r: EndpointResult, style: Style, options: EndpointTextOptions = {}): string {
   const e = r.endpoint
   const out: string[] = []
   const via = e.address ? ` via ${e.address} (--resolve)` : ''
   out.push(style.bold(`${hostPort(e.host, e.port)}  ${e.protocol.toUpperCase()}, ${SECURITY_LABEL[e.security] ?? e.security}${via}`))
   for (const s of r.settingsSources) out.push(`  ${style.dim('used by')}   ${s.domain} ${s.role} server (${s.file}${s.line !== undefined ? `:${s.line}:${s.column ?? 1}` : s.pointer ? ` ${s.pointer}` : ''})`)
+  out.push(verdict(r, style))
   const c = r.connection
   const tls = c.tls ? `${c.tls.version}, ${c.tls.cipher}${c.tls.keyExchange ? `, ${c.tls.keyExchange}` : ''}` : 'no TLS session'
+  if (r.status === 'ok' && !options.verbose) {
+    const sent = r.certificates.filter((x) => x.sent).length
+    const root = r.trust?.apple.root?.name ?? r.trust?.privateRoot?.name
+    out.push(`  ${style.dim('connection')} ${tls}; ${sent} certificate${sent === 1 ? '' : 's'} sent${root ? `, root "${root}"` : ''} ${style.dim('(--verbose: chain and fingerprints)')}`)
+    return out.join('\n') + '\n'
+  }
   out.push(`  ${style.dim('connection')} ${tls}${c.remoteAddress ? ` — ${c.remoteAddress}` : ''}, ${c.durationMs} ms`)
   if (c.greeting) out.push(`  ${style.dim('greeting')}   ${c.greeting}`)
   if (e.protocol === 'smtp' && c.smtpAuthMechanisms) out.push(`  ${style.dim('AUTH')}       ${c.smtpAuthMechanisms.length ? c.smtpAuthMechanisms.join(' ') : '(none offered)'}`)
@@ -106,13 +137,12 @@ export function renderEndpoint(r: EndpointResult, style: Style): string {
     out.push(...chainLines(r.certificates, style))
   }
   out.push(...trustLines(r, style))
-  out.push(verdict(r, style))
   return out.join('\n') + '\n'
 }
 
 /** The per-endpoint blocks, then a line saying when and against which store it was judged. */
-export function renderCheckSections(result: CheckResult, style: Style): string[] {
-  const sections = result.endpoints.map((r) => renderEndpoint(r, style))
+export function renderCheckSections(result: CheckResult, style: Style, options: EndpointTextOptions = {}): string[] {
+  const sections = result.endpoints.map((r) => renderEndpoint(r, style, options))
   sections.push(style.dim(`Judged as of ${result.checkedAt} against Apple's trust store ${result.appleTrustStoreVersion}; ${result.endpoints.length} endpoint${result.endpoints.length === 1 ? '' : 's'} probed.`) + '\n')
   return sections
 }

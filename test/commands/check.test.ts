@@ -101,16 +101,28 @@ domains:
     expect(doc.file).toBe(file)
     expect(doc.summary.error).toBe(0)
     // Two distinct endpoints, each named by both domains.
+    // The root is in trust.caFiles, so the profile carries it: information, not a warning.
     expect(doc.endpoints.map((e) => [e.endpoint.protocol, e.endpoint.port, e.status])).toEqual([
-      ['imap', imaps.port, 'warning'],
-      ['smtp', smtps.port, 'warning'],
+      ['imap', imaps.port, 'ok'],
+      ['smtp', smtps.port, 'ok'],
     ])
     expect(doc.endpoints[0]!.settingsSources).toEqual([
       {domain: 'example.test', role: 'incoming', file, line: 12, column: 13},
       {domain: 'example.org', role: 'incoming', file, line: 21, column: 13},
     ])
-    const privateRoot = doc.findings.filter((f) => f.code === 'private-root')
+    const privateRoot = doc.findings.filter((f) => f.code === 'private-root-embedded')
     expect(privateRoot).toHaveLength(2)
+    expect(privateRoot.map((f) => f.severity)).toEqual(['info', 'info'])
+    // --strict passes a correct private-CA set-up; the text leads with the verdict and is short.
+    const strict = await runCli(['check', file, ...resolveAll(), '--strict'])
+    expect(strict.code, strict.stdout).toBe(0)
+    expect(strict.stdout).toContain('✔ iPhone, iPad and Mac Mail connect once the profile, which installs your private root, is installed')
+    expect(strict.stdout).not.toContain(pki.leaf.x509.fingerprint256)
+    expect(strict.stdout).toContain('(--verbose: chain and fingerprints)')
+    const verbose = await runCli(['check', file, ...resolveAll(), '--verbose'])
+    expect(verbose.stdout).toContain(pki.leaf.x509.fingerprint256)
+    expect(verbose.stdout).toContain('your private root  ✔ trusted — root "Check CLI Root CA" (the profile installs it)')
+    expect(strict.stdout.split('\n').length).toBeLessThan(verbose.stdout.split('\n').length - 20)
     // private-root is about the server's certificate: it points at the host line, not the port line.
     expect(privateRoot[0]!.source).toMatchObject({file, line: 11, column: 13})
     expect(privateRoot[0]!.endpoint).toMatchObject({host: HOST, port: imaps.port, protocol: 'imap', address: '127.0.0.1'})
@@ -257,8 +269,14 @@ domains:
     expect(doc.endpoints.map((e) => `${e.endpoint.protocol}/${e.endpoint.security}/${e.endpoint.port}`)).toEqual([`imap/ssl/${imaps.port}`, `smtp/ssl/${smtpsImplicit.port}`])
     expect(doc.endpoints[0]!.settingsSources).toEqual([{domain: 'example.test', role: 'incoming', file: profile, pointer: '/PayloadContent/1/IncomingMailServerHostName'}]) // payload 0 is the CA certificate
     expect(doc.endpoints[0]!.trust?.privateRoot?.sha256).toBe(pki.root.x509.fingerprint256)
-    expect(doc.findings.map((f) => f.code).sort()).toEqual(['mozilla-untrusted', 'mozilla-untrusted', 'private-root', 'private-root'])
-    expect((await runCli(['check', profile, ...resolve, '--strict'])).code).toBe(1) // private-root is a warning
+    // The profile installs the root: information, not a warning, so the correct set-up passes --strict.
+    expect(doc.findings.map((f) => f.code).sort()).toEqual(['mozilla-untrusted', 'mozilla-untrusted', 'private-root-embedded', 'private-root-embedded'])
+    expect(doc.findings.every((f) => f.severity === 'info')).toBe(true)
+    expect(doc.findings.find((f) => f.code === 'private-root-embedded')!.message).toContain('this profile installs')
+    const strict = await runCli(['check', profile, ...resolve, '--strict'])
+    expect(strict.code, strict.stdout).toBe(0)
+    expect(strict.stdout).not.toContain('trust.caFiles')
+    expect(strict.stdout).not.toContain('privateRoot')
 
     // A profile that names a host the certificate does not cover: the device's error, pointing into the profile.
     const wrong = settings('wrong-host.yaml', `trust:

@@ -126,6 +126,15 @@ export interface CertOptions {
   extendedKeyUsage?: Array<EkuName | string> | null
   /** Serial number as hex (positive). Default: random 16 bytes. */
   serialHex?: string
+  /**
+   * Replaces the basicConstraints extension isCA would write (`null` omits it), e.g. a certificate
+   * that issues others but says CA:FALSE, or has no basicConstraints at all.
+   */
+  basicConstraints?: {cA: boolean; pathLen?: number} | null
+  /** Replaces the keyUsage extension isCA would write (`null` omits it); forge's flag names. */
+  keyUsage?: {keyCertSign?: boolean; cRLSign?: boolean; digitalSignature?: boolean; keyEncipherment?: boolean} | null
+  /** A critical nameConstraints extension with these dNSName subtrees (RFC 5280 4.2.1.10). */
+  nameConstraints?: {permittedDns?: string[]; excludedDns?: string[]}
   /** Omit subjectKeyIdentifier / authorityKeyIdentifier. Default false. */
   omitKeyIdentifiers?: boolean
   /**
@@ -234,6 +243,16 @@ function sctListExtensionValue(logs: string[], timestamp: Date): string {
   return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, tls.toString('binary'))).getBytes()
 }
 
+/** NameConstraints ::= SEQUENCE { permittedSubtrees [0], excludedSubtrees [1] } of dNSName GeneralSubtrees, DER. */
+function nameConstraintsValue(nc: NonNullable<CertOptions['nameConstraints']>): string {
+  const subtrees = (tag: number, names: string[]) =>
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, names.map((n) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, n)])))
+  const parts: forge.asn1.Asn1[] = []
+  if (nc.permittedDns?.length) parts.push(subtrees(0, nc.permittedDns))
+  if (nc.excludedDns?.length) parts.push(subtrees(1, nc.excludedDns))
+  return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts)).getBytes()
+}
+
 /** Creates one certificate. Self-signed when `issuer` is absent. */
 export function createCertificate(options: CertOptions = {}): TestCert {
   const key = resolveKey(options.key)
@@ -271,6 +290,14 @@ export function createCertificate(options: CertOptions = {}): TestCert {
         : {name: 'keyUsage', digitalSignature: true, critical: true},
     )
   }
+  if (options.basicConstraints !== undefined) {
+    extensions.splice(0, 1, ...(options.basicConstraints === null ? [] : [{name: 'basicConstraints', critical: true, cA: options.basicConstraints.cA, ...(options.basicConstraints.pathLen === undefined ? {} : {pathLenConstraint: options.basicConstraints.pathLen})}]))
+  }
+  if (options.keyUsage !== undefined) {
+    const at = extensions.findIndex((e) => (e as {name?: string}).name === 'keyUsage')
+    extensions.splice(at, 1, ...(options.keyUsage === null ? [] : [{name: 'keyUsage', critical: true, ...options.keyUsage}]))
+  }
+  if (options.nameConstraints) extensions.push({id: '2.5.29.30', critical: true, value: nameConstraintsValue(options.nameConstraints)})
   const eku = options.extendedKeyUsage === undefined ? (isCA ? null : ['serverAuth']) : options.extendedKeyUsage
   if (eku) {
     const ekuSeq = asn1.create(

@@ -24,6 +24,10 @@ export interface CheckOptions {
   concurrency?: number
   /** Roots trusted in addition to Apple's store, DER (--ca and the settings' trust.caFiles). */
   extraRoots: Buffer[]
+  /** Of extraRoots, those the profile installs (trust.caFiles, a checked profile's root payloads). */
+  profileRoots?: Buffer[]
+  /** Where the trusted roots come from, for advice in messages (default 'settings'). */
+  trustInput?: 'settings' | 'profile' | 'probe'
   /** SHA-256 pins from the settings' trust.pins. */
   pins?: string[]
   /** --resolve HOST:PORT:ADDRESS overrides. */

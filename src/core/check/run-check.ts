@@ -84,7 +84,17 @@ function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: E
   const key = hash.digest('hex')
   let evaluation = cache.get(key)
   if (!evaluation) {
-    evaluation = evaluateChain({host, chain, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, pins: options.pins, appleStore: options.appleStore})
+    evaluation = evaluateChain({
+      host,
+      chain,
+      now: options.now,
+      warnDays: options.warnDays,
+      extraRoots: options.extraRoots,
+      profileRoots: options.profileRoots,
+      trustInput: options.trustInput,
+      pins: options.pins,
+      appleStore: options.appleStore,
+    })
     cache.set(key, evaluation)
   }
   return evaluation
@@ -182,7 +192,7 @@ export async function checkSettings(settings: Settings, options: CheckOptions): 
   const {endpoints, findings: skipped} = endpointsFromSettings(settings)
   const ca = readSettingsCaFiles(settings)
   const pins = [...(options.pins ?? []), ...settings.trust.pins.map((p) => p.value)]
-  const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], pins})
+  const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], profileRoots: [...(options.profileRoots ?? []), ...ca.roots], pins})
   result.findings.push(...skipped, ...ca.findings)
   return result
 }

@@ -72,7 +72,7 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   if (options.check) {
     const {checkSettings} = await import('../check/run-check.js')
     const extraRoots = [...options.check.extraRoots, ...extraCertificates.map((c) => c.der)]
-    check = await checkSettings(loaded.settings, {...options.check, extraRoots})
+    check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)})
     findings.push(...check.findings)
     if (check.findings.some((f) => f.severity === 'error')) {
       findings.push({

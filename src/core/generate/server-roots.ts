@@ -6,6 +6,7 @@
  * server (or something in between) presents would install an attacker's CA on every device.
  */
 import type {CheckOptions} from '../check/options.js'
+import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import {hostPort} from '../mail/host.js'
 import type {Settings} from '../settings/model.js'
@@ -37,6 +38,7 @@ export async function pinnedServerRoots(settings: Settings, options: CheckOption
   const evidence = await probeAll(targets, {phaseTimeoutMs: options.timeoutSeconds * 1000, concurrency: options.concurrency})
   const roots = new Map<string, ServerRoot>()
   const findings: Finding[] = []
+  let unpinned = 0
   evidence.forEach((ev, i) => {
     const last = ev.chain[ev.chain.length - 1]
     if (!last) return
@@ -51,28 +53,31 @@ export async function pinnedServerRoots(settings: Settings, options: CheckOption
     const hex = fingerprintHex(parsed.info)
     const name = certificateName(parsed.info)
     if (!pins.has(hex)) {
-      findings.push({
-        code: 'server-root-not-pinned',
-        severity: 'warning',
-        message: `${where} sends the self-signed root "${name}" (SHA-256 ${parsed.info.sha256}), which matches no pin, so it was not embedded.`,
+      unpinned += 1
+      findings.push(
+        finding('server-root-not-pinned', {
+          message: `${where} sends the self-signed root "${name}" (SHA-256 ${parsed.info.sha256}), which matches no pin, so it was not embedded.`,
         fix: 'If this is your CA (compare the fingerprint out of band), add it to trust.pins or pass --pin; better, list the CA file in trust.caFiles.',
         endpoint: {host: ev.target.host, port: ev.target.port, protocol: ev.target.protocol, security: ev.target.security},
-        source: endpoints[i]!.settingsSources[0]?.source,
-      })
+          source: endpoints[i]!.settingsSources[0]?.source,
+        }),
+      )
       return
     }
     const known = roots.get(hex)
     if (known) known.endpoints.push(where)
     else roots.set(hex, {der: last, name, sha256: parsed.info.sha256, endpoints: [where]})
   })
-  if (roots.size === 0) {
-    findings.push({
-      code: 'server-root-not-embedded',
-      severity: 'warning',
-      message: '--embed-server-root found no pinned private root at the end of the servers\' chains (servers often do not send their root), so none was embedded.',
-      fix: 'List the CA file in trust.caFiles instead, or configure the server to send its full chain including the root.',
-      source: {file: settings.file},
-    })
+  // A server that sent an unpinned root already has its finding (server-root-not-pinned); this one
+  // is for servers that sent no root at all.
+  if (roots.size === 0 && unpinned === 0) {
+    findings.push(
+      finding('server-root-not-embedded', {
+        message: '--embed-server-root found no private root at the end of the servers\' chains (none of them sends its root certificate), so none was embedded.',
+        fix: 'List the CA file in trust.caFiles instead, or configure the server to send its full chain including the root.',
+        source: {file: settings.file},
+      }),
+    )
   }
   return {roots: [...roots.values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)), findings}
 }

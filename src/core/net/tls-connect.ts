@@ -16,6 +16,7 @@ import type {X509Certificate} from 'node:crypto'
 import net from 'node:net'
 import tls from 'node:tls'
 
+import {MAX_CHAIN_CERTIFICATES} from '../x509/chain.js'
 import {errorCodeOf, ProbeFailure} from './failure.js'
 import {PLACEHOLDER_ANCHOR_PEM} from './placeholder-anchor.js'
 
@@ -137,8 +138,11 @@ export function startTls(
   })
 }
 
-/** Longest chain the probe reports (a server sending more is broken or hostile). */
-const MAX_CHAIN = 16
+/**
+ * Longest chain the probe reports: one more than certificate policy judges, so that a server
+ * sending too many is reported as such (`chain-too-long`) rather than as missing its issuer.
+ */
+const MAX_CHAIN = MAX_CHAIN_CERTIFICATES + 1
 
 /**
  * The certificates the server sent, leaf first, as DER: the leaf, then each certificate's issuer

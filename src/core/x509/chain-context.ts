@@ -11,6 +11,7 @@ import {certificateName} from './names.js'
 import type {AppleTrustStore, RootEntry, RootIndex} from './trust-store.js'
 
 export type AnchorSourceName = 'apple' | 'extra'
+export type TrustInput = 'settings' | 'profile' | 'probe'
 
 export interface ChainContext {
   /** The host name the settings use (and the client sends as SNI). */
@@ -22,6 +23,14 @@ export interface ChainContext {
   mozillaStore: RootIndex
   /** The admin's self-signed roots (--ca, trust.caFiles, a profile's root payloads). */
   extra: RootIndex
+  /** Certificates the admin trusts that are not self-signed: no device uses them as anchors. */
+  notRoots: RootIndex
+  /** SHA-256 (bare) of the admin's roots the profile installs (trust.caFiles, a checked profile's payloads). */
+  inProfile: Set<string>
+  /** Where the admin's roots come from, for advice: a settings file, a checked .mobileconfig, or flags only (probe). */
+  trustInput: TrustInput
+  /** The server sent more than MAX_CHAIN_CERTIFICATES; only that many are judged. */
+  truncated: boolean
   /** The certificates the server sent that parse, in the order sent. */
   sent: ParsedCertificate[]
   leaf: ParsedCertificate
@@ -72,4 +81,11 @@ export function bothAlerts(host: string): string {
 export function listNames(names: string[]): string {
   const shown = names.slice(0, 10).map((n) => `"${n}"`).join(', ')
   return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown
+}
+
+/** How to make a private root trusted, in the words of where this check's roots come from. */
+export function trustRootAdvice(ctx: ChainContext): string {
+  if (ctx.trustInput === 'profile') return 'add it to the profile as a certificate payload (com.apple.security.root) so devices install it (pass it with --ca to test)'
+  if (ctx.trustInput === 'probe') return 'pass it with --ca, and list it in your settings (trust.caFiles) so the profile installs it'
+  return 'pass it with --ca and list it in the settings (trust.caFiles) so the profile installs it'
 }

@@ -7,6 +7,13 @@ import {type ParsedCertificate, isIssuedBy} from './certificate.js'
 import {fingerprintHex} from './fingerprint.js'
 import type {RootEntry, RootIndex} from './trust-store.js'
 
+/**
+ * The most certificates of one server's chain that are judged. A server sending more is broken (a
+ * whole CA bundle as its chain file) or hostile; the probe keeps one more (net/tls-connect.ts) so
+ * that evaluateChain can tell a cut chain (`chain-too-long`) from one that lacks its issuer.
+ */
+export const MAX_CHAIN_CERTIFICATES = 16
+
 /** A set of trust anchors and what to call it (e.g. "apple", "extra", "mozilla"). */
 export interface AnchorSource<S extends string> {
   source: S

@@ -11,9 +11,10 @@ import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import {appleAlert} from './alerts.js'
 import {type CertificateInfo, type ParsedCertificate, parseCertificate} from './certificate.js'
-import {type AnchorSourceName, type ChainContext, sameCert} from './chain-context.js'
-import {buildPath} from './chain.js'
-import {normalizePins} from './fingerprint.js'
+import {type AnchorSourceName, type ChainContext, type TrustInput, sameCert} from './chain-context.js'
+import {MAX_CHAIN_CERTIFICATES, buildPath} from './chain.js'
+import {X509_CODES} from './codes.js'
+import {normalizePins, sha256Hex} from './fingerprint.js'
 import {CHAIN_RULES} from './rules/index.js'
 import {mozillaReason} from './rules/mozilla.js'
 import {trustProblem} from './rules/trust.js'
@@ -30,6 +31,13 @@ export interface EvaluateChainOptions {
   warnDays: number
   /** DER certificates the admin trusts as roots (--ca files and the settings' trust.caFiles). */
   extraRoots: Buffer[]
+  /**
+   * Of `extraRoots`, those the profile installs (the settings' trust.caFiles, a checked profile's
+   * certificate payloads): a chain ending there is `private-root-embedded` (info), not `private-root`.
+   */
+  profileRoots?: Buffer[]
+  /** Where the extra roots come from, for the advice in messages. Default 'settings'. */
+  trustInput?: TrustInput
   /** SHA-256 fingerprints (hex, colons optional) from the settings' trust.pins. */
   pins?: string[]
   /** Replaces Apple's shipped trust store (tests; a pinned older store). Default: loadTrustStore(). */
@@ -75,7 +83,7 @@ export interface ChainEvaluation {
 export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
   const store = options.appleStore ?? loadTrustStore()
   const findings: Finding[] = []
-  const parsedAll = options.chain.map((der, i) => {
+  const parsedAll = options.chain.slice(0, MAX_CHAIN_CERTIFICATES).map((der, i) => {
     try {
       return parseCached(der)
     } catch (error) {
@@ -100,18 +108,18 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
   }
   const ctx = chainContext(options, store, sent, leaf)
   for (const rule of CHAIN_RULES) findings.push(...rule.check(ctx))
-  return {certificates: chainCertificates(ctx), trust: chainTrust(ctx), findings}
+  return {certificates: chainCertificates(ctx), trust: chainTrust(ctx, findings), findings}
 }
 
 /** The context the rules see, for certificates that all parse (tests of single rules use it). */
 export function buildChainContext(options: EvaluateChainOptions): ChainContext {
-  const sent = options.chain.map(parseCached)
+  const sent = options.chain.slice(0, MAX_CHAIN_CERTIFICATES).map(parseCached)
   if (!sent[0]) throw new Error('buildChainContext: empty chain')
   return chainContext(options, options.appleStore ?? loadTrustStore(), sent, sent[0])
 }
 
 function chainContext(options: EvaluateChainOptions, store: AppleTrustStore, sent: ParsedCertificate[], leaf: ParsedCertificate): ChainContext {
-  const extra = extraIndex(options.extraRoots)
+  const {roots: extra, notRoots} = extraIndex(options.extraRoots)
   const applePath = buildPath<AnchorSourceName>(sent, [
     {source: 'apple', index: store.roots},
     {source: 'extra', index: extra},
@@ -131,6 +139,10 @@ function chainContext(options: EvaluateChainOptions, store: AppleTrustStore, sen
     store,
     mozillaStore,
     extra,
+    notRoots,
+    inProfile: new Set((options.profileRoots ?? []).map(sha256Hex)),
+    trustInput: options.trustInput ?? 'settings',
+    truncated: options.chain.length > MAX_CHAIN_CERTIFICATES,
     sent,
     leaf,
     applePath,
@@ -160,18 +172,41 @@ function chainCertificates(ctx: ChainContext): ChainCertificate[] {
   return certificates
 }
 
-/** The Apple and Mozilla verdicts, and the private root when the chain ends at one. */
-function chainTrust(ctx: ChainContext): ChainTrust {
+/** Error-level certificate codes that are about the name, not the chain: the chain verdicts ignore them. */
+const NAME_CODES = new Set(['hostname-mismatch', 'san-missing'])
+const ERROR_CODES = new Set(X509_CODES.filter((c) => c.severity === 'error').map((c) => c.code))
+/** Failures every RFC 5280 client shares (Mozilla's verdict falls with them; Apple's with any chain error). */
+const RFC5280_CODES = new Set(['ca-not-ca', 'key-usage-no-cert-sign', 'path-length-exceeded', 'chain-signature-invalid', 'name-constraints-violation', 'expired', 'not-yet-valid'])
+
+/** "fails: expired, ca-not-ca" — the chain errors behind a verdict, or undefined when there are none. */
+function chainFailure(findings: readonly Finding[], codes: Set<string>): string | undefined {
+  const failing = [...new Set(findings.filter((f) => codes.has(f.code) && !NAME_CODES.has(f.code)).map((f) => f.code))]
+  return failing.length ? `the chain is anchored but fails validation: ${failing.join(', ')}` : undefined
+}
+
+/**
+ * The Apple and Mozilla verdicts, and the private root when the chain ends at one. A verdict is
+ * "trusted" only when the chain reaches the store's root and nothing on it fails: never "trusted"
+ * above a chain that a device rejects.
+ */
+function chainTrust(ctx: ChainContext, findings: readonly Finding[]): ChainTrust {
   const {anchor, store, mozillaPath} = ctx
-  const apple: ChainTrust['apple'] = {trusted: ctx.publicRoot && !ctx.removedRoot, storeVersion: store.version}
-  if (ctx.publicRoot && anchor && !ctx.removedRoot) apple.root = {name: store.roots.nameOf(anchor.entry), sha256: entryFingerprint(anchor.entry)}
-  else apple.reason = trustProblem(ctx).appleReason ?? (ctx.privateRoot ? 'the chain ends at a private root (see privateRoot), not at a root in Apple\'s trust store' : 'no root in Apple\'s trust store')
-  const trust: ChainTrust = {
-    apple,
-    mozilla: mozillaPath.anchor
-      ? {trusted: true, root: {name: ctx.mozillaStore.nameOf(mozillaPath.anchor.entry), sha256: entryFingerprint(mozillaPath.anchor.entry)}}
-      : {trusted: false, reason: mozillaReason(mozillaPath)},
+  const appleFailure = chainFailure(findings, ERROR_CODES)
+  const anchoredApple = ctx.publicRoot && !ctx.removedRoot
+  const apple: ChainTrust['apple'] = {trusted: anchoredApple && !appleFailure, storeVersion: store.version}
+  if (anchoredApple && anchor) apple.root = {name: store.roots.nameOf(anchor.entry), sha256: entryFingerprint(anchor.entry)}
+  if (!apple.trusted) {
+    apple.reason =
+      (anchoredApple ? appleFailure : undefined) ??
+      trustProblem(ctx).appleReason ??
+      (ctx.privateRoot && anchor ? `the chain ends at your private root "${ctx.extra.nameOf(anchor.entry)}", not at a root in Apple's trust store${appleFailure ? `, and ${appleFailure.replace(/^the chain is anchored but /, '')}` : ''}` : 'no root in Apple\'s trust store')
   }
+  const mozillaFailure = chainFailure(findings, RFC5280_CODES)
+  const mozilla: ChainTrust['mozilla'] = mozillaPath.anchor
+    ? {trusted: !mozillaFailure, root: {name: ctx.mozillaStore.nameOf(mozillaPath.anchor.entry), sha256: entryFingerprint(mozillaPath.anchor.entry)}}
+    : {trusted: false, reason: mozillaReason(mozillaPath)}
+  if (mozillaPath.anchor && mozillaFailure) mozilla.reason = mozillaFailure
+  const trust: ChainTrust = {apple, mozilla}
   if (ctx.privateRoot && anchor) trust.privateRoot = {name: ctx.extra.nameOf(anchor.entry), sha256: entryFingerprint(anchor.entry)}
   return trust
 }
@@ -191,13 +226,33 @@ function parseCached(der: Buffer): ParsedCertificate {
   return parsed
 }
 
-const extraIndexes = new WeakMap<Buffer[], {length: number; index: RootIndex}>()
+interface ExtraIndexes {
+  /** The self-signed ones: trust anchors. */
+  roots: RootIndex
+  /** The others (intermediates given as CAs): never anchors, named when a chain needed them as one. */
+  notRoots: RootIndex
+}
 
-/** The admin's roots as an index, cached per array (check passes the same array for every endpoint). */
-function extraIndex(roots: Buffer[]): RootIndex {
-  const cached = extraIndexes.get(roots)
-  if (cached && cached.length === roots.length) return cached.index
-  const index = RootIndex.fromDer(roots)
-  extraIndexes.set(roots, {length: roots.length, index})
+const extraIndexes = new WeakMap<Buffer[], {length: number; index: ExtraIndexes}>()
+
+/**
+ * The admin's certificates as indexes, cached per array (check passes the same array for every
+ * endpoint). Only self-signed certificates anchor a chain: a device does not use an intermediate a
+ * profile installs as a trust anchor.
+ */
+function extraIndex(ders: Buffer[]): ExtraIndexes {
+  const cached = extraIndexes.get(ders)
+  if (cached && cached.length === ders.length) return cached.index
+  const roots: Buffer[] = []
+  const others: Buffer[] = []
+  for (const der of ders) {
+    try {
+      ;(parseCached(der).info.selfSigned ? roots : others).push(der)
+    } catch {
+      // unreadable CA files are reported where they are read
+    }
+  }
+  const index = {roots: RootIndex.fromDer(roots), notRoots: RootIndex.fromDer(others)}
+  extraIndexes.set(ders, {length: ders.length, index})
   return index
 }

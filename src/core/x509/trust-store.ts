@@ -100,6 +100,19 @@ export class RootIndex {
     }
   }
 
+  /** Certificates of this index whose subject is the name that issued `cert`, whether or not their key signed it. */
+  namedIssuersOf(cert: ParsedCertificate): ParsedCertificate[] {
+    const out: ParsedCertificate[] = []
+    for (const e of this.bySubject.get(cert.issuerKey) ?? []) {
+      try {
+        out.push(this.parsed(e))
+      } catch {
+        // unreadable entries are skipped, as issuerOf does
+      }
+    }
+    return out
+  }
+
   /** A certificate of this index that issued `cert` (subject matches and the signature verifies). */
   issuerOf(cert: ParsedCertificate): {entry: RootEntry; parsed: ParsedCertificate} | undefined {
     for (const e of this.bySubject.get(cert.issuerKey) ?? []) {

@@ -306,3 +306,65 @@ describe('evaluateChain: pins, order, unreadable input', () => {
     expect(result.trust.apple).toMatchObject({trusted: false, reason: 'the server sent no certificate'})
   })
 })
+
+describe('evaluateChain: verdicts agree with the findings', () => {
+  it('a chain anchored at Apple\'s root that fails path validation is not "trusted" by Apple or Mozilla', () => {
+    const r = createCertificate({subject: {commonName: 'Verdict Root'}, isCA: true, key: {slot: 'root'}})
+    const notCa = createCertificate({subject: {commonName: 'Verdict Int'}, isCA: true, basicConstraints: {cA: false}, key: {slot: 'intermediate'}, issuer: r})
+    const leaf = createCertificate({subject: {commonName: HOST}, dnsNames: [HOST], key: {slot: 'leaf'}, issuer: notCa})
+    const result = evaluate({chain: [leaf.der, notCa.der], ...storesTrusting([r])})
+    expect(codes(result)).toEqual(['ca-not-ca'])
+    expect(result.trust.apple).toMatchObject({trusted: false, root: {name: 'Verdict Root'}, reason: 'the chain is anchored but fails validation: ca-not-ca'})
+    expect(result.trust.mozilla).toMatchObject({trusted: false, reason: 'the chain is anchored but fails validation: ca-not-ca'})
+  })
+
+  it('a host-name error leaves the chain verdict alone (the iPhone sentence says why it fails)', () => {
+    const pki = createChain({dnsNames: ['other.example.com']})
+    const result = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])})
+    expect(codes(result)).toEqual(['hostname-mismatch'])
+    expect(result.trust.apple.trusted).toBe(true)
+  })
+
+  it('hostname-mismatch says when a SAN entry is written with a trailing dot', () => {
+    const pki = createChain({dnsNames: [`${HOST}.`]})
+    const f = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([pki.root])}).findings[0]!
+    expect(f.code).toBe('hostname-mismatch')
+    expect(f.message).toContain(`"${HOST}." ends with a dot, which makes it match no host name`)
+  })
+})
+
+describe('evaluateChain: what the admin trusts', () => {
+  it('trusted-ca-not-root: an intermediate given as the CA is no anchor, sent or not', () => {
+    const pki = createChain({label: 'Inter', dnsNames: [HOST]})
+    for (const chain of [[pki.leaf.der], [pki.leaf.der, pki.intermediate.der]]) {
+      const result = evaluate({chain, extraRoots: [pki.intermediate.der], ...storesTrusting([])})
+      expect(codes(result)).toEqual(['trusted-ca-not-root'])
+      expect(result.findings[0]!.message).toContain('"Inter Intermediate CA"')
+      expect(result.findings[0]!.fix).toContain('"Inter Root CA"')
+      expect(result.trust.privateRoot).toBeUndefined()
+      expect(result.trust.apple.trusted).toBe(false)
+    }
+  })
+
+  it('private-root-embedded (info) when the profile carries the root; private-root (warning) for --ca alone', () => {
+    const pki = createChain({label: 'Carried', dnsNames: [HOST]})
+    const chain = [pki.leaf.der, pki.intermediate.der]
+    const carried = evaluate({chain, extraRoots: [pki.root.der], profileRoots: [pki.root.der], mozillaStore: testAppleStore([]).roots})
+    expect(codes(carried)).toEqual(['mozilla-untrusted', 'private-root-embedded'])
+    expect(carried.findings.map((f) => f.severity)).toEqual(['info', 'info'])
+    expect(carried.trust.privateRoot?.name).toBe('Carried Root CA')
+    expect(carried.trust.apple.reason).toBe('the chain ends at your private root "Carried Root CA", not at a root in Apple\'s trust store')
+    expect(codes(evaluate({chain, extraRoots: [pki.root.der], mozillaStore: testAppleStore([]).roots}))).toEqual(['mozilla-untrusted', 'private-root'])
+  })
+
+  it('incomplete-chain: an issuer no store knows may be a private root, and the advice says how to trust it', () => {
+    const pki = createChain({label: 'Unknown', dnsNames: [HOST]})
+    const f = evaluate({chain: [pki.leaf.der, pki.intermediate.der], ...storesTrusting([])}).findings[0]!
+    expect(f.code).toBe('incomplete-chain')
+    expect(f.message).toContain('If "Unknown Root CA" is your private root')
+    expect(f.fix).toMatch(/^If "Unknown Root CA" is your private root: pass it with --ca and list it in the settings \(trust.caFiles\)/)
+    const profile = evaluate({chain: [pki.leaf.der, pki.intermediate.der], trustInput: 'profile', ...storesTrusting([])}).findings[0]!
+    expect(profile.fix).toContain('add it to the profile as a certificate payload')
+    expect(profile.fix).not.toContain('trust.caFiles')
+  })
+})

@@ -23,8 +23,8 @@ function leafEku(ctx: ChainContext): Finding[] {
   ]
 }
 
+/** Under any root, public or private: Apple and OpenSSL both refuse a server certificate below an intermediate restricted to other uses. */
 function intermediateEku(ctx: ChainContext): Finding[] {
-  if (!ctx.publicRoot) return []
   const findings: Finding[] = []
   for (const c of ctx.applePath.path.slice(1)) {
     if (isAnchor(ctx, c) || intermediateEkuAllowsServerAuth(c.info)) continue

@@ -7,6 +7,7 @@ import {intermediateEkuRule, leafEkuRule} from './eku.js'
 import {hostNameRule} from './host-name.js'
 import {mozillaRule} from './mozilla.js'
 import {chainOrderRule} from './order.js'
+import {caIssuersRule, nameConstraintsRule} from './path.js'
 import {pinsRule} from './pins.js'
 import {keyStrengthRule, signatureStrengthRule} from './strength.js'
 import {trustRule} from './trust.js'
@@ -20,6 +21,8 @@ export const CHAIN_RULES: readonly ChainRule[] = [
   hostNameRule,
   validityRule,
   trustRule,
+  caIssuersRule,
+  nameConstraintsRule,
   validityPeriodRule,
   leafEkuRule,
   intermediateEkuRule,

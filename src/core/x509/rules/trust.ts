@@ -6,7 +6,9 @@
 import {finding} from '../../codes.js'
 import type {Finding} from '../../findings.js'
 import {appleAlert, appleAlertText} from '../alerts.js'
-import {type ChainContext, bothAlerts, label, sameCert} from '../chain-context.js'
+import type {ParsedCertificate} from '../certificate.js'
+import {type ChainContext, bothAlerts, label, sameCert, trustRootAdvice} from '../chain-context.js'
+import {MAX_CHAIN_CERTIFICATES} from '../chain.js'
 import {certificateName, issuerName} from '../names.js'
 import {entryFingerprint} from '../trust-store.js'
 import type {ChainRule} from './types.js'
@@ -36,7 +38,7 @@ export function trustProblem(ctx: ChainContext): TrustProblem {
       appleReason: 'the server certificate is self-signed',
       finding: finding('self-signed', {
         message: `The server certificate "${certificateName(leaf.info)}" is self-signed, so no device can verify it. ${bothAlerts(host)}`,
-        fix: `Use a certificate from a public CA (e.g. Let's Encrypt) for ${host}, or issue one from a private CA and trust that CA with --ca and in the settings (trust.caFiles) so the profile installs it.`,
+        fix: `Use a certificate from a public CA (e.g. Let's Encrypt) for ${host}, or issue one from a private CA and ${trustRootAdvice(ctx).replace(/^pass it/, 'pass that CA')}.`,
       }),
     }
   }
@@ -45,11 +47,11 @@ export function trustProblem(ctx: ChainContext): TrustProblem {
       appleReason: `the chain ends at "${certificateName(last.info)}", which is not in Apple's trust store`,
       finding: finding('untrusted-root', {
         message: `The chain ends at the root "${certificateName(last.info)}" (SHA-256 ${last.info.sha256}), which is neither in Apple's trust store (version ${store.version}) nor among the CA files you trust. ${bothAlerts(host)}`,
-        fix: 'Use a certificate from a CA Apple trusts, or, if this is your private CA, pass its root with --ca and list it in the settings (trust.caFiles) so the profile installs it.',
+        fix: `Use a certificate from a CA Apple trusts, or, if this is your private CA, ${trustRootAdvice(ctx)}.`,
       }),
     }
   }
-  if (applePath.end === 'missing-issuer' && mozillaPath.anchor && !mozillaPath.anchor.sent) {
+  if (applePath.end === 'missing-issuer' && mozillaPath.anchor && !mozillaPath.anchor.sent && !trustedNonRoot(ctx, last)) {
     const name = ctx.mozillaStore.nameOf(mozillaPath.anchor.entry)
     return {
       appleReason: `the chain's root "${name}" is not in Apple's trust store`,
@@ -63,6 +65,15 @@ export function trustProblem(ctx: ChainContext): TrustProblem {
   if (ctx.privateRoot && anchor) {
     const name = ctx.extra.nameOf(anchor.entry)
     const leafIsRoot = anchor.sent && sameCert(anchor.parsed, leaf)
+    if (ctx.inProfile.has(anchor.entry.sha256)) {
+      return {
+        finding: finding('private-root-embedded', {
+          message:
+            `The chain ends at your private root "${name}" (SHA-256 ${entryFingerprint(anchor.entry)}), which ${ctx.trustInput === 'profile' ? 'this profile installs' : 'the profile carries (trust.caFiles)'}. ` +
+            'Devices trust the server once the profile is installed; unless an MDM installs it, users must turn on full trust for the root in Settings → General → About → Certificate Trust Settings.',
+        }),
+      }
+    }
     return {
       finding: finding('private-root', {
         message:
@@ -75,12 +86,70 @@ export function trustProblem(ctx: ChainContext): TrustProblem {
   return {}
 }
 
+/** A certificate with the issuer's name whose key did not sign `cert`: sent, or in a store. */
+function namedIssuer(ctx: ChainContext, cert: ParsedCertificate): ParsedCertificate | undefined {
+  const onPath = new Set(ctx.applePath.path)
+  return (
+    ctx.sent.find((c) => !onPath.has(c) && c.subjectKey === cert.issuerKey && !sameCert(c, cert)) ??
+    [ctx.store.roots, ctx.extra, ctx.mozillaStore].flatMap((index) => index.namedIssuersOf(cert))[0]
+  )
+}
+
+/** A certificate the admin trusts that is on the path or issued its top, but is not self-signed. */
+function trustedNonRoot(ctx: ChainContext, last: ParsedCertificate): ParsedCertificate | undefined {
+  for (const c of ctx.applePath.path) if (ctx.notRoots.contains(c)) return c
+  return ctx.notRoots.issuerOf(last)?.parsed
+}
+
 function missingIssuer(ctx: ChainContext): TrustProblem {
   const {host, applePath} = ctx
   const last = applePath.path[applePath.path.length - 1]!
   const issuer = issuerName(last.info)
+  const given = trustedNonRoot(ctx, last)
+  if (given) {
+    return {
+      appleReason: `"${certificateName(given.info)}", which you trust as a CA, is not a root, and the chain reaches no root Apple or you trust`,
+      finding: finding('trusted-ca-not-root', {
+        message:
+          `You trust "${certificateName(given.info)}" as a CA (--ca or trust.caFiles), but it is not a root: it is issued by "${issuerName(given.info)}". ` +
+          `Devices use only self-signed roots as trust anchors (a profile embeds this one as com.apple.security.pkcs1, which anchors nothing), so ${appleAlert(host)}`,
+        fix: `Put the root "${issuerName(given.info)}" (the self-signed certificate at the top of the chain) in trust.caFiles and --ca instead of "${certificateName(given.info)}".`,
+      }),
+    }
+  }
+  if (ctx.truncated) {
+    return {
+      appleReason: `the server sends more than ${MAX_CHAIN_CERTIFICATES} certificates and the chain does not end within them`,
+      finding: finding('chain-too-long', {
+        message: `The server sends more than ${MAX_CHAIN_CERTIFICATES} certificates; mailprofile judges the first ${MAX_CHAIN_CERTIFICATES}, and the chain does not reach a trusted root within them. Clients bound chain length and size too. ${appleAlert(host)}`,
+      }),
+    }
+  }
+  const impostor = namedIssuer(ctx, last)
+  if (impostor) {
+    return {
+      appleReason: `the signature of "${certificateName(last.info)}" does not verify with the key of "${certificateName(impostor.info)}"`,
+      finding: finding('chain-signature-invalid', {
+        message:
+          `${label(ctx, last)} names "${issuer}" as its issuer, but its signature does not verify with the key of the certificate by that name (SHA-256 ${impostor.info.sha256}${ctx.sent.includes(impostor) ? ', sent by the server' : ', from a trust store'}): ` +
+          `the chain is damaged or mixes certificates from before and after a CA key change. ${bothAlerts(host)}`,
+      }),
+    }
+  }
   const aia = last.info.caIssuers?.[0]
   const known = !!aia
+  // No download address and no public store that knows the issuer: it may well be a private root.
+  if (!known && !ctx.mozillaPath.anchor) {
+    return {
+      appleReason: `the chain's issuer "${issuer}" was not sent and is in no trust store`,
+      finding: finding('incomplete-chain', {
+        message:
+          `The server sends ${label(ctx, last).replace(/^The/, 'the')}, issued by "${issuer}", which the server does not send and no trust store holds. ` +
+          `If "${issuer}" is your private root, it is simply not trusted yet: ${trustRootAdvice(ctx)}. If it is an intermediate CA, the server must send it: iOS Mail does not download missing intermediates, so ${appleAlert(host)} Outlook on Windows and browsers may fetch it themselves, which hides the problem.`,
+        fix: `If "${issuer}" is your private root: ${trustRootAdvice(ctx)}. If it is an intermediate: configure the server to send its certificate followed by "${issuer}" (Dovecot ssl_cert, Postfix smtpd_tls_chain_files).`,
+      }),
+    }
+  }
   return {
     appleReason: `the server does not send the certificate of "${issuer}", which issued "${certificateName(last.info)}"`,
     finding: finding('incomplete-chain', {

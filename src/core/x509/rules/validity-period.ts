@@ -8,6 +8,8 @@ import type {ChainRule} from './types.js'
 
 function check(ctx: ChainContext): Finding[] {
   const {leaf, host} = ctx
+  // A server certificate that is itself the trust anchor has no maximum (Apple exempts anchors).
+  if (ctx.leafIsAnchor) return []
   const limit = validityLimit(new Date(leaf.info.notBefore), ctx.publicRoot, ctx.leafIsAnchor)
   const lengthMs = validityMs(leaf.info)
   if (!limit || lengthMs <= limit.maxMs) return []
