@@ -136,6 +136,29 @@ domains:
     expect(r3.code).toBe(0)
   })
 
+  it('an intermediate listed in trust.caFiles is no trust anchor: trusted-ca-not-root, exit 1, never "trusted"', async () => {
+    writeFileSync(join(dir, 'intermediate.pem'), pki.intermediate.pem)
+    const file = settings(
+      'intermediate-ca.yaml',
+      `trust:
+  caFiles: [intermediate.pem]
+domains:
+  - domain: example.test
+    incoming: {protocol: imap, host: ${HOST}, port: ${imaps.port}, security: ssl}
+    outgoing: {host: ${HOST}, port: ${smtps.port}, security: starttls}
+`,
+    )
+    const r = await runCli(['check', file, ...resolveAll(), '--json'])
+    expect(r.code, r.stdout).toBe(1)
+    const doc = JSON.parse(r.stdout) as Doc & {endpoints: Array<{trust?: {privateRoot?: unknown; apple: {trusted: boolean}}}>}
+    expect(doc.findings.map((f) => f.code).sort()).toEqual(['trusted-ca-not-root', 'trusted-ca-not-root'])
+    for (const e of doc.endpoints) expect(e.trust).toMatchObject({apple: {trusted: false}})
+    for (const e of doc.endpoints) expect(e.trust?.privateRoot).toBeUndefined()
+    const text = await runCli(['check', file, ...resolveAll()])
+    expect(text.stdout).not.toContain('✔ trusted')
+    expect(text.stdout).toContain('Put the root "Check CLI Root CA"')
+  })
+
   it('certificate-differs: one host, another certificate on one port; and security none is skipped with an info finding', async () => {
     const file = settings(
       'differs.yaml',
