@@ -134,7 +134,7 @@ export interface CertOptions {
   /** Replaces the keyUsage extension isCA would write (`null` omits it); forge's flag names. */
   keyUsage?: {keyCertSign?: boolean; cRLSign?: boolean; digitalSignature?: boolean; keyEncipherment?: boolean} | null
   /** A critical nameConstraints extension with these dNSName subtrees (RFC 5280 4.2.1.10). */
-  nameConstraints?: {permittedDns?: string[]; excludedDns?: string[]}
+  nameConstraints?: {permittedDns?: string[]; excludedDns?: string[]; permittedIp?: Array<{address: string; mask: string}>}
   /** Omit subjectKeyIdentifier / authorityKeyIdentifier. Default false. */
   omitKeyIdentifiers?: boolean
   /**
@@ -245,10 +245,16 @@ function sctListExtensionValue(logs: string[], timestamp: Date): string {
 
 /** NameConstraints ::= SEQUENCE { permittedSubtrees [0], excludedSubtrees [1] } of dNSName GeneralSubtrees, DER. */
 function nameConstraintsValue(nc: NonNullable<CertOptions['nameConstraints']>): string {
-  const subtrees = (tag: number, names: string[]) =>
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, names.map((n) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, n)])))
+  const subtree = (base: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base])
+  const subtrees = (tag: number, names: string[]) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, names.map((n) => subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, n))))
+  // iPAddress subtree: [7] OCTET STRING of address then mask (IPv4 dotted only here).
+  const ipBytes = (dotted: string) => dotted.split('.').map((n) => String.fromCharCode(Number(n))).join('')
+  const ips = (nc.permittedIp ?? []).map((r) => subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, ipBytes(r.address) + ipBytes(r.mask))))
   const parts: forge.asn1.Asn1[] = []
-  if (nc.permittedDns?.length) parts.push(subtrees(0, nc.permittedDns))
+  if (nc.permittedDns?.length || ips.length) {
+    const dns = (nc.permittedDns ?? []).map((n) => subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, n)))
+    parts.push(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [...dns, ...ips]))
+  }
   if (nc.excludedDns?.length) parts.push(subtrees(1, nc.excludedDns))
   return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts)).getBytes()
 }

@@ -176,6 +176,13 @@ describe('path validation of the chain as sent (real handshakes, openssl agrees)
     await expectCodes({sent: [leaf(i2), i2], anchor: ex}, ['name-constraints-violation'])
   })
 
+  it('name-constraints-violation on an IP address entry; an address inside the permitted range is clean', async () => {
+    const r = root('NcIp', {nameConstraints: {permittedDns: ['example.test'], permittedIp: [{address: '192.0.2.0', mask: '255.255.255.0'}]}})
+    const i = intermediate('NcIp', r)
+    await expectCodes({sent: [leaf(i, {ipAddresses: ['198.51.100.7']}), i], anchor: r}, ['name-constraints-violation'])
+    await expectCodes({sent: [leaf(i, {ipAddresses: ['192.0.2.7']}), i], anchor: r}, [])
+  })
+
   it('missing-server-auth-eku: an intermediate whose EKU excludes serverAuth, under a private root', async () => {
     const r = root('Eku')
     const i = intermediate('Eku', r, {extendedKeyUsage: ['emailProtection']})
