@@ -108,3 +108,16 @@ export async function startDropAfterCommandServer(options: {
 export async function startSlamServer(): Promise<TrackedServer> {
   return new TrackedServer((socket) => socket.end()).listen()
 }
+
+/**
+ * Waits for the client's first bytes (the TLS ClientHello) and answers with a fatal TLS alert
+ * record (e.g. 70 protocol_version, 40 handshake_failure), then closes: what a server whose TLS
+ * stack refuses the hello sends. OpenSSL on the client parses it as it would any server's alert.
+ */
+export async function startAlertServer(options: {alert: number}): Promise<TrackedServer> {
+  return new TrackedServer((socket) => {
+    socket.once('data', () => {
+      socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, options.alert]))
+    })
+  }).listen()
+}

@@ -35,6 +35,8 @@ export interface FixtureTls {
   minVersion?: tls.SecureVersion
   maxVersion?: tls.SecureVersion
   ciphers?: string
+  /** Demand a client certificate (CertificateRequest; abort without one), as mutual-TLS set-ups do. */
+  requestClientCert?: boolean
 }
 
 /** Server TLS settings that allow only TLS 1.0 (what old appliances still run). */
@@ -157,7 +159,8 @@ export class MailServer extends TrackedServer {
 
   /** Starts a server-side TLS handshake on `socket`; calls `onSecure` when it completes. */
   private upgrade(socket: net.Socket, state: SessionState, onSecure: (secure: tls.TLSSocket) => void): void {
-    const secure = new tls.TLSSocket(socket, {isServer: true, secureContext: this.secureContext})
+    const demand = this.options.tls.requestClientCert === true
+    const secure = new tls.TLSSocket(socket, {isServer: true, secureContext: this.secureContext, requestCert: demand, rejectUnauthorized: demand})
     secure.on('error', () => socket.destroy())
     secure.once('secure', () => {
       this.handshakes++

@@ -17,6 +17,8 @@ export const PORT_LEVEL_CODES: ReadonlySet<string> = new Set([
   'protocol-error',
   'auth-before-tls',
   'smtp-auth-unavailable',
+  'client-certificate-required',
+  'smtp-greeting-refused',
 ])
 
 /** Codes about signing in with the settings' authentication: they point at `authentication:` when written, else at the port. */

@@ -93,4 +93,32 @@ export const NET_CODES: CodeInfo[] = [
     why: 'The settings\' `authentication` (password, CRAM-MD5, NTLM or HTTP MD5 Digest) is not among the mechanisms the server advertises after TLS; the device tries only that one, so every login fails.',
     fix: 'Set `authentication` to what the server offers (usually password), or enable that mechanism on the server.',
   },
+  {
+    code: 'client-certificate-required',
+    severity: 'error',
+    title: 'The server demands a client certificate',
+    why: 'The server asks for a TLS client certificate (CertificateRequest) and aborts the handshake without one (alert certificate_required, or handshake_failure right after its certificate). iOS Mail and Outlook do not send client certificates to mail servers, so they cannot connect: "Cannot Get Mail: The connection to the server failed."',
+    fix: 'Stop requiring client certificates on this mail port (Dovecot: ssl_verify_client_cert = no and no ssl_ca for clients; Postfix: smtpd_tls_req_ccert = no; a TLS proxy: turn off mutual TLS for this listener).',
+  },
+  {
+    code: 'tls-handshake-dropped',
+    severity: 'error',
+    title: 'The server drops the TLS handshake after the client\'s hello',
+    why: 'The server (or something in front of it) closes the connection after the ClientHello without a TLS alert: typically a firewall or intrusion-prevention device, a TLS proxy with no certificate for this name (SNI), or a server too old to read a modern ClientHello. Mail clients show "Cannot Get Mail: The connection to the server failed."',
+    fix: 'Look at the server\'s and any firewall\'s log at the time of the probe; make sure a certificate is configured for this host name, and update an old TLS stack.',
+  },
+  {
+    code: 'tls-version-unsupported',
+    severity: 'error',
+    title: 'The server shares no TLS version with clients',
+    why: 'The handshake ended with a protocol_version alert: the server accepts none of TLS 1.0 to 1.3 as offered (for example SSLv3 only, or a version policy clients cannot meet). No current mail client can connect.',
+    fix: 'Enable TLS 1.2 and 1.3 on the server (Dovecot: ssl_min_protocol = TLSv1.2; Postfix: smtpd_tls_protocols = >=TLSv1.2).',
+  },
+  {
+    code: 'smtp-greeting-refused',
+    severity: 'error',
+    title: 'The SMTP server greets with a refusal (421 or 554)',
+    why: 'The server answers the connection with 421 (service not available) or 554 (no SMTP service) instead of 220: it turns every client away, often because of an IP block list, a connection limit, or a service that is down. iPhones show "Cannot Send Mail".',
+    fix: 'Read the greeting text and the mail server\'s log: lift the block for client networks, raise the connection limit, or start the service; submission (587/465) should not apply server-to-server block lists to clients.',
+  },
 ]

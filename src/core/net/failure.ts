@@ -13,6 +13,15 @@ export type FailureKind =
   | 'protocol'
   /** STARTTLS / STLS is not advertised or was refused. */
   | 'starttls-unavailable'
+  /** The service greets with a refusal (SMTP 421 or 554): it turns clients away. */
+  | 'service-refused'
+
+/**
+ * What a failed TLS handshake says more precisely (see classifyTlsError in tls-connect.ts):
+ * the server demands a client certificate, dropped the handshake without an alert, or shares no
+ * protocol version with the client.
+ */
+export type HandshakeCause = 'client-certificate' | 'dropped' | 'protocol-version'
 
 export class ProbeFailure extends Error {
   readonly kind: FailureKind
@@ -22,14 +31,17 @@ export class ProbeFailure extends Error {
   readonly errorCode?: string
   /** True when the whole-probe deadline (not the phase limit) ran out. */
   readonly global?: boolean
+  /** For 'tls-handshake': the cause, when it is one of the named ones. */
+  readonly handshakeCause?: HandshakeCause
 
-  constructor(kind: FailureKind, phase: string, message: string, extra: {errorCode?: string; global?: boolean} = {}) {
+  constructor(kind: FailureKind, phase: string, message: string, extra: {errorCode?: string; global?: boolean; handshakeCause?: HandshakeCause} = {}) {
     super(message)
     this.name = 'ProbeFailure'
     this.kind = kind
     this.phase = phase
     this.errorCode = extra.errorCode
     this.global = extra.global
+    if (extra.handshakeCause) this.handshakeCause = extra.handshakeCause
   }
 }
 

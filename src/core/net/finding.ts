@@ -62,7 +62,22 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
           : `${at} did not answer within ${phaseTimeoutMs} ms during ${failure.phase}. ${deviceAlert(target, true)}`,
       )
     case 'tls-handshake':
-      return netFinding('tls-handshake-failed', target, `The TLS handshake with ${at} failed: ${failure.message}. ${deviceAlert(target)}`)
+      switch (failure.handshakeCause) {
+        case 'client-certificate':
+          return netFinding(
+            'client-certificate-required',
+            target,
+            `${at} demands a client certificate during the TLS handshake (${failure.message}). Mail clients do not send one, so the handshake fails: ${deviceAlert(target)}`,
+          )
+        case 'dropped':
+          return netFinding('tls-handshake-dropped', target, `${at} closed the connection during the TLS handshake, after the client's hello, without a TLS alert (${failure.message}). ${deviceAlert(target)}`)
+        case 'protocol-version':
+          return netFinding('tls-version-unsupported', target, `${at} shares no TLS version with the client (the probe offers TLS 1.0 to 1.3): ${failure.message}. ${deviceAlert(target)}`)
+        default:
+          return netFinding('tls-handshake-failed', target, `The TLS handshake with ${at} failed: ${failure.message}. ${deviceAlert(target)}`)
+      }
+    case 'service-refused':
+      return netFinding('smtp-greeting-refused', target, `${at} greets with a refusal: ${failure.message}. It turns clients away before any command: ${deviceAlert(target)}`)
     case 'starttls-unavailable':
       return netFinding(
         'starttls-unavailable',

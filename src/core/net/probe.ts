@@ -25,7 +25,7 @@ import {deviceAlert, failureFinding, netFinding, plaintextOnTlsPort, tlsOnStartt
 import {imapDialog} from './imap.js'
 import {pop3Dialog} from './pop3.js'
 import {smtpDialog} from './smtp.js'
-import {connectTcp, isLegacyTlsVersion, looksLikeNonTlsReply, negotiatedTls, peerChain, probeSecureContext, startTls} from './tls-connect.js'
+import {classifyTlsError, connectTcp, isLegacyTlsVersion, looksLikeNonTlsReply, negotiatedTls, peerChain, probeSecureContext, startTls} from './tls-connect.js'
 
 /** Default EHLO name: a reserved name that says who is asking without claiming a real host. */
 export const DEFAULT_EHLO_NAME = 'mailprofile.invalid'
@@ -230,8 +230,13 @@ class ProbeRun {
       )
     }
     const channel = new Channel(secure, this.clock)
-    if (greet) this.evidence.greeting = excerpt(await dialog.greeting(channel), 512)
-    const caps = await dialog.capabilities(channel, 'over TLS')
+    let caps: string[]
+    try {
+      if (greet) this.evidence.greeting = excerpt(await dialog.greeting(channel), 512)
+      caps = await dialog.capabilities(channel, 'over TLS')
+    } catch (error) {
+      throw lateHandshakeFailure(error)
+    }
     this.evidence.capabilities = caps
     if (this.target.protocol === 'smtp') {
       const mechanisms = dialog.authMechanisms(caps)
@@ -269,6 +274,16 @@ class ProbeRun {
     bye.socket.once('close', destroy)
     bye.socket.end(bye.line + '\r\n')
   }
+}
+
+/**
+ * In TLS 1.3 the client finishes the handshake before the server has judged the client's
+ * (empty) Certificate: the alert certificate_required arrives as the first read fails. That is a
+ * handshake failure, named as such, not a dialog error.
+ */
+function lateHandshakeFailure(error: unknown): unknown {
+  if (!(error instanceof ProbeFailure) || classifyTlsError(Object.assign(new Error(error.message), {code: error.errorCode}), false) !== 'client-certificate') return error
+  return new ProbeFailure('tls-handshake', 'TLS handshake', `alert certificate_required after the handshake (${error.errorCode})`, {errorCode: error.errorCode, handshakeCause: 'client-certificate'})
 }
 
 function describePasswordAuth(target: ProbeTarget, dialog: Dialog, caps: string[]): string {

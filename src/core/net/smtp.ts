@@ -35,7 +35,10 @@ export function smtpDialog(ehloName: string): Dialog {
       return channel.exchange('greeting', undefined, async (reader) => {
         const reply = await readSmtpReply(reader, 'greeting')
         const first = `${reply.code} ${reply.lines[0] ?? ''}`
-        if (reply.code !== 220) throw new ProbeFailure('protocol', 'greeting', `the server refused the session: "${excerpt(reply.lines.map((l) => `${reply.code} ${l}`).join(' / '))}"`)
+        const quoted = `"${excerpt(reply.lines.map((l) => `${reply.code} ${l}`).join(' / '))}"`
+        // 421 (service not available) and 554 (no SMTP service here) are the greetings RFC 5321 §3.1 gives a server that refuses clients.
+        if (reply.code === 421 || reply.code === 554) throw new ProbeFailure('service-refused', 'greeting', quoted)
+        if (reply.code !== 220) throw new ProbeFailure('protocol', 'greeting', `the server refused the session: ${quoted}`)
         return first
       })
     },

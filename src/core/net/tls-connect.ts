@@ -17,7 +17,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 
 import {MAX_CHAIN_CERTIFICATES} from '../x509/chain.js'
-import {errorCodeOf, ProbeFailure} from './failure.js'
+import {errorCodeOf, type HandshakeCause, ProbeFailure} from './failure.js'
 import {PLACEHOLDER_ANCHOR_PEM} from './placeholder-anchor.js'
 
 let context: tls.SecureContext | undefined
@@ -118,7 +118,15 @@ export function startTls(
     const fail = (error: Error | undefined): void => {
       cleanup()
       const message = error ? describeTlsError(error) : 'the connection closed before the handshake completed'
-      reject(new ProbeFailure('tls-handshake', 'TLS handshake', message, {errorCode: errorCodeOf(error)}))
+      // Whether the server's Certificate message arrived before the failure (TLS 1.2 sends it in clear).
+      let certificateSeen = false
+      try {
+        certificateSeen = secure.getPeerX509Certificate() !== undefined
+      } catch {
+        certificateSeen = false
+      }
+      const cause = classifyTlsError(error, certificateSeen)
+      reject(new ProbeFailure('tls-handshake', 'TLS handshake', message, {errorCode: errorCodeOf(error), ...(cause ? {handshakeCause: cause} : {})}))
     }
     const onError = (error: Error): void => fail(error)
     const onClose = (): void => fail(undefined)
@@ -136,6 +144,28 @@ export function startTls(
     secure.once('close', onClose)
     secure.once('secureConnect', onSecure)
   })
+}
+
+/**
+ * Names the handshake failures a mail admin can act on. OpenSSL spells alerts differently across
+ * versions (Node 20: ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE, "sslv3 alert handshake failure"; newer
+ * OpenSSL: "ssl/tls alert handshake failure"), so code and reason are matched on the alert's name.
+ * - client-certificate: the TLS 1.3 alert certificate_required (116), or in TLS 1.2 the alert
+ *   handshake_failure (40) after the server had sent its certificate — a server that does not like
+ *   the ClientHello answers before its Certificate; one that asked for a client certificate
+ *   (CertificateRequest) and got an empty Certificate message aborts after it.
+ * - protocol-version: the alert protocol_version (70), or OpenSSL refusing every version offered.
+ * - dropped: the connection closed or was reset during the handshake with no alert at all.
+ */
+export function classifyTlsError(error: Error | undefined, certificateSeen: boolean): HandshakeCause | undefined {
+  const code = errorCodeOf(error) ?? ''
+  const text = `${code} ${(error as {reason?: unknown} | undefined)?.reason ?? ''} ${error?.message ?? ''}`.toLowerCase().replaceAll('_', ' ')
+  if (/certificate required/.test(text)) return 'client-certificate'
+  if (/alert handshake failure/.test(text) && certificateSeen) return 'client-certificate'
+  if (/alert protocol version|unsupported protocol|no protocols available|version too low|version too high/.test(text)) return 'protocol-version'
+  if (/alert/.test(text)) return undefined
+  if (!error || code === 'ECONNRESET' || code === 'EPIPE' || /socket disconnected|socket hang up/.test(text)) return 'dropped'
+  return undefined
 }
 
 /**

@@ -40,7 +40,7 @@ describe('cleanup', () => {
       'tls-mode-mismatch',
       'timeout',
       'protocol-error',
-      'tls-handshake-failed',
+      'tls-handshake-dropped',
       'connection-failed',
     ])
     // Polite goodbyes may keep a socket for up to 250 ms after the probe returned.

@@ -93,13 +93,13 @@ describe('probe: hostile servers', () => {
     expect(ms).toBeLessThan(QUICK_MS)
   })
 
-  // Decision: a connection cut during the TLS handshake is tls-handshake-failed (TCP worked; TLS did not).
-  it('a close in the middle of the TLS handshake → tls-handshake-failed', async () => {
+  // Decision: a connection cut during the TLS handshake without an alert is tls-handshake-dropped (TCP worked; TLS did not).
+  it('a close in the middle of the TLS handshake → tls-handshake-dropped', async () => {
     for (const sendPartialRecord of [false, true]) {
       const server = closeLater(await startHandshakeCloserServer({sendPartialRecord}))
       const {result, ms} = await timed(() => probe(target(server.port, 'imap', 'ssl'), LONG))
-      expect(codes(result)).toEqual(['tls-handshake-failed'])
-      expect(result.findings[0]!.message).toMatch(/TLS handshake with IMAP mail.example.test:\d+ \(at 127.0.0.1\) failed/)
+      expect(codes(result)).toEqual(['tls-handshake-dropped'])
+      expect(result.findings[0]!.message).toMatch(/IMAP mail.example.test:\d+ \(at 127.0.0.1\) closed the connection during the TLS handshake/)
       expect(ms).toBeLessThan(QUICK_MS)
     }
   })
@@ -126,13 +126,13 @@ describe('probe: hostile servers', () => {
     expect(result.findings[0]!.message).toMatch(/closed the connection in the middle of the dialog, during CAPA before TLS/)
   })
 
-  it('a server that closes without a word → connection-failed (STARTTLS) / tls-handshake-failed (implicit TLS)', async () => {
+  it('a server that closes without a word → connection-failed (STARTTLS) / tls-handshake-dropped (implicit TLS)', async () => {
     const server = closeLater(await startSlamServer())
     const plain = await probe(target(server.port, 'imap', 'starttls'), {phaseTimeoutMs: 2000})
     expect(codes(plain)).toEqual(['connection-failed'])
     expect(plain.findings[0]!.message).toMatch(/closed the connection without sending anything/)
     const tls = await probe(target(server.port, 'imap', 'ssl'), {phaseTimeoutMs: 2000})
-    expect(codes(tls)).toEqual(['tls-handshake-failed'])
+    expect(codes(tls)).toEqual(['tls-handshake-dropped'])
   })
 
   it('a garbled greeting → protocol-error quoting it', async () => {
