@@ -11,14 +11,15 @@ import {COLOR, PLAIN, useColor} from '../render/style.js'
 import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
 import {BaseCommand, isProfile} from './base.js'
 
-/** Positive seconds, fractions allowed (e.g. 0.5). */
-const seconds = Flags.custom<number>({
-  parse: async (input) => {
-    const n = Number(input)
-    if (!/^\d+(\.\d+)?$/.test(input.trim()) || !(n > 0) || n > 3600) throw new InputError(`--timeout "${input}": expected a number of seconds greater than 0 (at most 3600), e.g. 10 or 2.5`)
-    return n
-  },
-})
+/** Positive seconds, fractions allowed (e.g. 0.5), at most `max`; errors name the flag. */
+const seconds = (name: string, max: number) =>
+  Flags.custom<number>({
+    parse: async (input) => {
+      const n = Number(input)
+      if (!/^\d+(\.\d+)?$/.test(input.trim()) || !(n > 0) || n > max) throw new InputError(`--${name} "${input}": expected a number of seconds greater than 0 (at most ${max}), e.g. 10 or 2.5`)
+      return n
+    },
+  })
 
 /** The flags `check` and `probe` share (issue #4). */
 export const PROBE_FLAGS = {
@@ -26,7 +27,8 @@ export const PROBE_FLAGS = {
   resolve: Flags.string({description: 'Connect to ADDRESS while verifying HOST (curl\'s convention; IPv6 in brackets), to test a server before DNS points at it. Repeatable.', multiple: true, helpValue: 'HOST:PORT:ADDRESS'}),
   at: Flags.string({description: 'Judge certificate validity as of this date (e.g. a rollout date) instead of now: 2026-03-01 or 2026-03-01T09:00:00Z.', helpValue: 'DATE'}),
   'warn-days': Flags.integer({description: 'Warn about certificates that expire within this many days.', default: 30, min: 0}),
-  timeout: seconds({description: 'Time limit per phase (connect, greeting, each command, STARTTLS, TLS handshake), in seconds.', default: 10, helpValue: 'SECONDS'}),
+  timeout: seconds('timeout', 3600)({description: 'Time limit per phase (connect, greeting, each command, STARTTLS, TLS handshake), in seconds.', default: 10, helpValue: 'SECONDS'}),
+  deadline: seconds('deadline', 86_400)({description: 'Bound for the whole run, in seconds: endpoints not checked by then are reported as deadline-exceeded (without it the run takes at most ceil(endpoints / concurrency) × 4 × --timeout).', helpValue: 'SECONDS'}),
   concurrency: Flags.integer({description: 'How many endpoints to probe at once (default: 64).', min: 1, max: 1024}),
   'apple-trust-store': appleTrustStoreFlag,
 }
@@ -37,6 +39,7 @@ export interface ProbeFlagValues {
   at?: string
   'warn-days': number
   timeout: number
+  deadline?: number
   concurrency?: number
   'apple-trust-store'?: string
 }
@@ -52,6 +55,7 @@ export async function checkOptionsFromFlags(flags: ProbeFlagValues): Promise<Che
     now: flags.at ? parseAt(flags.at) : new Date(),
     warnDays: flags['warn-days'],
     timeoutSeconds: flags.timeout,
+    ...(flags.deadline !== undefined ? {deadlineSeconds: flags.deadline} : {}),
     concurrency: flags.concurrency,
     extraRoots: (flags.ca ?? []).flatMap((f) => readCaFile(f)),
     resolve: ResolveMap.parse(flags.resolve),
@@ -65,7 +69,7 @@ export async function checkReportParts(result: CheckResult, options: {verbose?: 
   const style = useColor(process.stdout) ? COLOR : PLAIN
   return {
     sections: renderCheckSections(result, style, options),
-    data: {checkedAt: result.checkedAt, appleTrustStoreVersion: result.appleTrustStoreVersion, endpoints: result.endpoints},
+    data: {checkedAt: result.checkedAt, appleTrustStoreVersion: result.appleTrustStoreVersion, ...(result.deadline ? {deadline: result.deadline} : {}), endpoints: result.endpoints},
   }
 }
 

@@ -144,5 +144,9 @@ export function renderEndpoint(r: EndpointResult, style: Style, options: Endpoin
 export function renderCheckSections(result: CheckResult, style: Style, options: EndpointTextOptions = {}): string[] {
   const sections = result.endpoints.map((r) => renderEndpoint(r, style, options))
   sections.push(style.dim(`Judged as of ${result.checkedAt} against Apple's trust store ${result.appleTrustStoreVersion}; ${result.endpoints.length} endpoint${result.endpoints.length === 1 ? '' : 's'} probed.`) + '\n')
+  const cut = result.deadline?.cut ?? []
+  if (cut.length > 0) {
+    sections.push(style.red(`--deadline ${result.deadline!.seconds} s cut ${cut.length} endpoint${cut.length === 1 ? '' : 's'} before their check finished (deadline-exceeded): ${cut.map((e) => hostPort(e.host, e.port)).join(', ')}`) + '\n')
+  }
   return sections
 }

@@ -258,6 +258,21 @@ describe('probe', {timeout: 60_000}, () => {
     expect(doc.endpoints[0]!.trust).toBeUndefined()
   })
 
+  it('--deadline cuts the run and says so, in JSON (deadline.cut) and in text', async () => {
+    const silent = await startSilentServer()
+    servers.push(silent)
+    const r = await runCli([...probeArgs(silent, 'imap', 'starttls'), '--timeout', '30', '--deadline', '0.4', '--json'])
+    expect(r.code).toBe(1)
+    const doc = JSON.parse(r.stdout) as Doc & {deadline?: {seconds: number; cut: Array<{host: string; port: number}>}}
+    expect(codes(doc)).toEqual(['deadline-exceeded'])
+    expect(doc.deadline).toEqual({seconds: 0.4, cut: [expect.objectContaining({host: 'mail.example.test', port: silent.port})]})
+    const text = await runCli([...probeArgs(silent, 'imap', 'starttls'), '--timeout', '30', '--deadline', '0.4'])
+    expect(text.stdout).toContain(`--deadline 0.4 s cut 1 endpoint before their check finished (deadline-exceeded): mail.example.test:${silent.port}`)
+    const bad = await runCli([...probeArgs(silent, 'imap', 'starttls'), '--deadline', '0'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--deadline "0"')
+  })
+
   it('connection-failed: nothing listens', async () => {
     const port = await refusedPort()
     const r = await runCli([...probeArgs({port}, 'pop3', 'ssl'), '--json'])

@@ -20,6 +20,8 @@ export interface CheckOptions {
   warnDays: number
   /** Limit per phase (connect, greeting, each command, upgrade, handshake), seconds (--timeout). */
   timeoutSeconds: number
+  /** Bound for the whole run, seconds (--deadline): endpoints not done by then get deadline-exceeded. */
+  deadlineSeconds?: number
   /** Endpoints probed at once (--concurrency; default: the net layer's DEFAULT_CONCURRENCY). */
   concurrency?: number
   /** Roots trusted in addition to Apple's store, DER (--ca and the settings' trust.caFiles). */

@@ -9,6 +9,7 @@ import {createHash} from 'node:crypto'
 import type {EndpointRef, Finding} from '../findings.js'
 import type {ProbeEvidence, ProbeTarget} from '../net/evidence.js'
 import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
+import {deadlineFinding} from '../net/finding.js'
 import {loginFinding} from '../net/login.js'
 import type {Authentication, Settings} from '../settings/model.js'
 import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
@@ -51,6 +52,13 @@ export interface CheckResult {
   endpoints: EndpointResult[]
   /** Every finding: per endpoint, cross-endpoint (certificate-differs) and general ones. */
   findings: Finding[]
+  /** With --deadline: its length and the endpoints it cut (each also has a deadline-exceeded finding). */
+  deadline?: {seconds: number; cut: EndpointResult['endpoint'][]}
+}
+
+/** The evidence of an endpoint whose probe never started because the run's --deadline had passed. */
+function notStarted(target: ProbeTarget): ProbeEvidence {
+  return {target, durationMs: 0, chain: [], findings: [deadlineFinding(target, 'before its probe started')]}
 }
 
 function refOf(target: ProbeTarget): EndpointRef {
@@ -153,11 +161,15 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
 export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions): Promise<CheckResult> {
   const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
   const cache: EvaluationCache = new Map()
-  const probeOptions = {phaseTimeoutMs: options.timeoutSeconds * 1000}
+  const runDeadlineAt = options.deadlineSeconds !== undefined ? Date.now() + options.deadlineSeconds * 1000 : undefined
+  const probeOptions = {phaseTimeoutMs: options.timeoutSeconds * 1000, ...(runDeadlineAt !== undefined ? {runDeadlineAt} : {})}
   // Each endpoint is judged as soon as its probe ends, while other probes wait on the network.
   const results = await runPool(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target, i) => {
     const ep = endpoints[i]!
-    const evidence = await probe(target, {...probeOptions, expectation: ep.settingsSources.length > 0 ? 'settings' : 'command-line'})
+    const evidence =
+      runDeadlineAt !== undefined && Date.now() >= runDeadlineAt
+        ? notStarted(target)
+        : await probe(target, {...probeOptions, expectation: ep.settingsSources.length > 0 ? 'settings' : 'command-line'})
     return judge(ep, evidence, options, cache)
   })
 
@@ -175,12 +187,16 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
     r.findings.push(attach(f, refOf(targets[i]!), endpoints[i]!.settingsSources[0]))
     r.status = statusOf(r.findings)
   }
-  return {
+  const result: CheckResult = {
     checkedAt: options.now.toISOString(),
     appleTrustStoreVersion: (options.appleStore ?? loadTrustStore()).version,
     endpoints: results,
     findings: results.flatMap((r) => r.findings),
   }
+  if (options.deadlineSeconds !== undefined) {
+    result.deadline = {seconds: options.deadlineSeconds, cut: results.filter((r) => r.findings.some((f) => f.code === 'deadline-exceeded')).map((r) => r.endpoint)}
+  }
+  return result
 }
 
 /**

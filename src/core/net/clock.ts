@@ -2,7 +2,8 @@
  * Time limits of one probe: every phase (connect, greeting, each command, STARTTLS, TLS handshake)
  * gets at most `phaseTimeoutMs`, and all phases together end at the probe's deadline. When a limit
  * runs out, `onTimeout` runs (the probe destroys its sockets, which also ends the pending work) and
- * the phase rejects with a ProbeFailure of kind 'timeout'. Timers are always cleared.
+ * the phase rejects with a ProbeFailure of kind 'timeout' (or 'deadline' when the whole run's
+ * deadline, check --deadline, came first). Timers are always cleared.
  */
 import {ProbeFailure} from './failure.js'
 
@@ -11,9 +12,14 @@ export class PhaseClock {
   readonly deadlineAt: number
   private readonly onTimeout: () => void
 
-  constructor(phaseTimeoutMs: number, deadlineMs: number, onTimeout: () => void) {
+  /** True when the deadline is the whole run's (check --deadline), not this probe's own. */
+  readonly runDeadline: boolean
+
+  constructor(phaseTimeoutMs: number, deadlineMs: number, onTimeout: () => void, runDeadlineAt?: number) {
     this.phaseTimeoutMs = phaseTimeoutMs
-    this.deadlineAt = Date.now() + deadlineMs
+    const own = Date.now() + deadlineMs
+    this.runDeadline = runDeadlineAt !== undefined && runDeadlineAt < own
+    this.deadlineAt = this.runDeadline ? runDeadlineAt! : own
     this.onTimeout = onTimeout
   }
 
@@ -33,7 +39,9 @@ export class PhaseClock {
         if (settled) return
         settled = true
         const failure = global
-          ? new ProbeFailure('timeout', name, `the probe's overall deadline ran out during ${name}`, {global: true})
+          ? this.runDeadline
+            ? new ProbeFailure('deadline', name, `the run's --deadline ran out during ${name}`, {global: true})
+            : new ProbeFailure('timeout', name, `the probe's overall deadline ran out during ${name}`, {global: true})
           : new ProbeFailure('timeout', name, `no answer within ${this.phaseTimeoutMs} ms during ${name}`)
         reject(failure)
         this.onTimeout()

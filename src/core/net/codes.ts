@@ -121,4 +121,11 @@ export const NET_CODES: CodeInfo[] = [
     why: 'The server answers the connection with 421 (service not available) or 554 (no SMTP service) instead of 220: it turns every client away, often because of an IP block list, a connection limit, or a service that is down. iPhones show "Cannot Send Mail".',
     fix: 'Read the greeting text and the mail server\'s log: lift the block for client networks, raise the connection limit, or start the service; submission (587/465) should not apply server-to-server block lists to clients.',
   },
+  {
+    code: 'deadline-exceeded',
+    severity: 'error',
+    title: 'The run\'s --deadline cut this endpoint before its check finished',
+    why: 'With --deadline the whole run ends at that time; endpoints still being probed (or not yet started) then are reported with this code instead of a verdict. Nothing is known about them, so they count as errors: a check that did not happen is not a pass.',
+    fix: 'Give the run more time (--deadline), probe more endpoints at once (--concurrency), or lower --timeout when servers hang; then look at the endpoints listed.',
+  },
 ]

@@ -25,6 +25,8 @@ export interface ProbeOptions {
   phaseTimeoutMs: number
   /** Absolute limit for the whole probe of one endpoint, in ms. Default: 4 × phaseTimeoutMs. */
   deadlineMs?: number
+  /** Absolute time (Date.now() ms) at which the whole run ends (check --deadline); cuts the probe then. */
+  runDeadlineAt?: number
   /** Who set the expected TLS mode, for the wording of tls-mode-mismatch. Default 'settings'. */
   expectation?: ProbeExpectation
   /** Name sent in SMTP EHLO. Default: "mailprofile.invalid". */

@@ -7,6 +7,8 @@ export type FailureKind =
   | 'connect'
   /** A phase, or the whole probe, ran out of time. */
   | 'timeout'
+  /** The whole run's deadline (check --deadline) cut the probe. */
+  | 'deadline'
   /** The TLS handshake failed (alert, no shared protocol or cipher, connection lost mid-handshake). */
   | 'tls-handshake'
   /** The server said something a mail client would not accept, too much of it, or closed mid-dialog. */

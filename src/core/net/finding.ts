@@ -38,6 +38,11 @@ export function netFinding(code: string, target: ProbeTarget, message: string, f
   return finding(code, {message, ...(fix !== undefined ? {fix} : {}), endpoint: endpointOf(target)})
 }
 
+/** An endpoint the whole run's --deadline cut, during a phase or before its probe started. */
+export function deadlineFinding(target: ProbeTarget, when: string): Finding {
+  return netFinding('deadline-exceeded', target, `${where(target)} was not fully checked: the run's --deadline ran out ${when}. Nothing is known about what a device would see there.`)
+}
+
 /** DNS errors: the name does not resolve (or not now). */
 const DNS_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'])
 
@@ -61,6 +66,8 @@ export function failureFinding(target: ProbeTarget, failure: ProbeFailure, phase
           ? `${at}: the probe's overall deadline ran out during ${failure.phase}. ${deviceAlert(target, true)}`
           : `${at} did not answer within ${phaseTimeoutMs} ms during ${failure.phase}. ${deviceAlert(target, true)}`,
       )
+    case 'deadline':
+      return deadlineFinding(target, `during ${failure.phase}`)
     case 'tls-handshake':
       switch (failure.handshakeCause) {
         case 'client-certificate':

@@ -54,7 +54,7 @@ class ProbeRun {
     this.options = options
     this.context = context
     this.evidence = {target, durationMs: 0, chain: [], findings: []}
-    this.clock = new PhaseClock(options.phaseTimeoutMs, options.deadlineMs ?? 4 * options.phaseTimeoutMs, () => this.destroyAll())
+    this.clock = new PhaseClock(options.phaseTimeoutMs, options.deadlineMs ?? 4 * options.phaseTimeoutMs, () => this.destroyAll(), options.runDeadlineAt)
   }
 
   async run(): Promise<ProbeEvidence> {
