@@ -5,6 +5,7 @@ import Init from './init.js'
 import Inspect from './inspect.js'
 import Lint from './lint.js'
 import Probe from './probe.js'
+import Serve from './serve.js'
 
 export const COMMANDS = {
   build: Build,
@@ -13,4 +14,5 @@ export const COMMANDS = {
   inspect: Inspect,
   lint: Lint,
   probe: Probe,
+  serve: Serve,
 }

@@ -1,7 +1,8 @@
 /**
  * Thunderbird's autoconfig file (`https://autoconfig.<domain>/mail/config-v1.1.xml`, the IETF draft
- * "Mail Autoconfig"): one emailProvider for the domain. The username keeps its %EMAILADDRESS% /
- * %EMAILLOCALPART% / %EMAILDOMAIN% placeholders, which the client fills in.
+ * "Mail Autoconfig"): one emailProvider for the domain. The domain's file keeps the username's %EMAILADDRESS% /
+ * %EMAILLOCALPART% / %EMAILDOMAIN% placeholders, which the client fills in; a user's account (what
+ * `serve` answers for `?emailaddress=`) carries the login expanded for that address.
  */
 import type {Authentication, Security} from '../settings/model.js'
 import type {AccountServer, MailAccount} from './account.js'
@@ -25,7 +26,8 @@ function server(s: AccountServer, type: string): Record<string, unknown> {
     port: s.port,
     socketType: SOCKET_TYPE[s.security],
     authentication: AUTHENTICATION[s.authentication],
-    username: s.usernameTemplate,
+    // A domain account has `username` only for a literal template (the same string), so its file is unchanged.
+    username: s.username ?? s.usernameTemplate,
   }
 }
 

@@ -59,9 +59,10 @@ export function buildAutodiscover(account: MailAccount): Buffer {
 /**
  * The documented error response ([MS-OXDSCLI] 2.2.4.1.1.3, error codes in 2.2.4.1.1.3.2), for the
  * web server to return for requests it cannot answer: 600 "Invalid Request" (malformed request),
- * 500 (address not found). `Time` and `Id` attributes are left out: they describe a live server.
+ * 500 (address not found), 601 (response schema not provided). `Time` and `Id` attributes are left out: they describe a live server.
  */
-export function buildAutodiscoverError(code: 500 | 600 = 600): Buffer {
-  const message = code === 600 ? 'Invalid Request' : 'The email address cannot be found.'
+export function buildAutodiscoverError(code: 500 | 600 | 601 = 600): Buffer {
+  // 601: "Provider could not be found for the requested schema" (e.g. mobilesync, which this server does not provide).
+  const message = code === 600 ? 'Invalid Request' : code === 601 ? 'Provider could not be found for the requested schema.' : 'The email address cannot be found.'
   return buildXml({Autodiscover: {'@_xmlns': AUTODISCOVER_RESPONSE_NS, Response: {Error: {ErrorCode: code, Message: message, DebugData: ''}}}}, 'autodiscover error')
 }

@@ -90,7 +90,8 @@ export function xmlCharacterFindings(settings: Settings): Finding[] {
   return findings
 }
 
-function loadCertificates(settings: Settings, findings: Finding[], extra: BuildOptions['extraCertificates'] = []): CaCertificate[] {
+/** The CA certificates the profiles embed (trust.caFiles, then `extra`), each parsed once; problems become findings. */
+export function loadCertificates(settings: Settings, findings: Finding[], extra: BuildOptions['extraCertificates'] = []): CaCertificate[] {
   const out: CaCertificate[] = []
   const seen = new Set<string>()
   for (const ca of settings.trust.caFiles) {
@@ -131,7 +132,7 @@ function loadCertificates(settings: Settings, findings: Finding[], extra: BuildO
   return out
 }
 
-function profileMetadata(settings: Settings): ProfileMetadata {
+export function profileMetadata(settings: Settings): ProfileMetadata {
   const p = settings.profile
   return {organization: settings.organization.name, displayName: p.displayName, description: p.description, consentText: p.consentText, removalAllowed: p.removalAllowed, targetDevice: p.targetDevice}
 }
@@ -144,6 +145,17 @@ function schemaFindings(issues: Array<{path: string; message: string}>, what: st
     fix: 'Report this to mailprofile with the settings that caused it; nothing was written.',
     source,
   }))
+}
+
+/**
+ * One .mobileconfig as `build` writes it (and `serve` answers it): validated against Apple's
+ * schema, then signed when a signer is given. Schema problems come back as findings, not bytes.
+ */
+export function profileBytes(input: {account: MailAccount; ids: ProfileIds; certificates: readonly CaCertificate[]; meta: ProfileMetadata; signer?: ProfileSigner; path: string}): {bytes: Buffer; payloadIdentifier: string; payloadUuid: string} | {findings: Finding[]} {
+  const built = buildMobileconfig(input.account, input.ids, input.certificates, input.meta)
+  const issues = validateConfiguration(built.profile)
+  if (issues.length > 0) return {findings: schemaFindings(issues, input.path, input.account.user?.source ?? input.account.domain.source)}
+  return {bytes: input.signer ? input.signer.sign(built.bytes) : built.bytes, payloadIdentifier: built.payloadIdentifier, payloadUuid: built.payloadUuid}
 }
 
 /** Builds every output for the settings. Paths are relative to the output folder, `/`-separated. */
@@ -203,14 +215,9 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
     })
   }
   const profile = (path: string, account: MailAccount, ids: ProfileIds): void => {
-    const built = buildMobileconfig(account, ids, certificates, meta)
-    const issues = validateConfiguration(built.profile)
-    if (issues.length > 0) {
-      findings.push(...schemaFindings(issues, path, account.user?.source ?? account.domain.source))
-      return
-    }
-    const bytes = options.signer ? options.signer.sign(built.bytes) : built.bytes
-    add(path, 'mobileconfig', account, bytes, {identifier: built.payloadIdentifier, uuid: built.payloadUuid}, options.signer?.info ?? null)
+    const built = profileBytes({account, ids, certificates, meta, signer: options.signer, path})
+    if ('findings' in built) findings.push(...built.findings)
+    else add(path, 'mobileconfig', account, built.bytes, {identifier: built.payloadIdentifier, uuid: built.payloadUuid}, options.signer?.info ?? null)
   }
   const declaration = (path: string, account: MailAccount, ids: ProfileIds): void => {
     const identifier = ids.account(account.incoming.protocol === 'pop3' ? 'pop3' : 'imap')

@@ -1,0 +1,41 @@
+/**
+ * A bounded cache of built (signed) profiles, so repeated downloads cost no signature. Keys carry
+ * the settings' generation (state.ts), so a reload never serves older bytes. Bounded by total
+ * bytes (lru-cache evicts the least recently used), never by trust in how many users exist.
+ */
+import {createHash} from 'node:crypto'
+
+import {LRUCache} from 'lru-cache'
+
+export interface CachedProfile {
+  bytes: Buffer
+  /** Strong ETag: the bytes are deterministic, so their hash names them. */
+  etag: string
+}
+
+export class ProfileCache {
+  private readonly lru: LRUCache<string, CachedProfile>
+
+  constructor(maxBytes: number) {
+    this.lru = new LRUCache({maxSize: Math.max(1, maxBytes), sizeCalculation: (v) => Math.max(1, v.bytes.length)})
+  }
+
+  get(key: string): CachedProfile | undefined {
+    return this.lru.get(key)
+  }
+
+  /** Stores and returns the entry; a profile larger than the whole cache is returned but not kept. */
+  set(key: string, bytes: Buffer): CachedProfile {
+    const entry = {bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url')}"`}
+    this.lru.set(key, entry)
+    return entry
+  }
+
+  clear(): void {
+    this.lru.clear()
+  }
+
+  get size(): number {
+    return this.lru.size
+  }
+}
