@@ -1,12 +1,6 @@
-import {resolve} from 'node:path'
-
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {InputError} from '../core/errors.js'
-import type {Finding} from '../core/findings.js'
-import type {InspectResult} from '../core/inspect/inspect.js'
-import type {InputProblem} from '../render/report.js'
 import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
 import {BaseCommand} from './base.js'
 
@@ -33,40 +27,11 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Inspect)
     const format = this.outputFormat(flags)
-    const [{inspectProfile}, {describeInspection}] = await Promise.all([import('../core/inspect/inspect.js'), import('../core/inspect/describe.js')])
-    const trustedRoots = await loadTrust(flags.trust ?? [])
+    const [{inspectProfiles}, {describeInspection}] = await Promise.all([import('../core/inspect/index.js'), import('../render/inspect-text.js')])
     const appleStore = await readAppleTrustStoreFlag(flags['apple-trust-store'])
-    const findings: Finding[] = []
-    const inputErrors: InputProblem[] = []
-    const profiles: InspectResult[] = []
-    const files: Array<{file: string; ok: boolean}> = []
-    for (const file of argv as string[]) {
-      try {
-        const result = await inspectProfile(file, {trustedRoots, appleStore, warnDays: flags['warn-days']})
-        profiles.push(result)
-        findings.push(...result.findings)
-        files.push({file, ok: true})
-      } catch (error) {
-        inputErrors.push(this.inputProblem(error))
-        files.push({file, ok: false})
-      }
-    }
-    const sections = profiles.map((p) => describeInspection(p))
-    this.finish({command: 'inspect', findings, inputErrors, sections, data: {files, profiles: profiles.map(({findings: _f, ...rest}) => rest)}}, format, {strict: flags.strict})
+    const report = await inspectProfiles(argv as string[], {trustFiles: flags.trust ?? [], appleStore, warnDays: flags['warn-days']})
+    const sections = report.profiles.map((p) => describeInspection(p))
+    const inputErrors = report.inputErrors.map((e) => this.inputProblem(e))
+    this.finish({command: 'inspect', findings: report.findings, inputErrors, sections, data: {files: report.files, profiles: report.profiles}}, format, {strict: flags.strict})
   }
-}
-
-async function loadTrust(paths: string[]): Promise<Buffer[]> {
-  if (paths.length === 0) return []
-  const {readCertificateFile} = await import('../core/x509/pem.js')
-  return paths.flatMap((path) => {
-    let ders: Buffer[]
-    try {
-      ders = readCertificateFile(resolve(path))
-    } catch (error) {
-      throw new InputError(`--trust file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {file: path})
-    }
-    if (ders.length === 0) throw new InputError('--trust file holds no certificate (neither PEM nor DER)', {file: path})
-    return ders
-  })
 }

@@ -31,7 +31,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
       try {
         // .mobileconfig files are linted by inspect's code (signature, Apple schemas, mail servers).
         const result = isProfile(file)
-          ? await (await import('../core/inspect/inspect.js')).lintProfileFile(file, {now, warnDays: flags['warn-days']})
+          ? await (await import('../core/inspect/index.js')).lintProfileFile(file, {now, warnDays: flags['warn-days']})
           : await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
         findings.push(...result.findings)
         results.push({file, ok: true, findings: result.findings.length})

@@ -6,9 +6,7 @@
  * full trust for it).
  */
 import {InputError} from '../errors.js'
-import {mailPayloadSettings} from '../inspect/mail.js'
-import {isDict, payloadCertificate} from '../inspect/payloads.js'
-import {readProfileFile} from '../inspect/read.js'
+import {readProfileServers} from '../inspect/index.js'
 import type {Settings} from '../settings/model.js'
 
 export interface ProfileCheckInput {
@@ -20,17 +18,8 @@ export interface ProfileCheckInput {
 
 /** Reads a profile for `check`. Throws InputError when it cannot be read or has no mail account to check. */
 export function profileCheckInput(file: string): ProfileCheckInput {
-  const read = readProfileFile(file)
-  const profile = read.plist?.value
-  if (!isDict(profile)) throw new InputError('the profile is not a property list dictionary (`mailprofile inspect` says more)', {file})
-  const mail = mailPayloadSettings(profile, file)
+  const {mail, installedRoots} = readProfileServers(file)
   if (mail.length === 0) throw new InputError('the profile has no mail account payload (com.apple.mail.managed) with server names: nothing to check', {file})
-  const roots: Buffer[] = []
-  for (const p of Array.isArray(profile.PayloadContent) ? profile.PayloadContent : []) {
-    if (!isDict(p)) continue
-    const cert = payloadCertificate(p)
-    if (cert && typeof cert !== 'string' && cert.info.selfSigned) roots.push(cert.der)
-  }
   const settings: Settings = {...mail[0]!.settings, domains: mail.flatMap((m) => m.settings.domains)}
-  return {settings, roots}
+  return {settings, roots: installedRoots}
 }

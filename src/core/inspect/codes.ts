@@ -49,6 +49,13 @@ export const INSPECT_CODES: CodeInfo[] = [
     fix: 'Check it with `openssl cms -verify -inform DER -noverify -in FILE`; re-sign with SHA-256 and RSA or ECDSA.',
   },
   {
+    code: 'signature-sha1',
+    severity: 'warning',
+    title: 'The profile is signed with SHA-1.',
+    why: 'SHA-1 collisions are practical (chosen-prefix since 2020): a SHA-1 signature no longer proves that the profile is the one its signer made, and Apple platforms no longer trust SHA-1 signatures on certificates.',
+    fix: 'Sign the profile again with SHA-256 (`mailprofile build` does; `openssl cms -sign -md sha256`).',
+  },
+  {
     code: 'profile-encrypted',
     severity: 'info',
     title: 'The payloads are encrypted for one device.',
@@ -131,6 +138,27 @@ export const INSPECT_CODES: CodeInfo[] = [
     title: 'A payload has the profile\'s own PayloadIdentifier.',
     why: 'Apple asks for identifiers unique within the profile (the payload\'s usually the profile\'s plus a component); MDMs that track payloads by identifier confuse the two.',
     fix: 'Append a component to the payload\'s identifier, e.g. `.mail`.',
+  },
+  {
+    code: 'payload-uuid-reused',
+    severity: 'warning',
+    title: 'A PayloadUUID of this profile is used by another profile inspected with it.',
+    why: 'Generators that hard-code UUIDs give every user or server the same ones: a device that installs two such profiles sees one payload twice, so the second installation fails or replaces the other\'s account.',
+    fix: 'Give every profile and payload its own PayloadUUID (`mailprofile build` derives them from the identifiers).',
+  },
+  {
+    code: 'payload-empty-value',
+    severity: 'warning',
+    title: 'An email address, user name or password is present but empty.',
+    why: 'The device asks during installation only for the keys a profile leaves out; an empty value is taken as the value, so the account can end up with an empty address or login and fail.',
+    fix: 'Remove the key so that the device asks for it, or fill it in.',
+  },
+  {
+    code: 'starttls-not-required',
+    severity: 'warning',
+    title: 'A mail server on a STARTTLS port (143, 110, 587) has …UseSSL false.',
+    why: 'Several generators (mox, Modoboa, the npm mobileconfig package) write false to mean STARTTLS, but on Apple devices it means TLS is not required: the device uses STARTTLS only when the server offers it, so a network attacker can strip STARTTLS and read the password and mail.',
+    fix: 'Set …UseSSL to true: on a STARTTLS port the device then requires STARTTLS.',
   },
   {
     code: 'plist-duplicate-key',

@@ -3,6 +3,7 @@
  * plus the signer's validity and whether its chain, as carried in the profile, reaches a root in
  * Apple's trust store (or one the user trusts explicitly) — iOS's "Verified" / "Not Verified".
  */
+import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import type {CmsVerification} from '../sign/verify.js'
 import {buildPath, type AnchorSource} from '../x509/chain.js'
@@ -53,7 +54,10 @@ export interface SignatureOptions {
 }
 
 const DIGESTS: Record<string, string> = {'1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512'}
+/** SHA-1 as the digest (1.3.14.3.2.26) or in the signature algorithm (sha1WithRSAEncryption, ecdsa-with-SHA1). */
+const SHA1_ALGORITHMS = new Set(['1.3.14.3.2.26', '1.2.840.113549.1.1.5', '1.2.840.10045.4.1'])
 const SIGNATURES: Record<string, string> = {
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
   '1.2.840.113549.1.1.1': 'rsaEncryption',
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
   '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
@@ -93,27 +97,31 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
   }
   const unsupported = signer.problem?.startsWith('unsupported')
   if (unsupported) {
-    findings.push({
-      code: 'signature-unsupported',
-      severity: 'warning',
+    findings.push(finding('signature-unsupported', {
       message: `The signature could not be checked: ${signer.problem}.`,
       fix: 'Check it with `openssl cms -verify -inform DER -noverify -in FILE`; re-sign with SHA-256 and RSA or ECDSA.',
       source,
-    })
+    }))
   } else if (!signer.signatureValid || !signer.digestValid) {
-    findings.push({
-      code: 'signature-invalid',
-      severity: 'error',
+    findings.push(finding('signature-invalid', {
       message: `The signature does not verify: ${signer.problem ?? 'unknown reason'}. Devices refuse to install the profile ("Profile Installation Failed").`,
       fix: 'Rebuild and re-sign the profile; never edit a signed profile by hand.',
       source,
-    })
+    }))
+  }
+  if (SHA1_ALGORITHMS.has(signer.digestAlgorithm) || SHA1_ALGORITHMS.has(signer.signatureAlgorithm)) {
+    findings.push(
+      finding('signature-sha1', {
+        message: `The profile is signed with SHA-1 (${summary.digestAlgorithm} digest, ${summary.signatureAlgorithm}): SHA-1 collisions are practical (chosen-prefix since 2020), so the signature no longer proves that nobody swapped the profile, and Apple platforms no longer trust SHA-1 signatures on certificates.`,
+        source,
+      }),
+    )
   }
   if (v.signers.length > 1) {
     // Apple's profiles carry one signer; report the others only when they fail.
     v.signers.slice(1).forEach((s, i) => {
       if (!s.signatureValid || !s.digestValid) {
-        findings.push({code: 'signature-invalid', severity: 'error', message: `Signer ${i + 2} of the profile does not verify: ${s.problem ?? 'unknown reason'}.`, fix: 'Re-sign the profile.', source})
+        findings.push(finding('signature-invalid', {message: `Signer ${i + 2} of the profile does not verify: ${s.problem ?? 'unknown reason'}.`, fix: 'Re-sign the profile.', source}))
       }
     })
   }
@@ -134,24 +142,20 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
 
   for (const {c, problem} of dated) {
     const role = c === cert ? 'signing certificate' : 'certificate in the signer\'s chain'
-    findings.push({
-      code: 'signer-expired',
-      severity: 'error',
+    findings.push(finding('signer-expired', {
       message: `The ${role} "${nameOf(c)}" ${problem === 'expired' ? `expired on ${isoDay(c.info.notAfter)}` : `is not valid until ${isoDay(c.info.notBefore)}`}: devices show the profile as "Not Verified".`,
       fix: 'Renew the signing certificate and sign the profile again.',
       source,
-    })
+    }))
   }
   const window = validityAt(cert.info, options.now, options.warnDays)
   if (window.status === 'expires-soon') {
     const days = window.daysLeft
-    findings.push({
-      code: 'signer-expiring',
-      severity: 'warning',
+    findings.push(finding('signer-expiring', {
       message: `The signing certificate "${nameOf(cert)}" expires on ${isoDay(cert.info.notAfter)}, in ${days} day${days === 1 ? '' : 's'}: from then on, devices installing this profile show it as "Not Verified".`,
       fix: 'Renew the signing certificate and sign the profile again before it expires.',
       source,
-    })
+    }))
   }
   if (!summary.chainVerified) {
     const last = path.path[path.path.length - 1]!
@@ -161,16 +165,14 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
           ? `the signer "${nameOf(cert)}" is self-signed`
           : `the chain ends at "${nameOf(last)}", a root that is not in Apple's trust store`
         : `the issuer of "${nameOf(last)}" ("${last.info.issuer}") is neither in the profile nor in Apple's trust store`
-    findings.push({
-      code: 'signer-untrusted',
-      severity: 'warning',
+    findings.push(finding('signer-untrusted', {
       message: `The signature cannot be traced to a trusted root: ${why}. iPhones and Macs show the profile as "Not Verified" unless that root is installed and trusted on them.`,
       fix:
         path.end === 'missing-issuer'
           ? 'Include the intermediate certificates when signing (`signing.chain`), or sign with a certificate from a publicly trusted CA.'
           : 'Sign with a certificate from a publicly trusted CA, or deploy your root to the devices first (then pass it to inspect with --trust).',
       source,
-    })
+    }))
   }
   const valid = signer.signatureValid && signer.digestValid
   summary.status = !valid && !unsupported ? 'Invalid' : valid && summary.chainVerified && !summary.expired ? 'Verified' : 'Not Verified'

@@ -68,6 +68,15 @@ export function securityFromUseSsl(useSslValue: boolean, port: number | undefine
   return port !== undefined && isStarttlsPort(port) ? 'starttls' : 'ssl'
 }
 
+/**
+ * `…UseSSL` false on a mailbox or submission STARTTLS port (143, 110, 587): TLS is not required,
+ * so the device uses STARTTLS only when the server offers it, which a network attacker can strip.
+ * (Several generators write false there to mean STARTTLS; inspect reports it.)
+ */
+export function isOptionalStarttls(useSslValue: boolean, port: number): boolean {
+  return !useSslValue && PROTOCOLS.some((p) => DEFAULT_PORTS[p].starttls === port)
+}
+
 /** "IMAP", "POP3", "SMTP". */
 export function protocolName(protocol: Protocol): string {
   return protocol.toUpperCase()

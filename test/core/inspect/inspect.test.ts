@@ -206,7 +206,7 @@ describe('inspectProfile on signed profiles', () => {
     expect(r.signature?.signingTime).toMatch(/^\d{4}-/)
   })
 
-  it.runIf(enabled)('a profile made and signed by the npm package mobileconfig (jsrsasign): verified, and its clear-text password and plaintext servers reported', async () => {
+  it.runIf(enabled)('a profile made and signed by the npm package mobileconfig (jsrsasign): verified, and its clear-text password and optional STARTTLS (secure: false on 143 and 587) reported', async () => {
     const require = createRequire(import.meta.url)
     const mobileconfig = require('mobileconfig') as {getSignedEmailConfig(options: unknown, cb: (err: Error | null, data: Buffer) => void): void}
     const der = await new Promise<Buffer>((resolve, reject) =>
@@ -228,7 +228,10 @@ describe('inspectProfile on signed profiles', () => {
     const r = await inspectProfile(path, {trustedRoots: [rootDer]})
     expect(r.signature).toMatchObject({status: 'Verified', signatureValid: true, digestValid: true})
     // It writes the profile's own identifier into the mail payload too.
-    expect(codes(r.findings)).toEqual(['password-in-profile', 'password-in-profile', 'payload-identifier-same-as-profile', 'security-none', 'security-none'])
+    // secure: false writes …UseSSL false, which on 143 and 587 leaves STARTTLS to the server's offer: not "none".
+    expect(codes(r.findings)).toEqual(['password-in-profile', 'password-in-profile', 'payload-identifier-same-as-profile', 'starttls-not-required', 'starttls-not-required'])
+    expect(r.findings.find((f) => f.code === 'starttls-not-required')!.message).toContain('the incoming server imap.example.org:143 has IncomingMailServerUseSSL false')
+    expect(r.payloads[0]!.details).toBe('IMAP imap.example.org:143 (STARTTLS not required), SMTP smtp.example.org:587 (STARTTLS not required), anna@example.org')
     expect(r.findings.map((f) => f.message).join('\n')).not.toContain('Sommer2025!')
     expect(r.payloads[0]).toMatchObject({PayloadType: 'com.apple.mail.managed'})
   })

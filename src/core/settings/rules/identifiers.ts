@@ -95,11 +95,13 @@ function profileIdentifierCollisions(settings: Settings): Finding[] {
   return findings
 }
 
-function notReverseDns(label: string, value: string, source: SourceLocation): Finding {
+/** The finding for an identifier that is not reverse-DNS; also used by `inspect` for profiles' identifiers. */
+export function notReverseDns(label: string, value: string, source: SourceLocation): Finding {
+  const whitespace = /\s/.test(value) ? ' (it contains whitespace, e.g. a line break around the value in the XML)' : ''
   return {
     code: 'identifier-not-reverse-dns',
     severity: 'error',
-    message: `${label} "${value}" is not a reverse-DNS identifier: profile and payload identifiers need at least two dot-separated labels of letters, digits and hyphens; devices and MDMs refuse or mix up others.`,
+    message: `${label} ${whitespace ? JSON.stringify(value) : `"${value}"`} is not a reverse-DNS identifier${whitespace}: profile and payload identifiers need at least two dot-separated labels of letters, digits and hyphens; devices and MDMs refuse or mix up others.`,
     fix: 'Use your domain reversed plus a suffix, e.g. `com.example.mail`.',
     source,
   }

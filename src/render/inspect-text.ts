@@ -2,11 +2,11 @@
  * The human summary `inspect` prints before the findings: the signature as the install screen
  * would show it, then the profile and its payloads. Returns text; the command prints it.
  */
-import type {InspectResult} from './inspect.js'
+import type {InspectResult} from '../core/inspect/index.js'
 
 const day = (iso: string) => iso.slice(0, 10)
 
-export function describeInspection(r: InspectResult): string {
+export function describeInspection(r: Omit<InspectResult, 'findings'>): string {
   const lines: string[] = [r.file]
   const s = r.signature
   if (!r.signed) {
