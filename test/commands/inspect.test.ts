@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {signCms} from '../../src/core/sign/cms.js'
+import {profileSigner} from '../../src/core/sign/profile-signer.js'
 import {loadSigningIdentity} from '../../src/core/sign/identity.js'
 import {runCli} from '../helpers/cli.js'
 import {makeSigningPki, opensslStatus, requireOpenssl, type SigningPki} from '../helpers/signing-fixtures.js'
@@ -116,7 +116,7 @@ describe('mailprofile inspect', () => {
       pki = makeSigningPki()
       const identity = await loadSigningIdentity({certificate: pki.signerCert, key: pki.signerKey, chain: [pki.chainFile], source: {file: 's.yaml'}}, {baseDir: pki.dir, env: {}})
       signed = join(pki.dir, 'signed.mobileconfig')
-      writeFileSync(signed, signCms(readFileSync(fixture('configurator-clean.mobileconfig')), identity))
+      writeFileSync(signed, profileSigner(identity).sign(readFileSync(fixture('configurator-clean.mobileconfig'))))
     })
     afterAll(() => pki?.cleanup())
 

@@ -3,6 +3,7 @@
  * plus the signer's validity and whether its chain, as carried in the profile, reaches a root in
  * Apple's trust store (or one the user trusts explicitly) — iOS's "Verified" / "Not Verified".
  */
+import {algorithmName, ALGORITHMS} from '../asn1/oids.js'
 import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import type {CmsVerification} from '../sign/verify.js'
@@ -53,20 +54,8 @@ export interface SignatureOptions {
   appleStore?: AppleTrustStore
 }
 
-const DIGESTS: Record<string, string> = {'1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512'}
-/** SHA-1 as the digest (1.3.14.3.2.26) or in the signature algorithm (sha1WithRSAEncryption, ecdsa-with-SHA1). */
-const SHA1_ALGORITHMS = new Set(['1.3.14.3.2.26', '1.2.840.113549.1.1.5', '1.2.840.10045.4.1'])
-const SIGNATURES: Record<string, string> = {
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.113549.1.1.1': 'rsaEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-}
+/** SHA-1 as the digest or in the signature algorithm (sha1WithRSAEncryption, ecdsa-with-SHA1). */
+const usesSha1 = (oid: string) => ALGORITHMS[oid]?.hash === 'SHA-1'
 
 function describe(c: ParsedCertificate): SignatureCertificate {
   return {subject: c.info.subject, issuer: c.info.issuer, notBefore: c.info.notBefore, notAfter: c.info.notAfter, sha256: c.info.sha256}
@@ -91,8 +80,8 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
     digestValid: signer.digestValid,
     expired: false,
     chainVerified: false,
-    digestAlgorithm: DIGESTS[signer.digestAlgorithm] ?? signer.digestAlgorithm,
-    signatureAlgorithm: SIGNATURES[signer.signatureAlgorithm] ?? signer.signatureAlgorithm,
+    digestAlgorithm: algorithmName(signer.digestAlgorithm),
+    signatureAlgorithm: algorithmName(signer.signatureAlgorithm),
     signingTime: signer.signingTime?.toISOString(),
   }
   const unsupported = signer.problem?.startsWith('unsupported')
@@ -109,7 +98,7 @@ export function analyzeSignature(v: CmsVerification, file: string, options: Sign
       source,
     }))
   }
-  if (SHA1_ALGORITHMS.has(signer.digestAlgorithm) || SHA1_ALGORITHMS.has(signer.signatureAlgorithm)) {
+  if (usesSha1(signer.digestAlgorithm) || usesSha1(signer.signatureAlgorithm)) {
     findings.push(
       finding('signature-sha1', {
         message: `The profile is signed with SHA-1 (${summary.digestAlgorithm} digest, ${summary.signatureAlgorithm}): SHA-1 collisions are practical (chosen-prefix since 2020), so the signature no longer proves that nobody swapped the profile, and Apple platforms no longer trust SHA-1 signatures on certificates.`,

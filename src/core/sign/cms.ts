@@ -1,12 +1,12 @@
 /**
  * CMS SignedData (RFC 5652) for .mobileconfig profiles: DER, content attached (eContentType
- * id-data), SHA-256, signed attributes (contentType, messageDigest, and signingTime only when
- * asked for), the signer's certificate and chain included, the signer named by issuer and serial
- * number. RSA (PKCS#1 v1.5, `rsaEncryption`) or ECDSA (`ecdsa-with-SHA256`) through node:crypto.
+ * id-data), SHA-256, signed attributes (contentType and messageDigest; no signingTime, so that
+ * the output depends on the content and the identity only), the signer's certificate and chain
+ * included, the signer named by issuer and serial number. RSA (PKCS#1 v1.5, `rsaEncryption`) or ECDSA (`ecdsa-with-SHA256`) through node:crypto.
  *
  * RSA PKCS#1 v1.5 signatures are deterministic, and ECDSA ones on P-256, P-384 and P-521 are
- * made deterministic with RFC 6979 nonces (ecdsa-deterministic.ts), so without signingTime the
- * same profile signed with the same identity gives the same bytes. (Other curves fall back to
+ * made deterministic with RFC 6979 nonces (ecdsa-deterministic.ts), so the same profile signed
+ * with the same identity gives the same bytes. (Other curves fall back to
  * node:crypto's randomized ECDSA: valid, but different on every run.)
  *
  * Everything that does not depend on the content (certificate set, signer identifier,
@@ -15,16 +15,11 @@
  */
 import {createHash, sign} from 'node:crypto'
 
-import {encodingOf, readNode} from './ber-reader.js'
-import {explicit, implicitConstructed, integer, NULL, octetString, oid, sequence, setOf, time, tlv} from './der-writer.js'
+import {OID} from '../asn1/oids.js'
+import {explicit, implicitConstructed, integer, NULL, octetString, oid, sequence, setOf, tlv} from '../asn1/writer.js'
+import {issuerAndSerial} from '../x509/fields.js'
 import {createDeterministicEcdsaSigner, supportsDeterministicEcdsa} from './ecdsa-deterministic.js'
 import type {SigningIdentity} from './identity.js'
-import {OID} from './oids.js'
-
-export interface CmsSignOptions {
-  /** Adds a signingTime attribute: `true` for now, or a given date. Off by default (byte-identical output). */
-  signingTime?: boolean | Date
-}
 
 /** Signs a content; the returned function reuses the identity's precomputed encodings. */
 export type CmsSigner = (content: Buffer) => Buffer
@@ -39,18 +34,6 @@ interface Prepared {
   contentInfoOid: Buffer
   /** The signature over the DER-encoded signed attributes. */
   signAttributes: (bytes: Buffer) => Buffer
-}
-
-/** The issuer Name and serialNumber INTEGER of a DER certificate, as encoded in it. */
-export function issuerAndSerial(certificate: Buffer): Buffer {
-  const cert = readNode(certificate, 0)
-  const tbs = cert.children[0]
-  if (cert.tag !== 0x30 || !tbs || tbs.tag !== 0x30) throw new Error('not a certificate')
-  const base = tbs.children[0]?.tag === 0xa0 ? 1 : 0
-  const serial = tbs.children[base]
-  const issuer = tbs.children[base + 2]
-  if (!serial || serial.tag !== 0x02 || !issuer || issuer.tag !== 0x30) throw new Error('malformed certificate')
-  return sequence(encodingOf(certificate, issuer), encodingOf(certificate, serial))
 }
 
 function prepare(identity: SigningIdentity): Prepared {
@@ -76,14 +59,12 @@ function prepare(identity: SigningIdentity): Prepared {
 }
 
 /** A signer for one identity: encodes the certificate set and signer identifier once. */
-export function createCmsSigner(identity: SigningIdentity, options: CmsSignOptions = {}): CmsSigner {
+export function createCmsSigner(identity: SigningIdentity): CmsSigner {
   const p = prepare(identity)
   return (content: Buffer): Buffer => {
     const digest = createHash('sha256').update(content).digest()
-    const attributes = [p.contentTypeAttribute, sequence(oid(OID.messageDigest), setOf(octetString(digest)))]
-    if (options.signingTime) attributes.push(sequence(oid(OID.signingTime), setOf(time(options.signingTime === true ? new Date() : options.signingTime))))
     // The signature covers the attributes encoded as a SET OF (tag 0x31), carried as [0] IMPLICIT.
-    const signedAttributes = setOf(...attributes)
+    const signedAttributes = setOf(p.contentTypeAttribute, sequence(oid(OID.messageDigest), setOf(octetString(digest))))
     const signature = p.signAttributes(signedAttributes)
     const signedAttributesImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)])
     const signerInfo = sequence(p.signerPrefix, signedAttributesImplicit, p.signatureAlgorithm, octetString(signature))
@@ -91,20 +72,4 @@ export function createCmsSigner(identity: SigningIdentity, options: CmsSignOptio
     const signedData = sequence(p.version, p.digestAlgorithms, encapsulated, p.certificates, tlv(0x31, signerInfo))
     return sequence(p.contentInfoOid, explicit(0, signedData))
   }
-}
-
-const signers = new WeakMap<SigningIdentity, {options: string; signer: CmsSigner}>()
-
-/**
- * Signs `content` as CMS SignedData (DER, content attached). Repeated calls with the same identity
- * object reuse its precomputed encodings.
- */
-export function signCms(content: Buffer, identity: SigningIdentity, options: CmsSignOptions = {}): Buffer {
-  const key = options.signingTime instanceof Date ? options.signingTime.toISOString() : String(options.signingTime ?? false)
-  let cached = signers.get(identity)
-  if (!cached || cached.options !== key) {
-    cached = {options: key, signer: createCmsSigner(identity, options)}
-    signers.set(identity, cached)
-  }
-  return cached.signer(content)
 }

@@ -10,7 +10,7 @@
  */
 import {createECDH, createHash, createHmac, randomBytes, type KeyObject} from 'node:crypto'
 
-import {tlv} from './der-writer.js'
+import {tlv} from '../asn1/writer.js'
 
 interface Curve {
   /** OpenSSL's name, as createECDH takes it. */

@@ -7,10 +7,11 @@
  */
 import {createHash, verify as cryptoVerify} from 'node:crypto'
 
+import {decodeOid} from '../asn1/oid.js'
+import {ALGORITHMS, OID} from '../asn1/oids.js'
+import {Asn1Error, expectTag, octets, read, readAll, type Asn1Node} from '../asn1/reader.js'
 import {isIssuedBy, parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
-import {BerError, decodeOid, encodingOf, expect, octets, readNode, type BerNode} from './ber-reader.js'
-import {issuerAndSerial} from './cms.js'
-import {DIGEST_NAMES, OID, SIGNATURE_ALGORITHMS} from './oids.js'
+import {issuerAndSerial, subjectKeyIdentifierOf} from '../x509/fields.js'
 
 export class CmsError extends Error {
   constructor(message: string) {
@@ -67,8 +68,8 @@ const MAX_CERTIFICATES = 64
 const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/
 const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/
 
-function decodeTime(buf: Buffer, node: BerNode): Date | undefined {
-  const text = buf.subarray(node.start, node.end).toString('latin1')
+function decodeTime(node: Asn1Node): Date | undefined {
+  const text = node.value.toString('latin1')
   const m = (node.tag === 0x17 ? UTC_TIME : GENERALIZED_TIME).exec(text)
   if (!m) return undefined
   let year = Number(m[1])
@@ -76,24 +77,22 @@ function decodeTime(buf: Buffer, node: BerNode): Date | undefined {
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)))
 }
 
-function algorithmOid(buf: Buffer, node: BerNode | undefined, what: string): string {
-  const seq = expect(node, 0x30, what)
-  return decodeOid(buf, expect(seq.children[0], 0x06, what))
+function algorithmOid(node: Asn1Node | undefined, what: string): string {
+  const seq = expectTag(node, 0x30, what)
+  return decodeOid(expectTag(seq.children[0], 0x06, what))
 }
 
-/** subjectKeyIdentifier extension value of a certificate, when present. */
-function subjectKeyIdentifier(der: Buffer): Buffer | undefined {
-  const cert = readNode(der, 0)
-  const tbs = cert.children[0]
-  const extensions = tbs?.children.find((c) => c.tag === 0xa3)?.children[0]
-  for (const ext of extensions?.children ?? []) {
-    if (ext.children[0]?.tag === 0x06 && decodeOid(der, ext.children[0]) === '2.5.29.14') {
-      const wrapped = ext.children[ext.children.length - 1]!
-      const inner = readNode(der, wrapped.start, 0, wrapped.end)
-      return der.subarray(inner.start, inner.end)
-    }
-  }
-  return undefined
+/** An OCTET STRING, primitive or (BER) constructed from segments. */
+function expectOctetString(node: Asn1Node | undefined, what: string): Asn1Node {
+  if (!node || (node.tag !== 0x04 && node.tag !== 0x24)) throw new Asn1Error(`expected ${what}`)
+  return node
+}
+
+/** Signature algorithms whose hash node:crypto computes and whose key it can verify with. */
+function signatureAlgorithm(oid: string): {key: 'rsa' | 'ec'; hash?: string} | undefined {
+  const a = ALGORITHMS[oid]
+  if (!a || a.kind === 'digest' || (a.key !== 'rsa' && a.key !== 'ec') || (a.hash && !a.nodeHash)) return undefined
+  return {key: a.key, hash: a.nodeHash}
 }
 
 function chainOf(signer: ParsedCertificate, certificates: ParsedCertificate[]): ParsedCertificate[] {
@@ -116,22 +115,23 @@ export function verifyCms(input: Buffer): CmsVerification {
   try {
     return parseSignedData(buf)
   } catch (error) {
-    if (error instanceof BerError) throw new CmsError(`malformed CMS structure (${error.message})`)
+    if (error instanceof Asn1Error) throw new CmsError(`malformed CMS structure (${error.message})`)
     throw error
   }
 }
 
 function parseSignedData(buf: Buffer): CmsVerification {
-  const contentInfo = expect(readNode(buf, 0), 0x30, 'ContentInfo')
-  const type = decodeOid(buf, expect(contentInfo.children[0], 0x06, 'ContentInfo.contentType'))
+  // Read the whole structure first: a malformed element anywhere is a malformed CMS.
+  const contentInfo = expectTag(readAll(read(buf, 0)), 0x30, 'ContentInfo')
+  const type = decodeOid(expectTag(contentInfo.children[0], 0x06, 'ContentInfo.contentType'))
   if (type !== OID.signedData) throw new CmsError(`a CMS ${type} structure, not SignedData`)
-  const signedData = expect(expect(contentInfo.children[1], 0xa0, 'ContentInfo.content').children[0], 0x30, 'SignedData')
+  const signedData = expectTag(expectTag(contentInfo.children[1], 0xa0, 'ContentInfo.content').children[0], 0x30, 'SignedData')
   const [, , encap, ...rest] = signedData.children
-  const encapsulated = expect(encap, 0x30, 'EncapsulatedContentInfo')
-  const contentType = decodeOid(buf, expect(encapsulated.children[0], 0x06, 'eContentType'))
+  const encapsulated = expectTag(encap, 0x30, 'EncapsulatedContentInfo')
+  const contentType = decodeOid(expectTag(encapsulated.children[0], 0x06, 'eContentType'))
   const eContent = encapsulated.children[1]
   const detached = !eContent
-  const content = eContent ? octets(buf, expect(expect(eContent, 0xa0, 'eContent').children[0], 0x04, 'eContent OCTET STRING')) : Buffer.alloc(0)
+  const content = eContent ? Buffer.from(octets(expectTag(expectTag(eContent, 0xa0, 'eContent').children[0], 0x04, 'eContent OCTET STRING'))) : Buffer.alloc(0)
 
   const certificates: Array<{der: Buffer; parsed: ParsedCertificate}> = []
   const certSet = rest.find((n) => n.tag === 0xa0)
@@ -139,42 +139,41 @@ function parseSignedData(buf: Buffer): CmsVerification {
   if ((certSet?.children.length ?? 0) > MAX_CERTIFICATES) throw new CmsError(`the signature carries ${certSet!.children.length} certificates (more than ${MAX_CERTIFICATES})`)
   for (const node of certSet?.children ?? []) {
     if (node.tag !== 0x30) continue // other certificate formats (attribute certificates, …)
-    const der = Buffer.from(encodingOf(buf, node))
+    const der = Buffer.from(node.encoding)
     try {
       certificates.push({der, parsed: parseCertificate(der)})
     } catch {
       // An unparseable certificate cannot be a signer; it is left out.
     }
   }
-  const signerInfos = expect(rest[rest.length - 1], 0x31, 'SignerInfos')
+  const signerInfos = expectTag(rest[rest.length - 1], 0x31, 'SignerInfos')
   const parsedCerts = certificates.map((c) => c.parsed)
-  const signers = signerInfos.children.map((si) => verifySigner(buf, si, content, contentType, certificates, parsedCerts, detached))
+  const signers = signerInfos.children.map((si) => verifySigner(si, content, contentType, certificates, parsedCerts, detached))
   if (signers.length === 0) throw new CmsError('SignedData without any signer')
   return {content, contentType, detached, signers, certificates: parsedCerts}
 }
 
 function verifySigner(
-  buf: Buffer,
-  node: BerNode,
+  node: Asn1Node,
   content: Buffer,
   contentType: string,
   certificates: Array<{der: Buffer; parsed: ParsedCertificate}>,
   parsedCerts: ParsedCertificate[],
   detached: boolean,
 ): CmsSignerResult {
-  const si = expect(node, 0x30, 'SignerInfo')
+  const si = expectTag(node, 0x30, 'SignerInfo')
   const [, sid, digestAlg, ...more] = si.children
   const hasAttributes = more[0]?.tag === 0xa0
   const signedAttrs = hasAttributes ? more[0] : undefined
   const [signatureAlg, signatureNode] = hasAttributes ? more.slice(1) : more
-  const digestOid = algorithmOid(buf, digestAlg, 'digestAlgorithm')
-  const signatureOid = algorithmOid(buf, signatureAlg, 'signatureAlgorithm')
-  const signature = octets(buf, expect(signatureNode, 0x04, 'signature'))
+  const digestOid = algorithmOid(digestAlg, 'digestAlgorithm')
+  const signatureOid = algorithmOid(signatureAlg, 'signatureAlgorithm')
+  const signature = octets(expectOctetString(signatureNode, 'signature'))
   const result: CmsSignerResult = {chain: [], signatureValid: false, digestValid: false, digestAlgorithm: digestOid, signatureAlgorithm: signatureOid}
 
   // The signer's certificate: by issuer and serial number, or by subject key identifier.
   if (sid?.tag === 0x30) {
-    const wanted = encodingOf(buf, sid)
+    const wanted = sid.encoding
     result.certificate = certificates.find((c) => {
       try {
         return issuerAndSerial(c.der).equals(wanted)
@@ -183,10 +182,10 @@ function verifySigner(
       }
     })?.parsed
   } else if (sid?.tag === 0x80) {
-    const ski = buf.subarray(sid.start, sid.end)
+    const ski = sid.value
     result.certificate = certificates.find((c) => {
       try {
-        return subjectKeyIdentifier(c.der)?.equals(ski) ?? false
+        return subjectKeyIdentifierOf(c.der)?.equals(ski) ?? false
       } catch {
         return false
       }
@@ -194,25 +193,26 @@ function verifySigner(
   }
   if (result.certificate) result.chain = chainOf(result.certificate, parsedCerts)
 
-  const hash = DIGEST_NAMES[digestOid]
-  const algorithm = SIGNATURE_ALGORITHMS[signatureOid]
+  const digestInfo = ALGORITHMS[digestOid]
+  const hash = digestInfo?.kind === 'digest' ? digestInfo.nodeHash : undefined
+  const algorithm = signatureAlgorithm(signatureOid)
   if (!hash) return {...result, problem: `unsupported digest algorithm ${digestOid}`}
   const digest = createHash(hash).update(content).digest()
 
   let signedBytes: Buffer
   if (signedAttrs) {
     // The signature covers the attributes re-tagged as SET OF (RFC 5652 §5.4).
-    const encoded = encodingOf(buf, signedAttrs)
+    const encoded = signedAttrs.encoding
     signedBytes = Buffer.concat([Buffer.from([0x31]), encoded.subarray(1)])
     let messageDigest: Buffer | undefined
     let attributeContentType: string | undefined
     for (const attr of signedAttrs.children) {
-      const attrOid = attr.children[0]?.tag === 0x06 ? decodeOid(buf, attr.children[0]) : ''
+      const attrOid = attr.children[0]?.tag === 0x06 ? decodeOid(attr.children[0]) : ''
       const value = attr.children[1]?.children[0]
       if (!value) continue
-      if (attrOid === OID.messageDigest && value.tag === 0x04) messageDigest = octets(buf, value)
-      else if (attrOid === OID.contentType && value.tag === 0x06) attributeContentType = decodeOid(buf, value)
-      else if (attrOid === OID.signingTime && (value.tag === 0x17 || value.tag === 0x18)) result.signingTime = decodeTime(buf, value)
+      if (attrOid === OID.messageDigest && (value.tag === 0x04 || value.tag === 0x24)) messageDigest = octets(value)
+      else if (attrOid === OID.contentType && value.tag === 0x06) attributeContentType = decodeOid(value)
+      else if (attrOid === OID.signingTime && (value.tag === 0x17 || value.tag === 0x18)) result.signingTime = decodeTime(value)
     }
     result.digestValid = !detached && messageDigest !== undefined && messageDigest.equals(digest) && attributeContentType === contentType
     if (!result.digestValid) {

@@ -1,29 +1,12 @@
 import {X509Certificate} from 'node:crypto'
 
-import {canonicalNameKey, children, decodeOid, embeddedSctLogIds, extendedKeyUsageOf, readTlv, tbsNames} from './der.js'
+import {ALGORITHMS, OID} from '../asn1/oids.js'
+import {canonicalNameKey, embeddedSctLogIds, extendedKeyUsageOf, signatureAlgorithmOf, tbsNames} from './fields.js'
 import {commonNameOf} from './names.js'
 import {validityDays} from './validity.js'
 
-/** Signature algorithm OIDs → names and their hash. */
-const SIGNATURE_ALGORITHMS: Record<string, {name: string; hash: string}> = {
-  '1.2.840.113549.1.1.4': {name: 'md5WithRSAEncryption', hash: 'MD5'},
-  '1.2.840.113549.1.1.5': {name: 'sha1WithRSAEncryption', hash: 'SHA-1'},
-  '1.2.840.113549.1.1.11': {name: 'sha256WithRSAEncryption', hash: 'SHA-256'},
-  '1.2.840.113549.1.1.12': {name: 'sha384WithRSAEncryption', hash: 'SHA-384'},
-  '1.2.840.113549.1.1.13': {name: 'sha512WithRSAEncryption', hash: 'SHA-512'},
-  '1.2.840.113549.1.1.10': {name: 'RSASSA-PSS', hash: 'PSS'},
-  '1.2.840.10045.4.1': {name: 'ecdsa-with-SHA1', hash: 'SHA-1'},
-  '1.2.840.10045.4.3.2': {name: 'ecdsa-with-SHA256', hash: 'SHA-256'},
-  '1.2.840.10045.4.3.3': {name: 'ecdsa-with-SHA384', hash: 'SHA-384'},
-  '1.2.840.10045.4.3.4': {name: 'ecdsa-with-SHA512', hash: 'SHA-512'},
-  '1.3.101.112': {name: 'Ed25519', hash: 'none'},
-  '1.3.101.113': {name: 'Ed448', hash: 'none'},
-}
-
-export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1'
-export const EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3'
-export const EKU_EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
-export const EKU_ANY = '2.5.29.37.0'
+export const EKU_SERVER_AUTH = OID.serverAuth
+export const EKU_ANY = OID.anyExtendedKeyUsage
 
 /** Everything the tool reports or judges about one certificate. Dates are ISO strings. */
 export interface CertificateInfo {
@@ -73,7 +56,7 @@ export interface ParsedCertificate {
   der: Buffer
   x509: X509Certificate
   info: CertificateInfo
-  /** Canonical comparison keys of the issuer and subject names (see der.ts canonicalNameKey). */
+  /** Canonical comparison keys of the issuer and subject names (see fields.ts canonicalNameKey). */
   issuerKey: string
   subjectKey: string
 }
@@ -113,16 +96,6 @@ export function parseSubjectAltName(san: string | undefined): {dns: string[]; ip
   return {dns, ip}
 }
 
-function signatureAlgorithmOf(der: Uint8Array): string {
-  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue }
-  const cert = readTlv(der, 0)
-  const [, algId] = children(der, cert)
-  if (!algId) throw new Error('DER: no signatureAlgorithm')
-  const [oid] = children(der, algId)
-  if (!oid) throw new Error('DER: empty AlgorithmIdentifier')
-  return decodeOid(der, oid)
-}
-
 /** EKU OIDs from the DER; Node's own list if the extension cannot be read that way. */
 function ekuOf(der: Buffer, x509: X509Certificate): string[] | undefined {
   try {
@@ -146,7 +119,8 @@ function sctsOf(der: Buffer): CertificateInfo['embeddedScts'] {
 export function parseCertificate(der: Buffer): ParsedCertificate {
   const x509 = new X509Certificate(der)
   const oid = signatureAlgorithmOf(der)
-  const alg = SIGNATURE_ALGORITHMS[oid] ?? {name: oid, hash: 'unknown'}
+  const known = ALGORITHMS[oid]
+  const alg = known?.kind === 'signature' ? {name: known.name, hash: known.hash ?? 'unknown'} : {name: oid, hash: 'unknown'}
   const key = x509.publicKey
   const details = key.asymmetricKeyDetails ?? {}
   const keyType = key.asymmetricKeyType ?? 'unknown'
@@ -190,8 +164,8 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   let subjectKey: string
   try {
     const names = tbsNames(der)
-    issuerKey = canonicalNameKey(der, names.issuer)
-    subjectKey = canonicalNameKey(der, names.subject)
+    issuerKey = canonicalNameKey(names.issuer)
+    subjectKey = canonicalNameKey(names.subject)
   } catch {
     // Names our small reader cannot decode: fall back to OpenSSL's one-line form.
     issuerKey = x509.issuer.toLowerCase()

@@ -7,8 +7,9 @@
  */
 import {BlockList, isIP} from 'node:net'
 
-import {type Tlv, certificateExtensions, children, readTlv} from './der.js'
+import {type Asn1Node, readInside} from '../asn1/reader.js'
 import type {ParsedCertificate} from './certificate.js'
+import {certificateExtensions} from './fields.js'
 
 const OID_BASIC_CONSTRAINTS = '2.5.29.19'
 const OID_KEY_USAGE = '2.5.29.15'
@@ -47,7 +48,7 @@ export function caExtensions(cert: ParsedCertificate): CaExtensions {
   if (out) return out
   out = {}
   const der = cert.der
-  let exts: Map<string, Tlv>
+  let exts: Map<string, Asn1Node>
   try {
     exts = certificateExtensions(der)
   } catch {
@@ -56,11 +57,11 @@ export function caExtensions(cert: ParsedCertificate): CaExtensions {
     return out
   }
   if (exts.size === 0) out.none = true
-  const read = (oid: string, name: string, decode: (value: Tlv) => void) => {
+  const read = (oid: string, name: string, decode: (value: Asn1Node) => void) => {
     const v = exts.get(oid)
     if (!v) return
     try {
-      decode(readTlv(der, v.start))
+      decode(readInside(v, {der: true}))
     } catch {
       out!.unreadable ??= name
     }
@@ -68,9 +69,9 @@ export function caExtensions(cert: ParsedCertificate): CaExtensions {
   read(OID_BASIC_CONSTRAINTS, 'basicConstraints', (seq) => {
     let ca = false
     let pathLen: number | undefined
-    for (const t of children(der, seq)) {
+    for (const t of seq.children) {
       if (t.tag === 0x01) ca = t.end > t.start && der[t.start] !== 0
-      else if (t.tag === 0x02) pathLen = integer(der, t)
+      else if (t.tag === 0x02) pathLen = integer(t)
     }
     out!.basicConstraints = pathLen === undefined ? {ca} : {ca, pathLen}
   })
@@ -81,9 +82,9 @@ export function caExtensions(cert: ParsedCertificate): CaExtensions {
   })
   read(OID_NAME_CONSTRAINTS, 'nameConstraints', (seq) => {
     const nc: NonNullable<CaExtensions['nameConstraints']> = {}
-    for (const t of children(der, seq)) {
-      if (t.tag === 0xa0) nc.permitted = subtrees(der, t)
-      else if (t.tag === 0xa1) nc.excluded = subtrees(der, t)
+    for (const t of seq.children) {
+      if (t.tag === 0xa0) nc.permitted = subtrees(t)
+      else if (t.tag === 0xa1) nc.excluded = subtrees(t)
     }
     out!.nameConstraints = nc
   })
@@ -91,19 +92,19 @@ export function caExtensions(cert: ParsedCertificate): CaExtensions {
   return out
 }
 
-function integer(der: Buffer, t: Tlv): number {
+function integer(t: Asn1Node): number {
   if (t.end - t.start > 4) throw new Error('INTEGER too large')
   let n = 0
-  for (let i = t.start; i < t.end; i++) n = n * 256 + der[i]!
+  for (const byte of t.value) n = n * 256 + byte
   return n
 }
 
-function subtrees(der: Buffer, list: Tlv): NameSubtrees {
+function subtrees(list: Asn1Node): NameSubtrees {
   const out: NameSubtrees = {dns: [], ip: [], other: 0}
-  for (const subtree of children(der, list)) {
-    const [base] = children(der, subtree)
+  for (const subtree of list.children) {
+    const [base] = subtree.children
     if (!base) throw new Error('GeneralSubtree without base')
-    const bytes = der.subarray(base.start, base.end)
+    const bytes = base.value
     if (base.tag === 0x82) out.dns.push(bytes.toString('latin1').toLowerCase())
     else if (base.tag === 0x87 && (bytes.length === 8 || bytes.length === 32)) {
       const half = bytes.length / 2

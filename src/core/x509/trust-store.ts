@@ -10,7 +10,7 @@ import {rootCertificates} from 'node:tls'
 import {InputError} from '../errors.js'
 import {packageFile} from '../paths.js'
 import {type ParsedCertificate, isIssuedBy, parseCertificate} from './certificate.js'
-import {canonicalNameKey, tbsNames} from './der.js'
+import {canonicalNameKey, tbsNames} from './fields.js'
 import {bareFingerprint, colonFingerprint, fingerprintHex, sha256Hex} from './fingerprint.js'
 import {anchorName} from './names.js'
 import {certificatesFromBytes} from './pem.js'
@@ -42,7 +42,7 @@ export class RootIndex {
       if (this.bySha.has(e.sha256)) continue
       let subjectKey: string
       try {
-        subjectKey = canonicalNameKey(e.der, tbsNames(e.der).subject)
+        subjectKey = canonicalNameKey(tbsNames(e.der).subject)
       } catch {
         continue
       }

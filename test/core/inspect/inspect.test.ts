@@ -9,7 +9,7 @@ import {InputError} from '../../../src/core/errors.js'
 import {inspectProfile, lintProfileFile} from '../../../src/core/inspect/inspect.js'
 import {INSPECT_CODES} from '../../../src/core/inspect/codes.js'
 import {allCodes} from '../../../src/core/codes.js'
-import {signCms} from '../../../src/core/sign/cms.js'
+import {profileSigner} from '../../../src/core/sign/profile-signer.js'
 import {loadSigningIdentity, type SigningIdentity} from '../../../src/core/sign/identity.js'
 import {certificatesFromBytes} from '../../../src/core/x509/pem.js'
 import {makeSigningPki, openssl, opensslVerify, requireOpenssl, type SigningPki} from '../../helpers/signing-fixtures.js'
@@ -137,7 +137,7 @@ describe('inspectProfile on signed profiles', () => {
   afterAll(() => pki?.cleanup())
 
   it.runIf(enabled)('signed by a private root: "Not Verified" (signer-untrusted); with --trust that root: "Verified", no findings', async () => {
-    const path = write('signed.mobileconfig', signCms(clean(), identity))
+    const path = write('signed.mobileconfig', profileSigner(identity).sign(clean()))
     expect(opensslVerify(pki, readFileSync(path)).ok).toBe(true)
     const r = await inspectProfile(path)
     expect(r.signed).toBe(true)
@@ -154,7 +154,7 @@ describe('inspectProfile on signed profiles', () => {
   })
 
   it.runIf(enabled)('a signer expiring within --warn-days: signer-expiring (the test signer is valid for 365 days)', async () => {
-    const path = write('expiring.mobileconfig', signCms(clean(), identity))
+    const path = write('expiring.mobileconfig', profileSigner(identity).sign(clean()))
     expect(codes((await inspectProfile(path, {trustedRoots: [rootDer], warnDays: 364})).findings)).toEqual([])
     const r = await inspectProfile(path, {trustedRoots: [rootDer], warnDays: 400})
     expect(codes(r.findings)).toEqual(['signer-expiring'])
@@ -164,13 +164,13 @@ describe('inspectProfile on signed profiles', () => {
 
   it.runIf(enabled)('a missing intermediate is named', async () => {
     const bare = {...identity, chain: []}
-    const r = await inspectProfile(write('bare.mobileconfig', signCms(clean(), bare)), {trustedRoots: [rootDer]})
+    const r = await inspectProfile(write('bare.mobileconfig', profileSigner(bare).sign(clean())), {trustedRoots: [rootDer]})
     expect(codes(r.findings)).toEqual(['signer-untrusted'])
     expect(r.findings[0]!.message).toContain('the issuer of "Test Profile Signer" ("O=mailprofile tests, CN=Test Signing Intermediate") is neither in the profile nor in Apple\'s trust store')
   })
 
   it.runIf(enabled)('a tampered profile: signature-invalid, status Invalid — and openssl agrees', async () => {
-    const der = Buffer.from(signCms(clean(), identity))
+    const der = Buffer.from(profileSigner(identity).sign(clean()))
     const at = der.indexOf(Buffer.from('imap.example.net'))
     der.write('imap.examp1e.net', at, 'latin1')
     const path = write('tampered.mobileconfig', der)
@@ -187,7 +187,7 @@ describe('inspectProfile on signed profiles', () => {
     try {
       const oldIdentity = await loadSigningIdentity({certificate: old.signerCert, key: old.signerKey, chain: [old.intermediateCert], source: {file: 's.yaml'}}, {baseDir: old.dir, env: {}})
       const path = join(old.dir, 'expired.mobileconfig')
-      writeFileSync(path, signCms(clean(), oldIdentity))
+      writeFileSync(path, profileSigner(oldIdentity).sign(clean()))
       const r = await inspectProfile(path, {trustedRoots: certificatesFromBytes(readFileSync(old.rootCert))})
       expect(codes(r.findings)).toEqual(['signer-expired'])
       expect(r.signature).toMatchObject({status: 'Not Verified', expired: true, chainVerified: true, signatureValid: true})

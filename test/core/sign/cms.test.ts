@@ -3,8 +3,9 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {signCms, createCmsSigner} from '../../../src/core/sign/cms.js'
+import {createCmsSigner} from '../../../src/core/sign/cms.js'
 import {loadSigningIdentity, type SigningIdentity} from '../../../src/core/sign/identity.js'
+import {profileSigner} from '../../../src/core/sign/profile-signer.js'
 import {makeSigningPki, openssl, opensslVerify, requireOpenssl, signingSettingsFor, type SigningPki} from '../../helpers/signing-fixtures.js'
 
 const PROFILE = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadDisplayName</key><string>Ünïcödé &amp; 😀</string></dict></plist>\n')
@@ -12,7 +13,7 @@ const PROFILE = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist vers
 const settingsFor = signingSettingsFor
 
 for (const keyType of ['rsa', 'ec'] as const) {
-  describe(`signCms with ${keyType.toUpperCase()}`, () => {
+  describe(`the CMS signer (build's profileSigner) with ${keyType.toUpperCase()}`, () => {
     const enabled = requireOpenssl()
     let pki: SigningPki
     let identity: SigningIdentity
@@ -24,7 +25,7 @@ for (const keyType of ['rsa', 'ec'] as const) {
     afterAll(() => pki?.cleanup())
 
     it.runIf(enabled)('produces DER that openssl cms -verify accepts against the test root, content intact', () => {
-      const der = signCms(PROFILE, identity)
+      const der = profileSigner(identity).sign(PROFILE)
       const verified = opensslVerify(pki, der)
       expect(verified.stderr).toContain('Verification successful')
       expect(verified.ok).toBe(true)
@@ -32,7 +33,7 @@ for (const keyType of ['rsa', 'ec'] as const) {
     })
 
     it.runIf(enabled)('holds the signer and the chain, SHA-256, id-data content (openssl cmsout -print)', () => {
-      const der = signCms(PROFILE, identity)
+      const der = profileSigner(identity).sign(PROFILE)
       const file = join(pki.dir, 'printed.der')
       writeFileSync(file, der)
       const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file]).toString()
@@ -49,18 +50,8 @@ for (const keyType of ['rsa', 'ec'] as const) {
       expect(reencoded.equals(der)).toBe(true)
     })
 
-    it.runIf(enabled)('adds signingTime only when asked, and openssl still verifies', () => {
-      const der = signCms(PROFILE, identity, {signingTime: new Date('2030-01-02T03:04:05Z')})
-      const file = join(pki.dir, 'timed.der')
-      writeFileSync(file, der)
-      const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file]).toString()
-      expect(printed).toContain('signingTime')
-      expect(printed).toContain('UTCTIME:Jan  2 03:04:05 2030 GMT')
-      expect(opensslVerify(pki, der).ok).toBe(true)
-    })
-
     it.runIf(enabled)('a tampered profile fails openssl verification', () => {
-      const der = signCms(PROFILE, identity)
+      const der = profileSigner(identity).sign(PROFILE)
       const at = der.indexOf(Buffer.from('PayloadDisplayName'))
       expect(at).toBeGreaterThan(0)
       const tampered = Buffer.from(der)
@@ -74,7 +65,7 @@ for (const keyType of ['rsa', 'ec'] as const) {
       const other = makeSigningPki({keyType})
       try {
         const otherIdentity = await loadSigningIdentity(settingsFor(other), {baseDir: other.dir, env: {}})
-        const der = signCms(PROFILE, otherIdentity)
+        const der = profileSigner(otherIdentity).sign(PROFILE)
         expect(opensslVerify(other, der).ok).toBe(true)
         const verified = opensslVerify(pki, der)
         expect(verified.ok).toBe(false)
@@ -85,25 +76,25 @@ for (const keyType of ['rsa', 'ec'] as const) {
     })
 
     it.runIf(enabled)('is deterministic: signing twice gives the same bytes (ECDSA: RFC 6979 nonces), and both verify', () => {
-      const a = signCms(PROFILE, identity)
+      const a = profileSigner(identity).sign(PROFILE)
       const b = createCmsSigner(identity)(Buffer.from(PROFILE))
       expect(a.equals(b)).toBe(true)
       expect(opensslVerify(pki, b).ok).toBe(true)
-      const other = signCms(Buffer.concat([PROFILE, Buffer.from(' ')]), identity)
+      const other = profileSigner(identity).sign(Buffer.concat([PROFILE, Buffer.from(' ')]))
       expect(other.equals(a)).toBe(false)
       expect(opensslVerify(pki, other).ok).toBe(true)
     })
 
     it.runIf(enabled)('signs an empty and a large (1 MiB) content', () => {
-      expect(opensslVerify(pki, signCms(Buffer.alloc(0), identity)).ok).toBe(true)
+      expect(opensslVerify(pki, profileSigner(identity).sign(Buffer.alloc(0))).ok).toBe(true)
       const big = Buffer.alloc(1024 * 1024, 'a')
-      const verified = opensslVerify(pki, signCms(big, identity))
+      const verified = opensslVerify(pki, profileSigner(identity).sign(big))
       expect(verified.ok).toBe(true)
       expect(verified.content.equals(big)).toBe(true)
     })
 
     it.runIf(enabled)('the certificate set holds exactly the signer, intermediate and root', () => {
-      const der = signCms(PROFILE, identity)
+      const der = profileSigner(identity).sign(PROFILE)
       const file = join(pki.dir, 'certs.der')
       writeFileSync(file, der)
       const certs = openssl(['pkcs7', '-inform', 'DER', '-in', file, '-print_certs', '-noout']).toString()

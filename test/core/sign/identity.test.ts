@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {InputError} from '../../../src/core/errors.js'
-import {signCms} from '../../../src/core/sign/cms.js'
+import {profileSigner} from '../../../src/core/sign/profile-signer.js'
 import {loadSigningIdentity, type SigningSettings} from '../../../src/core/sign/identity.js'
 import {makeSigningPki, openssl, opensslVerify, PASSPHRASE, requireOpenssl, type SigningPki} from '../../helpers/signing-fixtures.js'
 
@@ -42,12 +42,12 @@ describe('loadSigningIdentity', () => {
     expect(id.certificateInfo.commonName).toBe('Test Profile Signer')
     expect(id.chain).toHaveLength(2)
     expect(id.privateKey.asymmetricKeyType).toBe('rsa')
-    expect(opensslVerify(pki, signCms(PROFILE, id)).ok).toBe(true)
+    expect(opensslVerify(pki, profileSigner(id).sign(PROFILE)).ok).toBe(true)
   })
 
   it.runIf(enabled)('unlocks an encrypted PEM key with the passphrase from the named environment variable', async () => {
     const id = await loadSigningIdentity(signing({certificate: pki.signerCert, key: pki.signerKeyEncrypted, chain: [pki.chainFile], passphraseEnv: 'SIGN_PASS'}), {baseDir: pki.dir, env: {SIGN_PASS: PASSPHRASE}})
-    expect(opensslVerify(pki, signCms(PROFILE, id)).ok).toBe(true)
+    expect(opensslVerify(pki, profileSigner(id).sign(PROFILE)).ok).toBe(true)
   })
 
   it.runIf(enabled)('refuses an encrypted key when the variable is unset, naming the variable and the file', async () => {
@@ -74,7 +74,7 @@ describe('loadSigningIdentity', () => {
     const id = await loadSigningIdentity(signing({pkcs12: 'signer.p12', passphraseEnv: 'P12_PASS'}), {baseDir: pki.dir, env: {P12_PASS: PASSPHRASE}})
     expect(id.certificateInfo.commonName).toBe('Test Profile Signer')
     expect(id.chain).toHaveLength(1)
-    expect(opensslVerify(pki, signCms(PROFILE, id)).ok).toBe(true)
+    expect(opensslVerify(pki, profileSigner(id).sign(PROFILE)).ok).toBe(true)
   })
 
   it.runIf(enabled)('loads a PKCS#12 file exported with an empty password and no passphraseEnv', async () => {
@@ -82,7 +82,7 @@ describe('loadSigningIdentity', () => {
     openssl(['pkcs12', '-export', '-in', pki.signerCert, '-inkey', pki.signerKey, '-certfile', pki.chainFile, '-out', file, '-passout', 'pass:'])
     const id = await loadSigningIdentity(signing({pkcs12: file}), {baseDir: pki.dir, env: {}})
     expect(id.chain).toHaveLength(2)
-    expect(opensslVerify(pki, signCms(PROFILE, id)).ok).toBe(true)
+    expect(opensslVerify(pki, profileSigner(id).sign(PROFILE)).ok).toBe(true)
   })
 
   it.runIf(enabled)('refuses a key that does not belong to the certificate', async () => {
@@ -104,12 +104,12 @@ describe('loadSigningIdentity', () => {
     expect(id.privateKey.asymmetricKeyType).toBe('ec')
     expect(id.certificateInfo.commonName).toBe('Test Profile Signer')
     expect(id.chain).toHaveLength(1)
-    expect(opensslVerify(other, signCms(PROFILE, id)).ok).toBe(true)
+    expect(opensslVerify(other, profileSigner(id).sign(PROFILE)).ok).toBe(true)
   })
 
   it.runIf(enabled)('loads ECDSA identities', async () => {
     const id = await loadSigningIdentity(signing({certificate: other.signerCert, key: other.signerKeyEncrypted, chain: [other.chainFile], passphraseEnv: 'X'}), {baseDir: other.dir, env: {X: PASSPHRASE}})
     expect(id.privateKey.asymmetricKeyType).toBe('ec')
-    expect(opensslVerify(other, signCms(PROFILE, id)).ok).toBe(true)
+    expect(opensslVerify(other, profileSigner(id).sign(PROFILE)).ok).toBe(true)
   })
 })

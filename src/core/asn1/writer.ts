@@ -1,9 +1,13 @@
 /**
- * A minimal DER writer: the handful of ASN.1 types a CMS SignedData needs. Every function
- * returns the complete encoding (tag, length, value) as a Buffer; constructed values take the
- * encodings of their parts. DER rules that matter here: definite lengths in the shortest form,
- * SET OF sorted by encoding (X.690 §11.6), INTEGERs minimal and two's complement.
+ * The DER writer: the handful of ASN.1 types a CMS SignedData and an ECDSA signature need.
+ * Hand-written because it is small and on the signing path of every profile (a few buffers per
+ * signature, no intermediate object tree); its output is read back by the reader, by node-forge
+ * and by `openssl asn1parse`/`openssl cms -verify` in the tests. Every function returns the
+ * complete encoding (tag, length, value) as a Buffer; constructed values take the encodings of
+ * their parts. DER rules that matter here: definite lengths in the shortest form, SET OF sorted
+ * by encoding (X.690 §11.6), INTEGERs minimal and two's complement.
  */
+import {encodeOidValue} from './oid.js'
 
 /** The length octets for a value of `n` bytes. */
 function lengthOctets(n: number): Buffer {
@@ -33,19 +37,7 @@ const oidCache = new Map<string, Buffer>()
 export function oid(dotted: string): Buffer {
   let out = oidCache.get(dotted)
   if (out) return out
-  const arcs = dotted.split('.').map((a) => {
-    if (!/^\d+$/.test(a)) throw new Error(`not an OID: ${dotted}`)
-    return BigInt(a)
-  })
-  if (arcs.length < 2) throw new Error(`not an OID: ${dotted}`)
-  const values = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)]
-  const bytes: number[] = []
-  for (const v of values) {
-    const chunk: number[] = [Number(v & 0x7fn)]
-    for (let rest = v >> 7n; rest > 0n; rest >>= 7n) chunk.unshift(Number(rest & 0x7fn) | 0x80)
-    bytes.push(...chunk)
-  }
-  out = tlv(0x06, Buffer.from(bytes))
+  out = tlv(0x06, encodeOidValue(dotted))
   oidCache.set(dotted, out)
   return out
 }
@@ -57,6 +49,15 @@ export function integer(n: number): Buffer {
   for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
   if (bytes.length === 0 || bytes[0]! & 0x80) bytes.unshift(0)
   return tlv(0x02, Buffer.from(bytes))
+}
+
+/** INTEGER from the big-endian bytes of a non-negative number (leading zeros dropped, a 0 added when the top bit is set). */
+export function unsignedInteger(bytes: Uint8Array): Buffer {
+  let i = 0
+  while (i < bytes.length - 1 && bytes[i] === 0) i++
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset + i, bytes.length - i)
+  if (body.length === 0) return Buffer.from([0x02, 0x01, 0x00])
+  return tlv(0x02, body[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), body]) : Buffer.from(body))
 }
 
 export function octetString(value: Buffer): Buffer {
@@ -73,13 +74,4 @@ export function explicit(n: number, inner: Buffer): Buffer {
 /** [n] IMPLICIT on a constructed type (SET, SEQUENCE): the parts' encodings under a context tag. */
 export function implicitConstructed(n: number, ...parts: Buffer[]): Buffer {
   return tlv(0xa0 | n, Buffer.concat(parts))
-}
-
-/** UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5), to whole seconds, in UTC. */
-export function time(date: Date): Buffer {
-  const iso = date.toISOString() // YYYY-MM-DDTHH:MM:SS.sssZ
-  const digits = iso.slice(0, 19).replace(/[-:T]/g, '')
-  const year = date.getUTCFullYear()
-  if (year >= 1950 && year < 2050) return tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
-  return tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'))
 }

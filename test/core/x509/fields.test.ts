@@ -6,7 +6,8 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
 import {parseCertificate} from '../../../src/core/x509/certificate.js'
-import {canonicalNameKey, embeddedSctLogIds, extendedKeyUsageOf, readTlv, tbsNames} from '../../../src/core/x509/der.js'
+import {read} from '../../../src/core/asn1/reader.js'
+import {canonicalNameKey, embeddedSctLogIds, extendedKeyUsageOf, tbsNames} from '../../../src/core/x509/fields.js'
 import {createCertificate, sctListExtensionDer} from '../../helpers/pki.js'
 
 const store = JSON.parse(readFileSync(fileURLToPath(new URL('../../../data/apple-trust-store/trust-store.json', import.meta.url)), 'utf8')) as {
@@ -23,7 +24,7 @@ function nameDer(tag: number, value: string): Buffer {
   return tlv(0x30, tlv(0x31, atv))
 }
 
-describe('der', () => {
+describe('certificate fields (x509/fields)', () => {
   it('reads extendedKeyUsage like Node does, on every Apple root and removed root', () => {
     // Node 20 names the list keyUsage; other versions may call it extKeyUsage.
     const nodeEku = (x: X509Certificate) => (x as unknown as {extKeyUsage?: string[]}).extKeyUsage ?? x.keyUsage
@@ -68,7 +69,7 @@ describe('der', () => {
   })
 
   it('compares names across string types and case, like OpenSSL\'s canonical form', () => {
-    const key = (buf: Buffer) => canonicalNameKey(buf, readTlv(buf, 0))
+    const key = (buf: Buffer) => canonicalNameKey(read(buf, 0))
     expect(key(nameDer(0x13, 'Example  CA'))).toBe(key(nameDer(0x0c, 'example ca')))
     expect(key(nameDer(0x1e, 'Example CA'))).toBe(key(nameDer(0x0c, 'Example CA')))
     expect(key(nameDer(0x0c, 'Example CA'))).not.toBe(key(nameDer(0x0c, 'Example CA 2')))
@@ -77,7 +78,7 @@ describe('der', () => {
   it('finds issuer and subject in a certificate', () => {
     const cert = createCertificate({subject: {commonName: 'Subject Name'}, dnsNames: ['a.example']})
     const names = tbsNames(cert.der)
-    expect(canonicalNameKey(cert.der, names.subject)).toBe(canonicalNameKey(cert.der, names.issuer))
-    expect(canonicalNameKey(cert.der, names.subject)).toContain('"subject name"')
+    expect(canonicalNameKey(names.subject)).toBe(canonicalNameKey(names.issuer))
+    expect(canonicalNameKey(names.subject)).toContain('"subject name"')
   })
 })
