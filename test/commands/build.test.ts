@@ -41,7 +41,7 @@ describe('mailprofile build', () => {
     const r = await runCli(['build', 'examples/single-domain.yaml', '--out', out])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^Wrote 12 files to /)
+    expect(r.stdout).toMatch(/^Wrote 20 files to /)
     const files = listFiles(out)
     expect(files).toContain('example.com/example.com.mobileconfig')
     expect(files).toContain('example.com/users/dr.hale@example.com.mobileconfig')

@@ -15,7 +15,7 @@ import {readCertificateFile} from '../x509/pem.js'
 import {domainAccount, domainOf, hasPlaceholder, userAccount, type MailAccount} from './account.js'
 import {buildAutoconfig} from './autoconfig.js'
 import {buildAutodiscover, buildAutodiscoverError} from './autodiscover.js'
-import {mailDeclaration, serializeDeclaration} from './ddm.js'
+import {declarationSet, serializeDeclaration} from './ddm.js'
 import {buildDnsZone} from './dns.js'
 import {domainProfileIds, sha256Hex, userProfileIds, type ProfileIds} from './ids.js'
 import {buildManifest, type Manifest, type ManifestEntry, type OutputKind, type SignerInfo} from './manifest.js'
@@ -221,13 +221,16 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   }
   const declaration = (path: string, account: MailAccount, ids: ProfileIds): void => {
     const identifier = ids.account(account.incoming.protocol === 'pop3' ? 'pop3' : 'imap')
-    const decl = mailDeclaration(account, identifier)
-    const issues = validateDeclaration(decl)
-    if (issues.length > 0) {
-      findings.push(...schemaFindings(issues, path, account.user?.source ?? account.domain.source))
-      return
+    // The configuration keeps its path; its assets and activation sit beside it (`<name>.credentials.json`, …).
+    for (const {suffix, declaration: decl} of declarationSet(account, identifier)) {
+      const file = suffix ? path.replace(/\.json$/, `${suffix}.json`) : path
+      const issues = validateDeclaration(decl)
+      if (issues.length > 0) {
+        findings.push(...schemaFindings(issues, file, account.user?.source ?? account.domain.source))
+        continue
+      }
+      add(file, 'ddm', account, serializeDeclaration(decl), {identifier: String(decl.Identifier), uuid: null})
     }
-    add(path, 'ddm', account, serializeDeclaration(decl), {identifier, uuid: null})
   }
 
   for (const domain of settings.domains) {

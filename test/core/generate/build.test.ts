@@ -16,8 +16,16 @@ describe('buildOutputs', () => {
     expect(r.files.map((f) => f.path)).toEqual([
       'example.com/autodiscover-error.xml',
       'example.com/autodiscover.xml',
+      'example.com/ddm/example.com.activation.json',
+      'example.com/ddm/example.com.credentials.json',
       'example.com/ddm/example.com.json',
+      'example.com/ddm/users/alice@example.com.activation.json',
+      'example.com/ddm/users/alice@example.com.credentials.json',
+      'example.com/ddm/users/alice@example.com.identity.json',
       'example.com/ddm/users/alice@example.com.json',
+      'example.com/ddm/users/bob@example.com.activation.json',
+      'example.com/ddm/users/bob@example.com.credentials.json',
+      'example.com/ddm/users/bob@example.com.identity.json',
       'example.com/ddm/users/bob@example.com.json',
       'example.com/dns.zone',
       'example.com/example.com.mobileconfig',
@@ -33,6 +41,11 @@ describe('buildOutputs', () => {
     expect(alice.payloadUuid).toMatch(/^[0-9A-F-]{36}$/)
     expect(alice.size).toBe(r.files.find((f) => f.path === alice.path)!.bytes.length)
     expect(r.findings.map((f) => f.code)).toEqual(['profile-unsigned'])
+    // Each DDM declaration is in the manifest under its own Identifier, and the activation names the configuration.
+    const activation = r.files.find((f) => f.path === 'example.com/ddm/users/alice@example.com.activation.json')!
+    const configuration = r.manifest.files.find((f) => f.path === 'example.com/ddm/users/alice@example.com.json')!
+    expect(JSON.parse(activation.bytes.toString('utf8')).Payload.StandardConfigurations).toEqual([configuration.payloadIdentifier])
+    expect(r.manifest.files.find((f) => f.path === activation.path)).toMatchObject({kind: 'ddm', payloadIdentifier: `${configuration.payloadIdentifier}.activation`, user: 'alice@example.com'})
   })
 
   it('is byte-identical when built twice', () => {
