@@ -273,6 +273,25 @@ describe('probe', {timeout: 60_000}, () => {
     expect(bad.stderr).toContain('--deadline "0"')
   })
 
+  it('an internationalized host name: given in Unicode to probe and --resolve alike, matched after IDNA conversion', async () => {
+    const idn = createChain({dnsNames: ['xn--bcher-kva.example.test'], label: 'IDN'})
+    const s = await server({protocol: 'imap', mode: 'implicit', tls: {key: idn.leaf.keyPem, cert: idn.serverChainPem}})
+    const idnCa = join(dir, 'idn-root.pem')
+    writeFileSync(idnCa, idn.root.pem)
+    // The host in upper-case Unicode for probe, lower-case Unicode with a trailing dot for --resolve.
+    const r = await runCli(['probe', `BÜCHER.example.test:${s.port}`, '--protocol', 'imap', '--resolve', `bücher.example.test.:${s.port}:127.0.0.1`, '--ca', idnCa, '--json'])
+    expect(r.stderr).not.toContain('matched no endpoint')
+    const doc = JSON.parse(r.stdout) as Doc
+    expect(doc.endpoints[0]!.endpoint).toMatchObject({host: 'xn--bcher-kva.example.test', address: '127.0.0.1'})
+    expect(codes(doc)).not.toContain('hostname-mismatch')
+    expect(codes(doc)).not.toContain('connection-failed')
+    expect(s.servernames).toEqual(['xn--bcher-kva.example.test'])
+    // The A-label form in --resolve matches a Unicode host too.
+    const r2 = await runCli(['probe', `bücher.example.test:${s.port}`, '--protocol', 'imap', '--resolve', `xn--bcher-kva.example.test:${s.port}:127.0.0.1`, '--ca', idnCa, '--json'])
+    expect(r2.stderr).not.toContain('matched no endpoint')
+    expect((JSON.parse(r2.stdout) as Doc).endpoints[0]!.endpoint).toMatchObject({address: '127.0.0.1'})
+  })
+
   it('connection-failed: nothing listens', async () => {
     const port = await refusedPort()
     const r = await runCli([...probeArgs({port}, 'pop3', 'ssl'), '--json'])

@@ -34,4 +34,12 @@ describe('ResolveMap', () => {
     expect(miss.address).toBeUndefined()
     expect(map.unused().map((e) => e.text)).toEqual(['smtp.example.test:465:127.0.0.2'])
   })
+
+  it('matches internationalized names after IDNA conversion, in either form and any case', () => {
+    const map = ResolveMap.parse(['BÜCHER.example.test.:993:127.0.0.1', 'xn--mnchen-3ya.example.test:465:127.0.0.2'])
+    expect(map.apply({host: 'xn--bcher-kva.example.test', port: 993, protocol: 'imap', security: 'ssl'}).address).toBe('127.0.0.1')
+    expect(map.apply({host: 'münchen.example.test', port: 465, protocol: 'smtp', security: 'ssl'}).address).toBe('127.0.0.2')
+    expect(map.unused()).toEqual([])
+    expect(parseResolve('bücher.example.test:993:127.0.0.1').host).toBe('xn--bcher-kva.example.test')
+  })
 })
