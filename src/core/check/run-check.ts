@@ -4,8 +4,6 @@
  * result per endpoint plus all findings (each carrying its endpoint and, from a settings file,
  * the position that names it).
  */
-import {createHash} from 'node:crypto'
-
 import type {EndpointRef, Finding} from '../findings.js'
 import type {ProbeEvidence, ProbeTarget} from '../net/evidence.js'
 import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
@@ -86,10 +84,19 @@ function attach(f: Finding, endpoint: EndpointRef, where: SettingsSource | undef
  */
 type EvaluationCache = Map<string, ChainEvaluation>
 
+/**
+ * The cache key of (host, chain): the host, then each certificate's length and bytes as a latin1
+ * string (exact, so no two chains can share a key). Cheaper than hashing every certificate with
+ * SHA-256 per endpoint, which cost about 0.1 ms of CPU per endpoint.
+ */
+function evaluationKey(host: string, chain: Buffer[]): string {
+  let key = normalizeHost(host)
+  for (const der of chain) key += `|${der.length}:${der.toString('latin1')}`
+  return key
+}
+
 function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: EvaluationCache): ChainEvaluation {
-  const hash = createHash('sha256').update(normalizeHost(host))
-  for (const der of chain) hash.update(createHash('sha256').update(der).digest())
-  const key = hash.digest('hex')
+  const key = evaluationKey(host, chain)
   let evaluation = cache.get(key)
   if (!evaluation) {
     evaluation = evaluateChain({

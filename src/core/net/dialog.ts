@@ -24,9 +24,12 @@ export interface Dialog {
 }
 
 /** Splits "AUTH PLAIN LOGIN" / "AUTH=PLAIN LOGIN" / "SASL PLAIN" style lines into upper-case mechanisms. */
+const KEYWORD_PATTERNS = new Map<string, RegExp>()
+
 export function mechanismsAfter(keyword: string, lines: string[]): string[] {
   const out: string[] = []
-  const re = new RegExp(`^${keyword}[ =](.*)$`, 'i')
+  let re = KEYWORD_PATTERNS.get(keyword)
+  if (!re) KEYWORD_PATTERNS.set(keyword, (re = new RegExp(`^${keyword}[ =](.*)$`, 'i')))
   for (const line of lines) {
     const m = re.exec(line.trim())
     if (!m) continue
