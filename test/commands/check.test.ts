@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {createChain} from '../helpers/pki.js'
+import {makeSigningPki, openssl} from '../helpers/signing-fixtures.js'
 import {startMailServer, type MailServer} from '../servers/index.js'
 
 const HOST = 'mail.example.test'
@@ -300,6 +301,25 @@ domains:
     expect(strict.code, strict.stdout).toBe(0)
     expect(strict.stdout).not.toContain('trust.caFiles')
     expect(strict.stdout).not.toContain('privateRoot')
+
+    // The same profile signed by a streaming signer (openssl cms/smime -sign -stream: BER, the content
+    // in indefinite-length OCTET STRING segments): the same servers, the same verdict.
+    const signing = makeSigningPki({keyType: 'ec'})
+    try {
+      for (const tool of ['cms', 'smime']) {
+        const streamed = join(dir, `streamed-${tool}.mobileconfig`)
+        const der = openssl([tool, '-sign', '-stream', '-nodetach', '-binary', '-outform', 'DER', '-in', profile, '-signer', signing.signerCert, '-inkey', signing.signerKey])
+        expect(der.includes(Buffer.from([0xa0, 0x80, 0x24, 0x80])), tool).toBe(true)
+        writeFileSync(streamed, der)
+        const s = await runCli(['check', streamed, ...resolve, '--json'])
+        expect(s.code, s.stdout + s.stderr).toBe(0)
+        const sdoc = JSON.parse(s.stdout) as Doc
+        expect(sdoc.endpoints.map((e) => `${e.endpoint.protocol}/${e.endpoint.security}/${e.endpoint.port}`)).toEqual([`imap/ssl/${imaps.port}`, `smtp/ssl/${smtpsImplicit.port}`])
+        expect(sdoc.findings.map((f) => f.code).sort()).toEqual(doc.findings.map((f) => f.code).sort())
+      }
+    } finally {
+      signing.cleanup()
+    }
 
     // A profile that names a host the certificate does not cover: the device's error, pointing into the profile.
     const wrong = settings('wrong-host.yaml', `trust:

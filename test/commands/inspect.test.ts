@@ -132,6 +132,24 @@ describe('mailprofile inspect', () => {
       expect(doc.findings).toEqual([])
     })
 
+    it.runIf(enabled)('reads profiles signed by streaming signers (openssl cms/smime -sign -stream: BER, segmented content) as openssl does', async () => {
+      for (const tool of ['cms', 'smime']) {
+        const streamed = join(pki.dir, `streamed-${tool}.mobileconfig`)
+        const der = opensslStatus([tool, '-sign', '-stream', '-nodetach', '-binary', '-outform', 'DER', '-in', fixture('configurator-clean.mobileconfig'), '-signer', pki.signerCert, '-inkey', pki.signerKey, '-certfile', pki.intermediateCert])
+        expect(der.status, der.stderr).toBe(0)
+        expect(der.stdout.includes(Buffer.from([0xa0, 0x80, 0x24, 0x80])), tool).toBe(true)
+        writeFileSync(streamed, der.stdout)
+        expect(opensslStatus(['cms', '-verify', '-inform', 'DER', '-in', streamed, '-CAfile', pki.rootCert, '-purpose', 'any', '-out', '/dev/null']).status).toBe(0)
+        const r = await runCli(['inspect', '--trust', pki.rootCert, '--json', streamed])
+        expect(r.code, r.stdout + r.stderr).toBe(0)
+        const doc = JSON.parse(r.stdout) as JsonDoc
+        expect(doc.profiles[0]!.signed).toBe(true)
+        expect(doc.profiles[0]!.signature!.status).toBe('Verified')
+        expect(doc.profiles[0]!.payloads.length).toBeGreaterThan(0)
+        expect(doc.findings).toEqual([])
+      }
+    })
+
     it.runIf(enabled)('--apple-trust-store: a snapshot of Apple\'s store that holds the signer\'s root shows "Verified", with that version', async () => {
       const root = new X509Certificate(readFileSync(pki.rootCert))
       const store = join(pki.dir, 'trust-store.json')

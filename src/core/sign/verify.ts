@@ -131,7 +131,9 @@ function parseSignedData(buf: Buffer): CmsVerification {
   const contentType = decodeOid(expectTag(encapsulated.children[0], 0x06, 'eContentType'))
   const eContent = encapsulated.children[1]
   const detached = !eContent
-  const content = eContent ? Buffer.from(octets(expectTag(expectTag(eContent, 0xa0, 'eContent').children[0], 0x04, 'eContent OCTET STRING'))) : Buffer.alloc(0)
+  // Streaming signers (openssl cms/smime -sign -stream) write the content as a constructed,
+  // indefinite-length OCTET STRING of segments; octets() concatenates them.
+  const content = eContent ? Buffer.from(octets(expectOctetString(expectTag(eContent, 0xa0, 'eContent').children[0], 'eContent OCTET STRING'))) : Buffer.alloc(0)
 
   const certificates: Array<{der: Buffer; parsed: ParsedCertificate}> = []
   const certSet = rest.find((n) => n.tag === 0xa0)

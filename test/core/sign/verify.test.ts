@@ -90,6 +90,30 @@ for (const keyType of ['rsa', 'ec'] as const) {
       expect(result.signers[0]!.chain.map((c) => c.info.commonName)).toEqual(['Test Signing Intermediate'])
     })
 
+    it.runIf(enabled)('verifies what streaming signers write: openssl cms/smime -sign -stream (constructed, indefinite-length eContent)', () => {
+      const content = join(pki.dir, 'content.xml')
+      // Larger than one segment, so the content really is split into several OCTET STRINGs.
+      const big = Buffer.concat([PROFILE, Buffer.alloc(10_000, '<!-- padding -->')])
+      writeFileSync(content, big)
+      for (const tool of ['cms', 'smime']) {
+        const der = openssl([tool, '-sign', '-stream', '-nodetach', '-binary', '-outform', 'DER', '-in', content, '-signer', pki.signerCert, '-inkey', pki.signerKey, '-certfile', pki.intermediateCert])
+        // The eContent [0] and its OCTET STRING are both indefinite-length and constructed (0x24).
+        expect(der.includes(Buffer.from([0xa0, 0x80, 0x24, 0x80])), tool).toBe(true)
+        const result = verifyCms(der)
+        expect(result.content.equals(big), tool).toBe(true)
+        expect(result.detached).toBe(false)
+        expect(result.signers[0]!.digestValid, tool).toBe(true)
+        expect(result.signers[0]!.signatureValid, tool).toBe(true)
+        expect(result.signers[0]!.problem).toBeUndefined()
+        expect(result.signers[0]!.certificate?.info.commonName).toBe('Test Profile Signer')
+        // Tampering with one segment is seen, as openssl sees it.
+        const tampered = Buffer.from(der)
+        tampered[tampered.indexOf(Buffer.from('padding'))] = 'P'.charCodeAt(0)
+        expect(verifyCms(tampered).signers[0]!.digestValid).toBe(false)
+        expect(opensslVerify(pki, tampered).ok).toBe(false)
+      }
+    })
+
     it.runIf(enabled)('verifies openssl cms -sign with a subject key identifier and PEM wrapping', () => {
       const content = join(pki.dir, 'content.xml')
       writeFileSync(content, PROFILE)
