@@ -12,6 +12,7 @@ import {ALGORITHMS, OID} from '../asn1/oids.js'
 import {Asn1Error, expectTag, octets, read, readAll, type Asn1Node} from '../asn1/reader.js'
 import {isIssuedBy, parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
 import {issuerAndSerial, subjectKeyIdentifierOf} from '../x509/fields.js'
+import {pemBodies} from '../x509/pem.js'
 
 export class CmsError extends Error {
   constructor(message: string) {
@@ -57,8 +58,9 @@ export function looksLikeCms(bytes: Buffer): boolean {
 export function cmsBytes(bytes: Buffer): Buffer {
   if (bytes[0] === 0x30) return bytes
   const text = bytes.toString('latin1')
-  const pem = /-----BEGIN (?:PKCS7|CMS)-----([\s\S]*?)-----END (?:PKCS7|CMS)-----/.exec(text)
-  const body = (pem ? pem[1]! : text).replace(/\s+/g, '')
+  // Linear in the input (x509/pem.ts), whatever the file holds.
+  const [pem] = pemBodies(text, ['PKCS7', 'CMS'], 1)
+  const body = (pem ?? text).replace(/\s+/g, '')
   if (!/^[A-Za-z0-9+/]+=*$/.test(body)) throw new CmsError('neither DER nor base64')
   return Buffer.from(body, 'base64')
 }
