@@ -11,3 +11,5 @@ export {loadSigningIdentity} from './core/sign/identity.js'
 export {createCmsSigner} from './core/sign/cms.js'
 export {profileSigner} from './core/sign/profile-signer.js'
 export {verifyCms} from './core/sign/verify.js'
+// ecdsa.bench.js: the deterministic (RFC 6979) ECDSA signer against native crypto.sign.
+export {createDeterministicEcdsaSigner} from './core/sign/ecdsa-deterministic.js'

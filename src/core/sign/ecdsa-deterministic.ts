@@ -1,16 +1,23 @@
 /**
  * Deterministic ECDSA (RFC 6979) with SHA-256, so that a profile signed with an EC key is
- * byte-identical from run to run, as one signed with RSA is. node:crypto only makes randomized
- * ECDSA signatures; here the nonce k comes from RFC 6979's HMAC-DRBG over the private key and the
- * message hash, the point k·G is computed natively (it is the public key of the private key k,
- * via ECDH), and only the scalar arithmetic modulo the group order is done with BigInt.
+ * byte-identical from run to run, as one signed with RSA is. Hand-written because node:crypto only
+ * makes randomized ECDSA signatures (OpenSSL 3.2's deterministic nonces are not reachable from
+ * node). Here the nonce k comes from RFC 6979's HMAC-DRBG over the private key and the message
+ * hash, the point k·G is computed natively (it is the public key of the private key k, via one
+ * ECDH object kept per signer), and only the scalar arithmetic modulo the group order is BigInt.
+ * It is tested against RFC 6979's vectors and @noble/curves (an independent implementation) on
+ * P-256, P-384 and P-521, and every signature verifies with crypto.verify.
+ *
+ * Speed (bench/ecdsa.bench.js): one ECDH object per signer instead of one per signature, a
+ * Lehmer extended-Euclid inversion (about 2.5× the plain one in BigInt), random blinding factors
+ * drawn from a pool, and no BigInt↔hex round trips beyond the few the arithmetic needs.
  *
  * The result is an ordinary ECDSA signature: any verifier accepts it. The one modular inversion
  * is blinded with a random factor, so its running time says nothing about k.
  */
-import {createECDH, createHash, createHmac, randomBytes, type KeyObject} from 'node:crypto'
+import {createECDH, createHash, createHmac, randomFillSync, type ECDH, type KeyObject} from 'node:crypto'
 
-import {tlv} from '../asn1/writer.js'
+import {tlv, unsignedInteger} from '../asn1/writer.js'
 
 interface Curve {
   /** OpenSSL's name, as createECDH takes it. */
@@ -37,7 +44,7 @@ export function supportsDeterministicEcdsa(key: KeyObject): boolean {
   return typeof jwk.crv === 'string' && jwk.crv in CURVES
 }
 
-const toBigInt = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`))
+const toBigInt = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`))
 
 function toBytes(x: bigint, length: number): Buffer {
   const hex = x.toString(16).padStart(length * 2, '0')
@@ -45,85 +52,155 @@ function toBytes(x: bigint, length: number): Buffer {
   return Buffer.from(hex, 'hex')
 }
 
-const mod = (a: bigint, n: bigint): bigint => ((a % n) + n) % n
+/** Leading bits of the operands the inner (Number) steps of the inversion work on: products stay below 2^53. */
+const LEHMER_BITS = 50
 
-/** a⁻¹ mod n by the extended Euclidean algorithm (n prime, a not 0 mod n). */
-function invert(a: bigint, n: bigint): bigint {
-  let [r0, r1] = [mod(a, n), n]
-  let [s0, s1] = [1n, 0n]
-  while (r1 !== 0n) {
-    const q = r0 / r1
-    ;[r0, r1] = [r1, r0 - q * r1]
-    ;[s0, s1] = [s1, s0 - q * s1]
+/**
+ * a⁻¹ mod n (n prime, a not 0 mod n) by Lehmer's extended Euclidean algorithm (Knuth, TAOCP 4.5.2,
+ * Algorithm L): the quotients are found on the leading 50 bits in Number arithmetic, and the BigInt
+ * operands are updated once per about 25 bits instead of once per quotient.
+ */
+export function invert(a: bigint, n: bigint): bigint {
+  // Invariant: u ≡ s·a and v ≡ t·a (mod n).
+  let u = n
+  let v = ((a % n) + n) % n
+  let s = 0n
+  let t = 1n
+  while (v > 0xffffffffn) {
+    const bits = u.toString(16).length * 4
+    const shift = BigInt(bits > LEHMER_BITS ? bits - LEHMER_BITS : 0)
+    let x = Number(u >> shift)
+    let y = Number(v >> shift)
+    let [A, B, C, D] = [1, 0, 0, 1]
+    while (y + C !== 0 && y + D !== 0) {
+      const q = Math.floor((x + A) / (y + C))
+      if (q !== Math.floor((x + B) / (y + D))) break
+      ;[A, C] = [C, A - q * C]
+      ;[B, D] = [D, B - q * D]
+      ;[x, y] = [y, x - q * y]
+    }
+    if (B === 0) {
+      // No quotient was certain from the leading bits: one full-precision step.
+      const q = u / v
+      ;[u, v] = [v, u - q * v]
+      ;[s, t] = [t, s - q * t]
+    } else {
+      const [bA, bB, bC, bD] = [BigInt(A), BigInt(B), BigInt(C), BigInt(D)]
+      ;[u, v] = [bA * u + bB * v, bC * u + bD * v]
+      ;[s, t] = [bA * s + bB * t, bC * s + bD * t]
+    }
   }
-  if (r0 !== 1n) throw new Error('not invertible')
-  return mod(s0, n)
+  while (v !== 0n) {
+    const q = u / v
+    ;[u, v] = [v, u - q * v]
+    ;[s, t] = [t, s - q * t]
+  }
+  if (u !== 1n) throw new Error('not invertible')
+  s %= n
+  return s < 0n ? s + n : s
 }
 
-/** The ECDSA signature (r, s) of SHA-256(message) under the private scalar `d`, RFC 6979 nonce. */
-export function signDeterministic(message: Uint8Array, d: bigint, curveName: string): {r: bigint; s: bigint; k: bigint} {
+/** Random blinding bytes, drawn from a pool refilled 64 signatures at a time. */
+class BlindingPool {
+  readonly #size: number
+  readonly #pool: Buffer
+  #at: number
+  constructor(size: number) {
+    this.#size = size
+    this.#pool = Buffer.alloc(size * 64)
+    this.#at = this.#pool.length
+  }
+  next(): Buffer {
+    if (this.#at === this.#pool.length) {
+      randomFillSync(this.#pool)
+      this.#at = 0
+    }
+    const out = this.#pool.subarray(this.#at, this.#at + this.#size)
+    this.#at += this.#size
+    return out
+  }
+}
+
+const ZERO = Buffer.from([0x00])
+const ONE = Buffer.from([0x01])
+
+function hmac(key: Buffer, ...parts: Buffer[]): Buffer {
+  const h = createHmac('sha256', key)
+  for (const p of parts) h.update(p)
+  return h.digest()
+}
+
+/** What a signer keeps between signatures: the curve, the key as scalar and as octets, one ECDH object, the blinding pool. */
+interface SignerState {
+  curve: Curve
+  rlen: number
+  d: bigint
+  x: Buffer
+  ecdh: ECDH
+  blinding: BlindingPool
+}
+
+function signerState(d: bigint, curveName: string): SignerState {
   const curve = CURVES[curveName]
   if (!curve) throw new Error(`deterministic ECDSA: unsupported curve ${curveName}`)
+  const rlen = Math.ceil(curve.qlen / 8)
+  return {curve, rlen, d, x: toBytes(d, rlen), ecdh: createECDH(curve.ecdh), blinding: new BlindingPool(rlen + 8)}
+}
+
+function sign(state: SignerState, message: Uint8Array): {r: bigint; s: bigint; k: bigint} {
+  const {curve, rlen, d, x, ecdh} = state
   const {n, qlen} = curve
-  const rlen = Math.ceil(qlen / 8)
   const h1 = createHash('sha256').update(message).digest()
   // RFC 6979 2.3.2 bits2int: the leftmost qlen bits.
   const bits2int = (b: Uint8Array): bigint => {
-    const x = toBigInt(b)
+    const v = toBigInt(b)
     const blen = b.length * 8
-    return blen > qlen ? x >> BigInt(blen - qlen) : x
+    return blen > qlen ? v >> BigInt(blen - qlen) : v
   }
-  const x = toBytes(d, rlen)
-  const h = toBytes(mod(bits2int(h1), n), rlen) // bits2octets
-  const hmac = (key: Buffer, ...parts: Buffer[]) => createHmac('sha256', key).update(Buffer.concat(parts)).digest()
-  // RFC 6979 3.2 b–f.
-  let v: Buffer = Buffer.alloc(32, 0x01)
-  let k: Buffer = Buffer.alloc(32, 0x00)
-  k = hmac(k, v, Buffer.from([0x00]), x, h)
-  v = hmac(k, v)
-  k = hmac(k, v, Buffer.from([0x01]), x, h)
-  v = hmac(k, v)
   const e = bits2int(h1)
-  const ecdh = createECDH(curve.ecdh)
+  const h = toBytes(e % n, rlen) // bits2octets
+  // RFC 6979 3.2 b–g.
+  let k = hmac(Buffer.alloc(32, 0x00), Buffer.alloc(32, 0x01), ZERO, x, h)
+  let v = hmac(k, Buffer.alloc(32, 0x01))
+  k = hmac(k, v, ONE, x, h)
+  v = hmac(k, v)
   for (;;) {
     // 3.2 h: T of at least qlen bits, k = bits2int(T), retried until 1 ≤ k < n and r, s ≠ 0.
-    let t: Buffer = Buffer.alloc(0)
+    v = hmac(k, v)
+    let t = v
     while (t.length * 8 < qlen) {
       v = hmac(k, v)
       t = Buffer.concat([t, v])
     }
     const nonce = bits2int(t)
     if (nonce >= 1n && nonce < n) {
-      ecdh.setPrivateKey(toBytes(nonce, rlen))
+      ecdh.setPrivateKey(t.length === rlen && qlen % 8 === 0 ? t : toBytes(nonce, rlen))
       const point = ecdh.getPublicKey() // 0x04 ‖ X ‖ Y
-      const r = mod(toBigInt(point.subarray(1, 1 + rlen)), n)
+      const r = toBigInt(point.subarray(1, 1 + rlen)) % n
       if (r !== 0n) {
-        const blind = mod(toBigInt(randomBytes(rlen + 8)), n - 1n) + 1n
-        const kInverse = mod(invert(nonce * blind, n) * blind, n)
-        const s = mod(kInverse * (e + r * d), n)
+        const blind = (toBigInt(state.blinding.next()) % (n - 1n)) + 1n
+        const kInverse = (invert((nonce * blind) % n, n) * blind) % n
+        const s = (kInverse * (e + r * d)) % n
         if (s !== 0n) return {r, s, k: nonce}
       }
     }
-    k = hmac(k, v, Buffer.from([0x00]))
+    k = hmac(k, v, ZERO)
     v = hmac(k, v)
   }
 }
 
-function derInteger(x: bigint): Buffer {
-  let hex = x.toString(16)
-  if (hex.length % 2) hex = `0${hex}`
-  const bytes = Buffer.from(hex, 'hex')
-  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes)
+/** The ECDSA signature (r, s) of SHA-256(message) under the private scalar `d`, RFC 6979 nonce. */
+export function signDeterministic(message: Uint8Array, d: bigint, curveName: string): {r: bigint; s: bigint; k: bigint} {
+  return sign(signerState(d, curveName), message)
 }
 
 /** An Ecdsa-Sig-Value (DER SEQUENCE of r and s) over SHA-256(message), as crypto.sign(…, {dsaEncoding: 'der'}) gives. */
 export function createDeterministicEcdsaSigner(key: KeyObject): (message: Uint8Array) => Buffer {
   const jwk = key.export({format: 'jwk'})
   if (typeof jwk.crv !== 'string' || !(jwk.crv in CURVES) || typeof jwk.d !== 'string') throw new Error('deterministic ECDSA needs a P-256, P-384 or P-521 private key')
-  const d = toBigInt(Buffer.from(jwk.d, 'base64url'))
-  const crv = jwk.crv
+  const state = signerState(toBigInt(Buffer.from(jwk.d, 'base64url')), jwk.crv)
   return (message) => {
-    const {r, s} = signDeterministic(message, d, crv)
-    return tlv(0x30, Buffer.concat([derInteger(r), derInteger(s)]))
+    const {r, s} = sign(state, message)
+    return tlv(0x30, Buffer.concat([unsignedInteger(toBytes(r, state.rlen)), unsignedInteger(toBytes(s, state.rlen))]))
   }
 }
