@@ -192,7 +192,8 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
     const resolved = email ? resolveAddress(state, email) : undefined
     const valid = resolved?.ok ? email!.trim() : undefined
     const hostDomain = domainForHost(state, request.hostname)
-    const profileUrl = `${options.publicUrl}/mobileconfig${valid ? `?emailaddress=${encodeURIComponent(valid)}` : ''}`
+    // With an address, the QR code is that profile's URL; without one, this page's (the phone then asks for the address).
+    const profileUrl = valid ? `${options.publicUrl}/mobileconfig?emailaddress=${encodeURIComponent(valid)}` : `${options.publicUrl}/`
     const page = await renderPage({organization: state.settings.organization.name, domains: resolved?.ok ? [resolved.domain] : hostDomain ? [hostDomain] : state.settings.domains, profileUrl, emailAddress: valid})
     return reply.type('text/html; charset=utf-8').header('Content-Security-Policy', PAGE_CSP).header('Cache-Control', 'no-cache').send(page)
   })

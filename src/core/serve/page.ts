@@ -62,7 +62,7 @@ export interface PageInput {
   organization: string
   /** The domains whose manual settings are shown (the Host's, or all). */
   domains: readonly DomainSettings[]
-  /** Absolute URL the QR code encodes (the profile download). */
+  /** Absolute URL the QR code encodes: the profile download, or this page when no address is known yet. */
   profileUrl: string
   /** The address the form starts with (from ?emailaddress=, already validated), if any. */
   emailAddress?: string
@@ -83,7 +83,7 @@ export async function renderPage(input: PageInput): Promise<Buffer> {
         h('br', {}),
         h('button', {type: 'submit'}, 'Download the profile')),
       h('h2', {}, 'Reading this on a computer?'),
-      h('p', {}, 'Scan this code with the iPhone or iPad camera to download the profile there:'),
+      h('p', {}, input.emailAddress ? 'Scan this code with the iPhone or iPad camera to download the profile there:' : 'Scan this code with the iPhone or iPad camera to open this page there (or enter your address above for a code of your own profile):'),
       qr,
       h('p', {class: 'hint'}, input.profileUrl),
       h('h2', {}, 'Other mail apps'),
