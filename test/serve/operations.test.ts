@@ -105,7 +105,7 @@ describe('the CLI', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
-    const url = await waitFor(async () => /"urls":\["([^"]+)"\]/.exec(stderr)?.[1])
+    const url = await waitFor(async () => /"urls":\["([^"]+)"\]/.exec(stderr)?.[1], 40_000)
     // A request whose body arrives slowly is in flight when SIGTERM comes.
     const {port} = new URL(url)
     const body = poxRequest('ana.silva@example.net')
@@ -129,7 +129,7 @@ describe('the CLI', () => {
     const doc = JSON.parse(stdout) as {urls: string[]; requests: number; exitCode: number}
     expect(doc.urls).toEqual([url])
     expect(doc.requests).toBe(1)
-  }, 30_000)
+  }, 60_000)
 
   it('exits 1 without serving when the settings have lint errors, 2 on an unusable --listen', async () => {
     const dir = copyExamples()
