@@ -155,7 +155,8 @@ describe('connections', () => {
     const answers = await Promise.all(
       Array.from({length: 1000}, (_, i) => rawRequest(url, `POST ${AD} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(poxRequest(`user${i}@example.org`))}\r\n\r\n${poxRequest(`user${i}@example.org`)}`, 20_000)),
     )
-    expect(answers.filter((a) => statusOf(a) === 200 && a.includes(`<LoginName>user`)).length).toBe(1000)
+    const wrong = answers.map((a, i) => [i, statusOf(a), a.slice(0, 60)] as const).filter(([, status]) => status !== 200)
+    expect(wrong).toEqual([])
     expect(answers.every((a, i) => a.includes(`<LoginName>user${i}@example.org</LoginName>`))).toBe(true)
     expect(process.memoryUsage().rss - rss0).toBeLessThan(200 * 1024 * 1024)
   }, 60_000)

@@ -121,7 +121,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
       const l = options.listeners[i]!
       await new Promise<void>((resolveListen, reject) => {
         s.once('error', reject)
-        s.listen({host: l.host, port: l.port}, () => {
+        s.listen({host: l.host, port: l.port, backlog: 2048}, () => {
           s.off('error', reject)
           resolveListen()
         })
