@@ -39,6 +39,7 @@ writeFileSync(join(dir, 'users.csv'), `address,name,login\n${users.map((u, i) =>
 const settings = join(dir, 'provider.yaml')
 
 let failed = false
+let counter = 0
 try {
   const native = await nativeSigningRate()
   console.log(`native RSA-2048 signing (node:crypto, SHA-256): ${native.one.toFixed(0)}/s on one thread, ${native.all.toFixed(0)}/s on ${native.cores} cores`)
@@ -79,7 +80,6 @@ function pox(address) {
   return `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${REQUEST_NS}"><Request><EMailAddress>${address}</EMailAddress><AcceptableResponseSchema>${SCHEMA}</AcceptableResponseSchema></Request></Autodiscover>`
 }
 
-let counter = 0
 function next() {
   return users[counter++ % USERS]
 }
