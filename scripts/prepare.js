@@ -15,26 +15,18 @@
 //   "> mailprofile prepare" banner off it; the build's output goes to stderr.
 import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const requireHere = createRequire(join(root, 'package.json'))
 
 /** The packages `npm run build` imports: the runtime dependencies (bundled) and esbuild. */
 const needed = [...Object.keys(pkg.dependencies ?? {}), 'esbuild']
 
 function missing() {
-  return needed.filter((name) => {
-    try {
-      requireHere.resolve(`${name}/package.json`)
-      return false
-    } catch {
-      return true
-    }
-  })
+  // Where the build's imports resolve from (not require.resolve: several packages export no package.json).
+  return needed.filter((name) => !existsSync(join(root, 'node_modules', name, 'package.json')))
 }
 
 function run(command, args, env = process.env) {
