@@ -229,19 +229,24 @@ describe('the pre-commit hook (.pre-commit-hooks.yaml)', () => {
   const hooks = parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{id: string; entry: string; language: string; files: string; pass_filenames: boolean}>
   const hook = hooks.find((h) => h.id === 'mailprofile-lint')
 
-  it('runs `mailprofile lint` on settings files by name', () => {
-    expect(hook).toMatchObject({entry: 'mailprofile lint', language: 'node', pass_filenames: true})
+  it('runs `mailprofile lint` (through bin/pre-commit.js) on settings files by name and on the files settings name', () => {
+    expect(hook).toMatchObject({entry: 'mailprofile-pre-commit', language: 'node', pass_filenames: true})
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['mailprofile-pre-commit']).toBe('./bin/pre-commit.js')
     const files = new RegExp(hook!.files)
-    for (const yes of ['mailprofile.yaml', 'mail/mailprofile.prod.yml', 'config/mail-settings.json', 'mail-settings-eu.yaml']) expect(files.test(yes), yes).toBe(true)
+    for (const yes of ['mailprofile.yaml', 'mail/mailprofile.prod.yml', 'config/mail-settings.json', 'mail-settings-eu.yaml', 'users.csv', 'mail/ca/root.pem', 'signing/id.p12'])
+      expect(files.test(yes), yes).toBe(true)
     for (const no of ['examples/provider.yaml', 'mailprofile.yaml.bak', 'mailprofiles/x.yaml', 'notmailprofile.yaml', 'README.md']) expect(files.test(no), no).toBe(false)
   })
 
   it('its entry blocks a commit with an error and passes a clean one, as pre-commit calls it', async () => {
-    const [, ...entryArgs] = hook!.entry.split(' ')
+    const hookCli = (args: string[]) => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pre-commit.js'), ...args], {cwd: dir, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+      return {code: r.status, stdout: r.stdout}
+    }
     const good = file('mailprofile.yaml', GOOD)
     const bad = file('mail-settings.yaml', GOOD.replace('host: smtp.example.com', 'host: smtp.example.com\n      security: none'))
-    expect((await runCli([...entryArgs, good], {cwd: dir})).code).toBe(0)
-    const blocked = await runCli([...entryArgs, good, bad], {cwd: dir})
+    expect(hookCli([good]).code).toBe(0)
+    const blocked = hookCli([good, bad])
     expect(blocked.code).toBe(1)
     expect(blocked.stdout).toContain('mail-settings.yaml\n  12:17')
   })
