@@ -1,6 +1,7 @@
 // The explicit command table oclif loads (package.json "oclif.commands"): no directory scan at start-up.
 import Build from './build.js'
 import Check from './check.js'
+import Doctor from './doctor.js'
 import Init from './init.js'
 import Inspect from './inspect.js'
 import Lint from './lint.js'
@@ -10,6 +11,7 @@ import Serve from './serve.js'
 export const COMMANDS = {
   build: Build,
   check: Check,
+  doctor: Doctor,
   init: Init,
   inspect: Inspect,
   lint: Lint,

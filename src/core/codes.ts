@@ -1,4 +1,5 @@
 import {CHECK_CODES} from './check/codes.js'
+import {DOCTOR_CODES} from './doctor/codes.js'
 import type {CodeInfo, EndpointRef, Finding, SourceLocation} from './findings.js'
 import {GENERATE_CODES} from './generate/codes.js'
 import {INSPECT_CODES} from './inspect/codes.js'
@@ -16,6 +17,7 @@ export const CODE_GROUPS: Array<{title: string; codes: CodeInfo[]}> = [
   {title: 'Certificates (`check`, `probe`)', codes: X509_CODES},
   {title: 'Profile generation (`build`)', codes: GENERATE_CODES},
   {title: 'Existing profiles (`inspect`, `lint` on .mobileconfig)', codes: INSPECT_CODES},
+  {title: 'Discovery (`doctor`)', codes: DOCTOR_CODES},
 ]
 
 export function allCodes(): CodeInfo[] {

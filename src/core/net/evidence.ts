@@ -15,6 +15,8 @@ export interface ProbeTarget {
   security: ProbeSecurity
   /** Connect to this address instead of resolving `host` (curl's --resolve convention). */
   address?: string
+  /** Connect to this port instead of `port` (doctor's --connect-to HOST:PORT:ADDR:PORT); reports keep `port`. */
+  connectPort?: number
 }
 
 /** Who set the TLS mode the probe expects: a settings file (check) or probe's command line. Wording only. */

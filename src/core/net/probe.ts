@@ -93,7 +93,7 @@ class ProbeRun {
   }
 
   private connect(): Promise<net.Socket> {
-    return this.clock.phase('connect', () => connectTcp(this.address(), this.target.port, this.track))
+    return this.clock.phase('connect', () => connectTcp(this.address(), this.target.connectPort ?? this.target.port, this.track))
   }
 
   private handshake(raw: net.Socket): Promise<tls.TLSSocket> {
@@ -196,7 +196,7 @@ class ProbeRun {
           detectorSockets.add(socket)
           this.track(socket)
         }
-        connectTcp(this.address(), this.target.port, track)
+        connectTcp(this.address(), this.target.connectPort ?? this.target.port, track)
           .then((socket) => startTls(socket, this.target.host, this.context, track))
           .then(resolveDetected, () => {})
       },
