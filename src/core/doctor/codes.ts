@@ -52,13 +52,6 @@ export const DOCTOR_CODES: CodeInfo[] = [
     fix: 'Make the host answer (or refuse the connection at once) on the discovery URL\'s port.',
   },
   {
-    code: 'discovery-unreachable',
-    severity: 'info',
-    title: 'A discovery URL could not be fetched (no DNS record, connection refused)',
-    why: 'The client moves on to its next step; that is normal for the steps a domain does not use.',
-    fix: 'Nothing to do unless this is the step you meant clients to use.',
-  },
-  {
     code: 'discovery-nothing-found',
     severity: 'warning',
     title: 'A client finds no configuration for the address',
