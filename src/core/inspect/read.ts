@@ -39,6 +39,10 @@ function readBounded(file: string): Buffer {
 
 /** Decodes plist text: UTF-8 (BOM stripped) or UTF-16 with a BOM. */
 function plistText(bytes: Buffer, file: string): string {
+  // UTF-16 is whole 16-bit units; an odd byte count is a truncated or foreign file (and swap16 would throw).
+  if (((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) && bytes.length % 2 === 1) {
+    throw new InputError('is not a property list: UTF-16 text (it starts with a byte-order mark) with an odd number of bytes', {file})
+  }
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le')
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le')
   try {

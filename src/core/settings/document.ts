@@ -1,4 +1,4 @@
-import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
+import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node} from 'yaml'
 
 import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
@@ -67,6 +67,11 @@ export function parseSource(text: string, file: string): SourceDocument {
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     throw new InputError('is empty: expected a settings document (see examples/)', {file, line: 1, column: 1})
   }
+  const selfAlias = findSelfReferencingAlias(doc)
+  if (selfAlias !== undefined) {
+    const pos = lineCounter.linePos(selfAlias)
+    throw new InputError('an alias refers to the value it is inside of (a cycle): a settings file must be a tree', {file, line: pos.line, column: pos.col})
+  }
   let data: unknown
   try {
     data = doc.toJS({maxAliasCount: 100})
@@ -110,6 +115,30 @@ export function parseSource(text: string, file: string): SourceDocument {
       return at(range[0], pointer)
     },
   }
+}
+
+/**
+ * The offset of the first alias that points into its own anchor (`a: &a [*a]`), which would make
+ * the data cyclic and every walk over it endless. One pass in document order: an alias refers to
+ * the latest anchor of that name before it.
+ */
+function findSelfReferencingAlias(doc: Document): number | undefined {
+  const anchors = new Map<string, Node>()
+  let found: number | undefined
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      const target = anchors.get(node.source)
+      const at = node.range?.[0]
+      if (target?.range && at !== undefined && at >= target.range[0] && at < target.range[1]) {
+        found = at
+        return visit.BREAK
+      }
+    } else if ((isMap(node) || isSeq(node) || isScalar(node)) && node.anchor) {
+      anchors.set(node.anchor, node)
+    }
+    return undefined
+  })
+  return found
 }
 
 /** Line and column (1-based) of an offset. */

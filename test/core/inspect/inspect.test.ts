@@ -241,3 +241,18 @@ describe('inspectProfile on signed profiles', () => {
     await expect(inspectProfile(path)).rejects.toThrow(/not a readable signed profile/)
   })
 })
+
+describe('UTF-16 profiles with an odd byte count', () => {
+  it('FE FF 00 is an InputError, not a RangeError from swap16', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-utf16-'))
+    try {
+      for (const bytes of [[0xfe, 0xff, 0x00], [0xff, 0xfe, 0x3c]]) {
+        const file = join(dir, 'odd.mobileconfig')
+        writeFileSync(file, Buffer.from(bytes))
+        await expect(inspectProfile(file)).rejects.toThrow(expect.objectContaining({name: 'InputError', message: expect.stringMatching(/odd number of bytes/)}))
+      }
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
