@@ -14,6 +14,7 @@ import {OUTPUT_KINDS as KINDS} from '../core/output-kinds.js'
 import type {ParallelBuild} from '../core/generate/parallel-build.js'
 import {BaseCommand, type OutputFormat} from './base.js'
 import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
+import {pushAll} from '../core/arrays.js'
 
 export default class Build extends BaseCommand {
   static override summary = 'Build .mobileconfig profiles, Outlook Autodiscover, Thunderbird autoconfig, DDM declarations and DNS records from a settings file.'
@@ -113,7 +114,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       writeOutputs(outDir, result.files, {path: MANIFEST_FILE, bytes: serializeManifest(manifest)}, {fsync: flags.fsync})
       // Stale files are removed only once the new manifest (which no longer lists them) is in place.
       pruned = flags.prune ? removeStaleOutputs(outDir, stale) : []
-      findings.push(...staleOutputFindings(stale, flags.prune, flags.out))
+      pushAll(findings, staleOutputFindings(stale, flags.prune, flags.out))
       const byKind = new Map<string, number>()
       for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
       const counts = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ')

@@ -10,6 +10,7 @@ import type {Report} from '../render/report.js'
 import {COLOR, PLAIN, useColor} from '../render/style.js'
 import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
 import {BaseCommand, isProfile} from './base.js'
+import {pushAll} from '../core/arrays.js'
 
 /** Positive seconds, fractions allowed (e.g. 0.5), at most `max`; errors name the flag. */
 const seconds = (name: string, max: number) =>
@@ -113,7 +114,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
       roots = {profileRoots: input.roots, trustInput: 'profile'}
     } else {
       const loaded = (await import('../core/settings/load.js')).loadSettings(args.file)
-      findings.push(...loaded.findings)
+      pushAll(findings, loaded.findings)
       if (!loaded.settings) {
         const report: Report = {command: 'check', findings, inputErrors: [], data: {file: args.file, endpoints: []}, sections: ['The settings do not pass the schema, so no server was probed. Fix these first (`mailprofile lint` shows the same):\n']}
         this.finish(report, format, {strict: flags.strict})
@@ -124,7 +125,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     const {checkSettings} = await import('../core/check/run-check.js')
     const result = await checkSettings(settings, {...options, extraRoots, ...roots})
     warnUnusedResolve(options)
-    findings.push(...result.findings)
+    pushAll(findings, result.findings)
     const parts = await checkReportParts(result, {verbose: flags.verbose})
     this.finish({command: 'check', findings, inputErrors: [], data: {file: args.file, ...parts.data}, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
   }

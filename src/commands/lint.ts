@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import type {Finding} from '../core/findings.js'
 import type {InputProblem} from '../render/report.js'
 import {BaseCommand, isProfile} from './base.js'
+import {pushAll} from '../core/arrays.js'
 
 export default class Lint extends BaseCommand {
   static override summary = 'Check settings files offline: schema, ports and TLS modes, host names, CA and signing files, users.'
@@ -33,7 +34,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
         const result = isProfile(file)
           ? await (await import('../core/inspect/index.js')).lintProfileFile(file, {now, warnDays: flags['warn-days']})
           : await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
-        findings.push(...result.findings)
+        pushAll(findings, result.findings)
         results.push({file, ok: true, findings: result.findings.length})
       } catch (error) {
         inputErrors.push(this.inputProblem(error))

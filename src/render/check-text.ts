@@ -10,6 +10,7 @@ import {X509_CODES} from '../core/x509/codes.js'
 import type {ChainCertificate} from '../core/x509/index.js'
 import {shortName} from '../core/x509/names.js'
 import type {Style} from './style.js'
+import {pushAll} from '../core/arrays.js'
 
 const SECURITY_LABEL: Record<string, string> = {ssl: 'implicit TLS', starttls: 'STARTTLS'}
 
@@ -134,9 +135,9 @@ export function renderEndpoint(r: EndpointResult, style: Style, options: Endpoin
   if (e.protocol === 'smtp' && c.smtpAuthMechanisms) out.push(`  ${style.dim('AUTH')}       ${c.smtpAuthMechanisms.length ? c.smtpAuthMechanisms.join(' ') : '(none offered)'}`)
   if (r.certificates.length > 0) {
     out.push(`  chain as sent (${r.certificates.filter((x) => x.sent).length} certificate${r.certificates.filter((x) => x.sent).length === 1 ? '' : 's'})`)
-    out.push(...chainLines(r.certificates, style))
+    pushAll(out, chainLines(r.certificates, style))
   }
-  out.push(...trustLines(r, style))
+  pushAll(out, trustLines(r, style))
   return out.join('\n') + '\n'
 }
 

@@ -10,6 +10,7 @@
 import type {ErrorObject} from 'ajv'
 
 import {declarationValidators, profileKeys, profileValidators, sourceCommit} from './apple-validators.generated.js'
+import {pushAll} from '../arrays.js'
 
 export interface SchemaIssue {
   /** JSON pointer of the value, e.g. `/PayloadContent/0/IncomingMailServerPortNumber`. */
@@ -87,7 +88,7 @@ export function validateConfiguration(profile: Record<string, unknown>): SchemaI
   if (Array.isArray(content)) {
     content.forEach((payload, i) => {
       if (payload && typeof payload === 'object' && !Array.isArray(payload) && !(payload instanceof Uint8Array) && !(payload instanceof Date)) {
-        issues.push(...validatePayload(payload as Record<string, unknown>, `/PayloadContent/${i}`))
+        pushAll(issues, validatePayload(payload as Record<string, unknown>, `/PayloadContent/${i}`))
       }
     })
   }

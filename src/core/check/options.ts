@@ -12,6 +12,7 @@ import type {Settings} from '../settings/model.js'
 import {certificatesFromBytes} from '../x509/pem.js'
 import type {AppleTrustStore} from '../x509/trust-store.js'
 import type {ResolveMap} from './resolve.js'
+import {pushAll} from '../arrays.js'
 
 export interface CheckOptions {
   /** The instant validity is judged at (--at; default now). */
@@ -84,7 +85,7 @@ export function readSettingsCaFiles(settings: Settings): {roots: Buffer[]; findi
       })
       continue
     }
-    roots.push(...certs)
+    pushAll(roots, certs)
   }
   return {roots, findings}
 }

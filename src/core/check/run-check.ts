@@ -15,6 +15,7 @@ import {endpointKey, normalizeHost} from '../mail/host.js'
 import {type CheckEndpoint, endpointsFromSettings, type SettingsSource} from './endpoints.js'
 import {sourceForCode} from './finding-source.js'
 import {type CheckOptions, readSettingsCaFiles} from './options.js'
+import {pushAll} from '../arrays.js'
 
 export interface EndpointSourceRef {
   domain: string
@@ -137,14 +138,14 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
   const ref = refOf(target)
   const source = ep.settingsSources[0]
   const findings = evidence.findings.map((f) => attach(f, ref, source))
-  findings.push(...loginFindings(ep, evidence).map(([f, where]) => attach(f, ref, where)))
+  pushAll(findings, loginFindings(ep, evidence).map(([f, where]) => attach(f, ref, where)))
   let certificates: ChainCertificate[] = []
   let trust: ChainTrust | undefined
   if (evidence.chain.length > 0) {
     const evaluation = evaluate(target.host, evidence.chain, options, cache)
     certificates = evaluation.certificates
     trust = evaluation.trust
-    findings.push(...evaluation.findings.map((f) => attach(f, ref, source)))
+    pushAll(findings, evaluation.findings.map((f) => attach(f, ref, source)))
   }
   const connection: EndpointResult['connection'] = {durationMs: Math.round(evidence.durationMs)}
   if (evidence.remoteAddress) connection.remoteAddress = evidence.remoteAddress
@@ -216,6 +217,7 @@ export async function checkSettings(settings: Settings, options: CheckOptions): 
   const ca = readSettingsCaFiles(settings)
   const pins = [...(options.pins ?? []), ...settings.trust.pins.map((p) => p.value)]
   const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], profileRoots: [...(options.profileRoots ?? []), ...ca.roots], pins})
-  result.findings.push(...skipped, ...ca.findings)
+  pushAll(result.findings, skipped)
+  pushAll(result.findings, ca.findings)
   return result
 }

@@ -11,6 +11,7 @@ import {buildOutputs, type BuildOptions, type BuildResult, type BuiltFile, type 
 import {buildManifest} from './manifest.js'
 import type {ParallelBuild} from './parallel-build.js'
 import {appleSchemaSource} from '../apple/schemas.js'
+import {pushAll} from '../arrays.js'
 
 export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   env: Readonly<Record<string, string | undefined>>
@@ -66,14 +67,14 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   if (options.check && options.embedServerRoot) {
     const {pinnedServerRoots} = await import('./server-roots.js')
     const found = await pinnedServerRoots(loaded.settings, options.check, options.embedServerRoot.pins)
-    findings.push(...found.findings)
+    pushAll(findings, found.findings)
     extraCertificates = found.roots.map((r) => ({der: r.der, source: r.endpoints.join(', ')}))
   }
   if (options.check) {
     const {checkSettings} = await import('../check/run-check.js')
     const extraRoots = [...options.check.extraRoots, ...extraCertificates.map((c) => c.der)]
     check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)})
-    findings.push(...check.findings)
+    pushAll(findings, check.findings)
     if (check.findings.some((f) => f.severity === 'error')) {
       findings.push({
         code: 'build-refused-check-errors',

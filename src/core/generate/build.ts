@@ -23,6 +23,7 @@ import {buildMobileconfig, type CaCertificate, type ProfileMetadata} from './mob
 import {OUTPUT_KINDS, type SelectableKind} from '../output-kinds.js'
 import {safeFileName} from './write.js'
 import {findXmlInvalidCharacter} from './xml-text.js'
+import {pushAll} from '../arrays.js'
 
 
 /** Signs a profile's bytes (CMS SignedData, DER). Provided by src/core/sign through the command. */
@@ -216,7 +217,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   }
   const profile = (path: string, account: MailAccount, ids: ProfileIds): void => {
     const built = profileBytes({account, ids, certificates, meta, signer: options.signer, path})
-    if ('findings' in built) findings.push(...built.findings)
+    if ('findings' in built) pushAll(findings, built.findings)
     else add(path, 'mobileconfig', account, built.bytes, {identifier: built.payloadIdentifier, uuid: built.payloadUuid}, options.signer?.info ?? null)
   }
   const declaration = (path: string, account: MailAccount, ids: ProfileIds): void => {
@@ -226,7 +227,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
       const file = suffix ? path.replace(/\.json$/, `${suffix}.json`) : path
       const issues = validateDeclaration(decl)
       if (issues.length > 0) {
-        findings.push(...schemaFindings(issues, file, account.user?.source ?? account.domain.source))
+        pushAll(findings, schemaFindings(issues, file, account.user?.source ?? account.domain.source))
         continue
       }
       add(file, 'ddm', account, serializeDeclaration(decl), {identifier: String(decl.Identifier), uuid: null})

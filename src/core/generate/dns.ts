@@ -9,6 +9,7 @@ import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
 import {asciiHost} from '../mail/host.js'
 import type {DomainSettings, ServerSettings} from '../settings/model.js'
+import {maxOf} from '../arrays.js'
 
 export const DNS_TTL = 3600
 
@@ -54,7 +55,7 @@ export function buildDnsZone(domain: DomainSettings): Buffer {
     `; DNS records for ${zone} written by mailprofile. Paste into the zone of ${zone}`,
     '; Mail service discovery: RFC 6186 and RFC 8314. Target "." = service not offered.',
   ]
-  const width = Math.max(...[...records.map((r) => r.service), '_autodiscover'].map((s) => `${s}._tcp.${zone}`.length)) + 1
+  const width = maxOf([...records.map((r) => r.service), '_autodiscover'].map((s) => `${s}._tcp.${zone}`.length)) + 1
   for (const r of records) {
     const priority = r.target === '.' || r.service.endsWith('s') ? 0 : 10
     const weight = r.target === '.' ? 0 : 1

@@ -18,6 +18,7 @@ import {isDict, payloadsOf} from './profile.js'
 import {readProfileFile} from './read.js'
 import {analyzeSignature, type SignatureSummary} from './signature.js'
 import {summarizeProfile, type PayloadSummary, type ProfileSummary} from './summary.js'
+import {pushAll} from '../arrays.js'
 
 export interface InspectOptions {
   /** "Now" for certificate validity (default: the current time). */
@@ -63,7 +64,7 @@ async function inspectOne(file: string, options: InspectOptions, parsed?: Inspec
   if (read.verification) {
     const {summary, findings: signatureFindings} = analyzeSignature(read.verification, file, {now, trustedRoots: trustedIndex(options.trustedRoots), warnDays, appleStore: options.appleStore})
     result.signature = summary
-    findings.push(...signatureFindings)
+    pushAll(findings, signatureFindings)
   } else {
     findings.push(finding('unsigned-profile', {message: 'The profile is not signed: the install screen shows it as "Unverified", and anyone who handles the file can change it unnoticed.', source}))
   }
@@ -93,7 +94,7 @@ async function inspectOne(file: string, options: InspectOptions, parsed?: Inspec
   const encrypted = summary.profile.encrypted
   if (encrypted) findings.push(finding('profile-encrypted', {message: 'The payloads are encrypted to one device (EncryptedPayloadContent): only the profile\'s outer keys were checked.', source}))
   const ctx = {file, profile: root, payloads: payloadsOf(root), plist: read.plist, encrypted, now, warnDays}
-  for (const {check} of PROFILE_CHECKS) findings.push(...(await check(ctx)))
+  for (const {check} of PROFILE_CHECKS) pushAll(findings, (await check(ctx)))
   parsed?.push({file, profile: root})
   return result
 }
@@ -145,7 +146,7 @@ export async function inspectProfiles(files: readonly string[], options: Inspect
     try {
       const {findings, ...rest} = await inspectOne(file, {...options, trustedRoots}, parsed)
       report.profiles.push(rest)
-      report.findings.push(...findings)
+      pushAll(report.findings, findings)
       report.files.push({file, ok: true})
     } catch (error) {
       if (!(error instanceof InputError)) throw error
@@ -153,7 +154,7 @@ export async function inspectProfiles(files: readonly string[], options: Inspect
       report.files.push({file, ok: false})
     }
   }
-  report.findings.push(...reusedUuidFindings(parsed))
+  pushAll(report.findings, reusedUuidFindings(parsed))
   return report
 }
 

@@ -11,6 +11,7 @@ import type {CaCertificate, ProfileMetadata} from '../generate/mobileconfig.js'
 import {lintSettingsFile} from '../settings/lint.js'
 import type {DomainSettings, Settings, UserSettings} from '../settings/model.js'
 import {analyzeAddress, analyzeName} from '../settings/names.js'
+import {pushAll} from '../arrays.js'
 
 export interface ServeState {
   settings: Settings
@@ -41,7 +42,7 @@ export async function loadServeState(file: string, options: {env: Readonly<Recor
     const lint = await lintSettingsFile(file, {warnDays: 30, now: options.now ?? new Date(), env: options.env})
     const findings = [...lint.findings]
     const settings = lint.settings
-    if (settings) findings.push(...xmlCharacterFindings(settings))
+    if (settings) pushAll(findings, xmlCharacterFindings(settings))
     const certificates = settings ? loadCertificates(settings, findings) : []
     const errors = findings.filter((f) => f.severity === 'error')
     if (!settings || errors.length > 0) return {ok: false, findings, message: `${file} has ${errors.length} error-level finding${errors.length === 1 ? '' : 's'} (run \`mailprofile lint ${file}\`)`}

@@ -11,6 +11,7 @@ import {findSecrets} from './rules/secrets.js'
 import {signingRules} from './rules/signing.js'
 import type {Rule, RuleOptions} from './rules/types.js'
 import {userRules} from './rules/users.js'
+import {pushAll} from '../arrays.js'
 
 /** Every semantic rule family, in the order they run (on documents that pass the schema). */
 export const RULES: readonly Rule[] = [portRules, hostRules, authRules, identifierRules, caFileRules, pinRules, signingRules, userRules]
@@ -30,7 +31,7 @@ export async function lintSettingsFile(file: string, options: RuleOptions): Prom
   const loaded = loadSettings(file)
   const findings = [...findSecrets(loaded.doc), ...loaded.findings]
   if (loaded.settings) {
-    for (const rule of RULES) findings.push(...(await rule({settings: loaded.settings, doc: loaded.doc, options})))
+    for (const rule of RULES) pushAll(findings, await rule({settings: loaded.settings, doc: loaded.doc, options}))
   }
   return {file, findings, settings: loaded.settings}
 }

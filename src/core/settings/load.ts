@@ -7,6 +7,7 @@ import {normalizeSettings, type RawSettings, type Settings} from './model.js'
 import {readTextInput} from './source.js'
 import {parseUsersCsv} from './users-csv.js'
 import {validateSettingsDocument} from './validate.js'
+import {pushAll} from '../arrays.js'
 
 export interface LoadedSettings {
   doc: SourceDocument
@@ -48,8 +49,8 @@ export function loadSettings(file: string): LoadedSettings {
       return {doc, settings, findings}
     }
     const fromCsv = parseUsersCsv(csvText, displayPath(file, raw.usersFile))
-    settings.users.push(...fromCsv.users)
-    findings.push(...fromCsv.findings)
+    pushAll(settings.users, fromCsv.users)
+    pushAll(findings, fromCsv.findings)
   }
   return {doc, settings, findings}
 }

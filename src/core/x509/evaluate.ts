@@ -19,6 +19,7 @@ import {CHAIN_RULES} from './rules/index.js'
 import {mozillaReason} from './rules/mozilla.js'
 import {trustProblem} from './rules/trust.js'
 import {type AppleTrustStore, RootIndex, entryFingerprint, loadMozillaStore, loadTrustStore} from './trust-store.js'
+import {pushAll} from '../arrays.js'
 
 export interface EvaluateChainOptions {
   /** The host name the settings use (and the client sends as SNI). */
@@ -107,7 +108,7 @@ export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
     }
   }
   const ctx = chainContext(options, store, sent, leaf)
-  for (const rule of CHAIN_RULES) findings.push(...rule.check(ctx))
+  for (const rule of CHAIN_RULES) pushAll(findings, rule.check(ctx))
   return {certificates: chainCertificates(ctx), trust: chainTrust(ctx, findings), findings}
 }
 

@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -28,4 +28,18 @@ describe('hostile settings input gets an input error, not a crash', () => {
     expect(() => parseSource('a: &a\n  b: &b\n    c: *a\n', 'nested.yaml')).toThrow(/alias refers/)
     expect(parseSource('a: &a [1]\nb: *a\n', 'ok.yaml').data).toEqual({a: [1], b: [1]})
   })
+})
+
+describe('input-sized arrays are never spread into call arguments', () => {
+  it('150,000 users in a CSV, each in an undeclared domain (150,000 findings), lint without a stack overflow', async () => {
+    const settings = readFileSync(new URL('../../../examples/single-domain.yaml', import.meta.url), 'utf8')
+    const count = 150_000
+    const rows = ['address,name']
+    for (let i = 0; i < count; i++) rows.push(`u${i}@elsewhere.invalid,User ${i}`)
+    write('many-users.csv', rows.join('\n') + '\n')
+    const file = write('many-users.yaml', `${settings}\nusersFile: many-users.csv\n`)
+    const result = await lintSettingsFile(file, {warnDays: 30, now: new Date(), env: {}})
+    expect(result.settings?.users.length).toBeGreaterThanOrEqual(count)
+    expect(result.findings.length).toBeGreaterThanOrEqual(count)
+  }, 120_000)
 })

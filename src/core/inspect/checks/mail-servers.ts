@@ -12,6 +12,7 @@ import {portRules} from '../../settings/rules/ports.js'
 import type {Rule} from '../../settings/rules/types.js'
 import {mailPayloadSettings, type MailPayloadSettings} from '../mail.js'
 import type {ProfileCheck} from './types.js'
+import {pushAll} from '../../arrays.js'
 
 /** Rules that apply to a profile as well as to settings, and which of their codes to keep. */
 const RULES: Array<{rule: Rule; codes?: ReadonlySet<string>}> = [
@@ -40,7 +41,7 @@ export const mailServersCheck: ProfileCheck = async ({profile, file, now, warnDa
   const findings: Finding[] = []
   const doc: SourceDocument = {file, data: {}, locate: () => ({file})}
   for (const mail of mailPayloadSettings(profile, file)) {
-    findings.push(...optionalTlsFindings(mail, file))
+    pushAll(findings, optionalTlsFindings(mail, file))
     for (const {rule, codes} of RULES) {
       for (const f of await rule({settings: mail.settings, doc, options: {now, warnDays, env: {}}})) {
         if (codes && !codes.has(f.code)) continue

@@ -8,6 +8,7 @@ import {isoDay, validityAt} from '../../x509/validity.js'
 import {displayPath} from '../load.js'
 import {readNamedFile} from '../source.js'
 import type {Rule, RuleOptions} from './types.js'
+import {pushAll} from '../../arrays.js'
 
 export type ValidityProblem = {kind: 'expired'; date: string} | {kind: 'not-yet-valid'; date: string} | {kind: 'expiring'; date: string; days: number}
 
@@ -61,7 +62,7 @@ export const caFileRules: Rule = ({settings, options}) => {
         findings.push(notCertificate(shown, `the certificate cannot be parsed (${(error as Error).message})`, source))
         return
       }
-      findings.push(...checkCaCertificate(cert, which, source, options))
+      pushAll(findings, checkCaCertificate(cert, which, source, options))
       const first = seen.get(cert.info.sha256)
       if (first) {
         findings.push({

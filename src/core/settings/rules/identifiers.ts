@@ -5,6 +5,7 @@ import {domainProfileIds, userProfileIds} from '../../mail/identifiers.js'
 import type {Settings} from '../model.js'
 import {analyzeName} from '../names.js'
 import type {Rule} from './types.js'
+import {pushAll} from '../../arrays.js'
 
 const REVERSE_DNS = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/
 
@@ -54,7 +55,7 @@ export const identifierRules: Rule = ({settings, doc}) => {
       seenDomains.set(key, `domains[${i}]`)
     }
   })
-  findings.push(...profileIdentifierCollisions(settings))
+  pushAll(findings, profileIdentifierCollisions(settings))
   return findings
 }
 

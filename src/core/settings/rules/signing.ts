@@ -11,6 +11,7 @@ import type {Settings} from '../model.js'
 import {readNamedFile} from '../source.js'
 import {validityProblem} from './ca-files.js'
 import type {Rule, RuleContext} from './types.js'
+import {pushAll} from '../../arrays.js'
 
 type Signing = NonNullable<Settings['signing']>
 
@@ -134,7 +135,7 @@ function loadPem(ctx: RuleContext, signing: Signing, findings: Finding[]): Ident
   const chain: ParsedCertificate[] = certs ? certs.slice(1) : []
   signing.chain.forEach((path, i) => {
     const more = readCertificates(ctx, path, 'chain', ctx.doc.locate(['signing', 'chain', i]), findings)
-    if (more) chain.push(...more)
+    if (more) pushAll(chain, more)
   })
 
   let key: KeyObject | undefined
@@ -239,7 +240,7 @@ async function loadPkcs12(ctx: RuleContext, signing: Signing, findings: Finding[
   const chain = certs
   signing.chain.forEach((path, i) => {
     const more = readCertificates(ctx, path, 'chain', ctx.doc.locate(['signing', 'chain', i]), findings)
-    if (more) chain.push(...more)
+    if (more) pushAll(chain, more)
   })
   return {cert: leaf!, key, chain, certSource: source, chainSource: signing.chain.length ? ctx.doc.locate(['signing', 'chain']) : source}
 }
