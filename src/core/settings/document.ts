@@ -1,8 +1,8 @@
-import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node} from 'yaml'
+import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap} from 'yaml'
 
 import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
-import {findJsonSyntaxError} from './json-syntax.js'
+import {findDeepFlowNesting, findJsonSyntaxError} from './json-syntax.js'
 
 export type PathSegment = string | number
 
@@ -39,10 +39,17 @@ export function parseSource(text: string, file: string): SourceDocument {
       throw new InputError(`JSON syntax error: ${jsonError.message}`, {file, ...at})
     }
   }
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: false, strict: true})
-  const first = doc.errors[0]
+  const tooDeep = findDeepFlowNesting(text)
+  if (tooDeep !== undefined) {
+    throw new InputError('syntax error: nested too deeply to be a settings file', {file, ...positionOf(text, tooDeep)})
+  }
+  // Duplicate keys are found by firstDuplicateKey (linear); the parser's own check (uniqueKeys)
+  // compares every key with every earlier one: 20,000 keys took 36 s.
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false, strict: true})
+  const duplicate = firstDuplicateKey(doc)
+  const first = duplicate !== undefined && (doc.errors[0] === undefined || duplicate < doc.errors[0].pos[0]) ? {pos: [duplicate, duplicate], message: '', code: 'DUPLICATE_KEY'} : doc.errors[0]
   if (first) {
-    let offset = first.pos[0]
+    let offset = first.pos[0]!
     let message = `syntax error: ${firstLine(first.message)}`
     if (first.code === 'DUPLICATE_KEY') {
       const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[1]
@@ -84,6 +91,22 @@ export function parseSource(text: string, file: string): SourceDocument {
     return {file, line: pos.line, column: pos.col, pointer}
   }
 
+  // Each mapping's pairs by key, built on first use: locating every key of a mapping with n keys
+  // (n unknown keys) is then linear, not n × n.
+  const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>()
+  const pairsOf = (map: YAMLMap): Map<string, Pair> => {
+    let index = pairIndex.get(map)
+    if (!index) {
+      index = new Map()
+      for (const item of map.items as Pair[]) {
+        const key = isScalar(item.key) ? String(item.key.value) : typeof item.key === 'string' ? item.key : undefined
+        if (key !== undefined && !index.has(key)) index.set(key, item)
+      }
+      pairIndex.set(map, index)
+    }
+    return index
+  }
+
   return {
     file,
     data,
@@ -93,7 +116,7 @@ export function parseSource(text: string, file: string): SourceDocument {
       let reached = 0
       for (const segment of path) {
         if (isMap(node)) {
-          const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) === String(segment) : item.key === segment))
+          const pair = pairsOf(node).get(String(segment))
           if (!pair) break
           keyNode = pair.key as Node
           node = pair.value as Node | null
@@ -115,6 +138,31 @@ export function parseSource(text: string, file: string): SourceDocument {
       return at(range[0], pointer)
     },
   }
+}
+
+/**
+ * The offset of the first key that repeats an earlier key of its mapping (scalar keys compared by
+ * type and value, as the parser's uniqueKeys does), in one pass with a set per mapping.
+ */
+function firstDuplicateKey(doc: Document): number | undefined {
+  let found: number | undefined
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>()
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue
+        const value = pair.key.value
+        const id = `${typeof value}:${String(value)}`
+        if (seen.has(id)) {
+          const at = pair.key.range?.[0]
+          if (at !== undefined && (found === undefined || at < found)) found = at
+        }
+        seen.add(id)
+      }
+      return undefined
+    },
+  })
+  return found
 }
 
 /**

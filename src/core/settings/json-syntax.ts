@@ -10,7 +10,8 @@ export interface JsonSyntaxError {
   message: string
 }
 
-const MAX_DEPTH = 256
+/** The deepest nesting a settings file may have (JSON and YAML flow collections alike). */
+export const MAX_DEPTH = 256
 
 class Stop extends Error {
   constructor(
@@ -140,4 +141,41 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     if (error instanceof Stop) return {offset: error.offset, message: error.message}
     throw error
   }
+}
+
+/**
+ * The offset where YAML flow collections (`[`, `{`) open deeper than MAX_DEPTH, or undefined.
+ * One pass, skipping quoted text and comments; run before parsing because the YAML parser's own
+ * recursion on 2 MB of `[` took 32 s and 1.2 GB before it gave up. Brackets inside plain text
+ * count too, which can only make a file with hundreds of stray `[` fail, never let one through;
+ * a quote counts as one only where a quoted scalar can start.
+ */
+export function findDeepFlowNesting(text: string, max = MAX_DEPTH): number | undefined {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i
+    } else if (c === 0x5d || c === 0x7d) {
+      if (depth > 0) depth--
+    } else if ((c === 0x22 || c === 0x27) && !startsToken(text, i)) {
+      // A quote inside plain text (O'Brien) opens nothing.
+    } else if (c === 0x22) {
+      // "…": backslash escapes.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++
+    } else if (c === 0x27) {
+      // '…': '' is an escaped quote, which this loop reads as closing and reopening.
+      const end = text.indexOf("'", i + 1)
+      i = end === -1 ? text.length : end
+    } else if (c === 0x23 && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i)
+      i = end === -1 ? text.length : end
+    }
+  }
+  return undefined
+}
+
+/** Whether a quote at `i` can open a quoted scalar: at the start, or after white space or a flow indicator or `:`. */
+function startsToken(text: string, i: number): boolean {
+  return i === 0 || /[\s[\]{},:?-]/.test(text[i - 1]!)
 }
