@@ -16,8 +16,8 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
   try {
     records = parse(text, {info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true}) as unknown as typeof records
   } catch (error) {
-    const e = error as {message?: string; lines?: number; column?: number}
-    throw new InputError(`CSV syntax error: ${(e.message ?? String(error)).replace(/^Invalid Record Length: /, '')}`, {file, line: e.lines})
+    const e = error as {code?: string; lines?: number}
+    throw new InputError(`CSV syntax error: ${csvErrorKind(e.code)}`, {file, line: e.lines})
   }
   const findings: Finding[] = []
   const header = records[0]?.record.map((h) => h.toLowerCase())
@@ -47,4 +47,26 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
     users.push({address: record[addressColumn] ?? '', name: get('name'), login: get('login'), source: {file, line: info.lines, column: 1}})
   }
   return {users, findings}
+}
+
+/**
+ * What went wrong, from csv-parse's error code, never its message: the message quotes fields
+ * (`value is "DB_PASSWORD=…"`), and usersFile may point at a file that is not a users CSV.
+ */
+function csvErrorKind(code: string | undefined): string {
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is never closed (missing closing quote)'
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'text follows the closing quote of a field (write "" for a quote inside a quoted field)'
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote inside an unquoted field (quote the whole field and write "" for the quote)'
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+      return 'a row has another number of fields than the header'
+    case 'CSV_MAX_RECORD_SIZE':
+      return 'a row is too long'
+    default:
+      return `the file cannot be read as CSV${code ? ` (${code})` : ''}`
+  }
 }

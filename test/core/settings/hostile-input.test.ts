@@ -6,6 +6,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {parseSource} from '../../../src/core/settings/document.js'
 import {lintSettingsFile} from '../../../src/core/settings/lint.js'
+import {parseUsersCsv} from '../../../src/core/settings/users-csv.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mailprofile-hostile-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -79,4 +80,20 @@ describe('parsing and the schema pass are linear in the input', () => {
     expect(result.findings.map((f) => f.code)).toContain('unknown-key')
     expect(performance.now() - started).toBeLessThan(20_000)
   }, 60_000)
+})
+
+describe('CSV errors never quote the file', () => {
+  it('an invalid quote in a field names the line and the kind of error, not the field', () => {
+    for (const text of ['address,name\nx"DB_PASSWORD=hunter2",y\n', 'address,name\n"a"DB_PASSWORD=hunter2,y\n', 'address\n"DB_PASSWORD=hunter2\n']) {
+      let thrown: unknown
+      try {
+        parseUsersCsv(text, 'users.csv')
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toMatchObject({name: 'InputError', location: {file: 'users.csv', line: 2}})
+      expect((thrown as Error).message).toMatch(/^CSV syntax error: /)
+      expect((thrown as Error).message).not.toMatch(/hunter2|DB_PASSWORD/)
+    }
+  })
 })
