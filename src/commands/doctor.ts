@@ -8,6 +8,7 @@ import type {Settings} from '../core/settings/model.js'
 import {COLOR, PLAIN, useColor} from '../render/style.js'
 import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
 import {BaseCommand} from './base.js'
+import {pushAll} from '../core/arrays.js'
 
 const CLIENTS = ['outlook', 'thunderbird', 'apple', 'srv']
 
@@ -76,7 +77,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     let settings: Settings | undefined
     if (args.settings) {
       const loaded = (await import('../core/settings/load.js')).loadSettings(args.settings)
-      findings.push(...loaded.findings.filter((f) => f.severity === 'error'))
+      pushAll(findings, loaded.findings.filter((f) => f.severity === 'error'))
       if (!loaded.settings) throw new InputError('the settings do not pass the schema; run `mailprofile lint` on them first', {file: args.settings})
       settings = loaded.settings
     }
@@ -106,7 +107,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     }
     const {runDoctor} = await import('../core/doctor/run-doctor.js')
     const result = await runDoctor(args.address!, {...options, probeServers: !flags['no-probe']})
-    findings.push(...result.findings)
+    pushAll(findings, result.findings)
     const data = {address: result.address, domain: result.domain, dnsServer: result.dnsServer, durationMs: result.durationMs, clients: result.clients, endpoints: result.endpoints}
     this.finish({command: 'doctor', findings, inputErrors: [], data, sections: render.renderDoctorSections(result, style)}, format, {strict: flags.strict})
   }

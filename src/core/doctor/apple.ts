@@ -14,6 +14,7 @@ import {inspectProfile} from '../inspect/inspect.js'
 import type {DoctorContext} from './context.js'
 import {fetchStep} from './fetch-step.js'
 import type {ClientReport, FoundConfig} from './model.js'
+import {pushAll} from '../arrays.js'
 
 export interface AppleInput {
   /** Host names the settings use for this domain (empty without SETTINGS). */
@@ -39,8 +40,8 @@ export async function apple(ctx: DoctorContext, input: AppleInput): Promise<Clie
   }
   if (input.profileUrl) {
     const fetched = await fetchStep({client: 'apple', name: 'profile download', request: {url: new URL(input.profileUrl), method: 'GET'}, follow: true}, ctx.http)
-    report.steps.push(...fetched.steps)
-    report.findings.push(...fetched.findings.map((f) => (f.code === 'discovery-certificate-skipped' ? {...f, message: f.message.replace('Thunderbird rejects', 'Safari rejects').replace('silently skips', 'does not download')} : f)))
+    pushAll(report.steps, fetched.steps)
+    pushAll(report.findings, fetched.findings.map((f) => (f.code === 'discovery-certificate-skipped' ? {...f, message: f.message.replace('Thunderbird rejects', 'Safari rejects').replace('silently skips', 'does not download')} : f)))
     if (!fetched.body) {
       report.findings.push(finding('profile-url-failed', {message: `${input.profileUrl} gives no profile (${fetched.failure ?? 'no answer'}).`}))
     } else {
@@ -51,7 +52,7 @@ export async function apple(ctx: DoctorContext, input: AppleInput): Promise<Clie
         const result = await inspectProfile(file, {now: ctx.http.now, warnDays: ctx.http.warnDays, trustedRoots: ctx.http.extraRoots, appleStore: ctx.http.appleStore})
         const last = fetched.steps[fetched.steps.length - 1]!
         last.detail += `; ${result.signed ? 'signed' : 'unsigned'} profile, ${result.payloads.length} payload(s)`
-        report.findings.push(...result.findings.map((f) => ({...f, ...(f.source ? {source: {...f.source, file: input.profileUrl!}} : {})})))
+        pushAll(report.findings, result.findings.map((f) => ({...f, ...(f.source ? {source: {...f.source, file: input.profileUrl!}} : {})})))
         report.stoppedAt = report.steps.length - 1
       } catch (error) {
         report.findings.push(finding('profile-url-failed', {message: `${input.profileUrl} answers with something that is not a readable profile (${(error as Error).message}).`}))

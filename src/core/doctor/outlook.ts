@@ -20,6 +20,7 @@ import {fetchStep, MAX_REDIRECTS} from './fetch-step.js'
 import type {ClientReport, FoundConfig} from './model.js'
 import {readPox} from './autodiscover-xml.js'
 import {describeServers} from './thunderbird.js'
+import {pushAll} from '../arrays.js'
 
 const REQUEST_NS = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006'
 const RESPONSE_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a'
@@ -35,8 +36,8 @@ type PoxOutcome = {config: FoundConfig} | {redirectAddr: string} | undefined
 
 async function postPox(name: string, url: URL, address: string, ctx: DoctorContext, report: ClientReport): Promise<PoxOutcome> {
   const fetched = await fetchStep({client: 'outlook', name, request: {url, method: 'POST', body: poxRequestBody(address), contentType: 'text/xml; charset=utf-8'}, follow: true}, ctx.http)
-  report.steps.push(...fetched.steps)
-  report.findings.push(...fetched.findings)
+  pushAll(report.steps, fetched.steps)
+  pushAll(report.findings, fetched.findings)
   if (!fetched.body) return undefined
   const last = fetched.steps[fetched.steps.length - 1]!
   const pox = readPox(fetched.body, fetched.finalUrl.href)
@@ -105,8 +106,8 @@ async function jsonStep(host: string, address: string, ctx: DoctorContext, repor
   url.searchParams.set('Email', address)
   url.searchParams.set('Protocol', 'AutodiscoverV1')
   const fetched = await fetchStep({client: 'outlook', name: `Autodiscover JSON v2 (${host})`, request: {url, method: 'GET'}, follow: true}, ctx.http)
-  report.steps.push(...fetched.steps)
-  report.findings.push(...fetched.findings)
+  pushAll(report.steps, fetched.steps)
+  pushAll(report.findings, fetched.findings)
   if (!fetched.body) return undefined
   const last = fetched.steps[fetched.steps.length - 1]!
   try {
@@ -140,8 +141,8 @@ async function forAddress(address: string, ctx: DoctorContext, report: ClientRep
   }
   // The HTTP redirect method: only a 3xx to HTTPS counts, and Outlook asks the user first.
   const plain = await fetchStep({client: 'outlook', name: 'HTTP redirect (GET)', request: {url: new URL(`http://autodiscover.${domain}/autodiscover/autodiscover.xml`), method: 'GET'}, follow: false}, ctx.http)
-  report.steps.push(...plain.steps)
-  report.findings.push(...plain.findings.filter((f) => f.code !== 'discovery-unauthorized'))
+  pushAll(report.steps, plain.steps)
+  pushAll(report.findings, plain.findings.filter((f) => f.code !== 'discovery-unauthorized'))
   const to = plain.steps[plain.steps.length - 1]?.redirect
   if (to && to.startsWith('https://')) {
     const got = await postPox('Autodiscover POX (after the HTTP redirect; Outlook asks the user)', new URL(to), address, ctx, report)

@@ -23,6 +23,7 @@ import {outlook} from './outlook.js'
 import {configFindings} from './rules.js'
 import {srvClient} from './srv.js'
 import {thunderbird} from './thunderbird.js'
+import {pushAll} from '../arrays.js'
 
 export interface DoctorOptions {
   clients?: readonly ClientName[]
@@ -128,8 +129,8 @@ export async function runDoctor(input: string, options: DoctorOptions): Promise<
   const clients = await Promise.all(CLIENT_NAMES.filter((c) => wanted.includes(c)).map((c) => runs[c]()))
   for (const r of clients) {
     if (!r.config || r.config.format === 'settings') continue
-    r.findings.push(...configFindings(r.config))
-    if (options.settings) r.findings.push(...driftFindings(r.client, r.config, options.settings, address))
+    pushAll(r.findings, configFindings(r.config))
+    if (options.settings) pushAll(r.findings, driftFindings(r.client, r.config, options.settings, address))
   }
   const endpoints = options.probeServers === false ? [] : await probeConfigs(clients, ctx, options)
   // A probed server's findings belong to every client whose configuration names it.

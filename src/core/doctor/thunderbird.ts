@@ -18,6 +18,7 @@ import {readAutoconfig} from './autoconfig-xml.js'
 import type {DoctorContext} from './context.js'
 import {fetchStep, type FetchedStep} from './fetch-step.js'
 import type {ClientReport, FoundConfig, FoundServer, Step} from './model.js'
+import {pushAll} from '../arrays.js'
 
 interface Candidate {
   name: string
@@ -50,7 +51,7 @@ async function tryCandidate(c: Candidate, ctx: DoctorContext): Promise<Tried> {
     if (/HTML|not XML|malformed/.test(read.reason)) findings.push(finding('discovery-not-xml', {message: `${fetched.finalUrl.href} answers ${last.status} with ${read.reason} instead of an autoconfig file; Thunderbird moves on.`}))
     return {fetched, findings}
   }
-  findings.push(...read.findings)
+  pushAll(findings, read.findings)
   last.detail += `; ${read.config.servers.length} server(s)`
   return {fetched, config: read.config, findings}
 }
@@ -65,8 +66,8 @@ async function stage(cands: Candidate[], ctx: DoctorContext, report: ClientRepor
       for (const s of r.fetched.steps) report.steps.push({...s, detail: `${s.detail} (not used: an earlier source won)`})
       return
     }
-    report.steps.push(...r.fetched.steps)
-    report.findings.push(...r.findings)
+    pushAll(report.steps, r.fetched.steps)
+    pushAll(report.findings, r.findings)
     if (r.config) {
       winner = {config: r.config, candidate: cands[i]!}
       report.stoppedAt = base + r.fetched.steps.length - 1
