@@ -42,7 +42,8 @@ export function loadSettings(file: string): LoadedSettings {
       findings.push({
         code: 'users-file-unreadable',
         severity: 'error',
-        message: `The users file "${raw.usersFile}" ${error.message}.`,
+        // readTextInput's reasons start with what was read ("users CSV file not found"): say it once.
+        message: `The users file "${raw.usersFile}" ${error.message.replace(/^users CSV file not found/, 'was not found').replace(/^users CSV file /, '')}.`,
         fix: 'Fix the path (relative to the settings file) or the file.',
         source: doc.locate(['usersFile']),
       })

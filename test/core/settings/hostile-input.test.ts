@@ -97,3 +97,12 @@ describe('CSV errors never quote the file', () => {
     }
   })
 })
+
+describe('the users file message', () => {
+  it('a missing users file reads as one sentence', async () => {
+    const settings = readFileSync(new URL('../../../examples/single-domain.yaml', import.meta.url), 'utf8')
+    const file = write('missing-users.yaml', `${settings}\nusersFile: staff.csv\n`)
+    const result = await lintSettingsFile(file, {warnDays: 30, now: new Date(), env: {}})
+    expect(result.findings.find((f) => f.code === 'users-file-unreadable')?.message).toBe('The users file "staff.csv" was not found.')
+  })
+})
