@@ -21,6 +21,7 @@ import {domainProfileIds, sha256Hex, userProfileIds, type ProfileIds} from './id
 import {buildManifest, type Manifest, type ManifestEntry, type OutputKind, type SignerInfo} from './manifest.js'
 import {buildMobileconfig, type CaCertificate, type ProfileMetadata} from './mobileconfig.js'
 import {OUTPUT_KINDS, type SelectableKind} from '../output-kinds.js'
+import {shardOfAddress, type Shard} from './shard.js'
 import {safeFileName} from './write.js'
 import {findXmlInvalidCharacter} from './xml-text.js'
 import {pushAll} from '../arrays.js'
@@ -41,6 +42,8 @@ export interface BuildOptions {
   signer?: ProfileSigner
   /** More CA certificates (DER) to embed besides trust.caFiles: pinned roots from the live servers (--embed-server-root). */
   extraCertificates?: ReadonlyArray<{der: Buffer; source: string}>
+  /** `--shard K/N`: only the users of shard K (shard.ts), and the per-domain files only in shard 1. */
+  shard?: Shard
 }
 
 export interface OutputFile extends ManifestEntry {
@@ -183,6 +186,8 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   const certificates = loadCertificates(settings, findings, options.extraCertificates)
   const want = new Set<SelectableKind>(options.only ?? OUTPUT_KINDS)
   const includeUsers = options.users !== false
+  const shard = options.shard
+  const domainFiles = !shard || shard.index === 1
   const usersByDomain = new Map<DomainSettings, Settings['users']>()
   if (includeUsers) {
     for (const user of settings.users) {
@@ -191,13 +196,14 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
         findings.push({code: 'user-domain-unknown', severity: 'error', message: `The user ${user.address} is not in any of the settings' domains, so there are no servers to build a profile with.`, fix: 'Add the domain under `domains`, or fix the address.', source: user.source})
         continue
       }
+      if (shard && shardOfAddress(user.address, shard.count) !== shard.index) continue
       const list = usersByDomain.get(domain)
       if (list) list.push(user)
       else usersByDomain.set(domain, [user])
     }
   }
   const appleSchemas = appleSchemaSource()
-  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas), findings}
+  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas, shard), findings}
 
   const meta = profileMetadata(settings)
   const files: OutputFile[] = []
@@ -238,24 +244,26 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
     const dir = safeFileName(domain.domain)
     const account = domainAccount(domain)
     const ids = domainProfileIds(domain.identifier)
-    if (want.has('mobileconfig')) profile(`${dir}/${dir}.mobileconfig`, account, ids)
-    if (want.has('autodiscover')) {
-      const templated = [domain.incoming, domain.outgoing].filter((s) => s.authentication !== 'none' && s.username !== '%EMAILADDRESS%' && hasPlaceholder(s.username))
-      if (templated.length > 0) {
-        findings.push({
-          code: 'autodiscover-login-not-address',
-          severity: 'warning',
-          message: `${dir}/autodiscover.xml has no LoginName for ${domain.domain}: the username template "${templated[0]!.username}" needs the user's address, so Outlook would log in with the full address instead.`,
-          fix: `Serve ${dir}/users/<address>.autodiscover.xml for each request (the request names the address)${usersByDomain.has(domain) ? '' : ', and list the users in the settings so those files are built'}.`,
-          source: templated[0]!.source,
-        })
+    if (domainFiles) {
+      if (want.has('mobileconfig')) profile(`${dir}/${dir}.mobileconfig`, account, ids)
+      if (want.has('autodiscover')) {
+        const templated = [domain.incoming, domain.outgoing].filter((s) => s.authentication !== 'none' && s.username !== '%EMAILADDRESS%' && hasPlaceholder(s.username))
+        if (templated.length > 0) {
+          findings.push({
+            code: 'autodiscover-login-not-address',
+            severity: 'warning',
+            message: `${dir}/autodiscover.xml has no LoginName for ${domain.domain}: the username template "${templated[0]!.username}" needs the user's address, so Outlook would log in with the full address instead.`,
+            fix: `Serve ${dir}/users/<address>.autodiscover.xml for each request (the request names the address)${usersByDomain.has(domain) ? '' : ', and list the users in the settings so those files are built'}.`,
+            source: templated[0]!.source,
+          })
+        }
+        add(`${dir}/autodiscover.xml`, 'autodiscover', account, buildAutodiscover(account))
+        add(`${dir}/autodiscover-error.xml`, 'autodiscover-error', account, buildAutodiscoverError(600))
       }
-      add(`${dir}/autodiscover.xml`, 'autodiscover', account, buildAutodiscover(account))
-      add(`${dir}/autodiscover-error.xml`, 'autodiscover-error', account, buildAutodiscoverError(600))
+      if (want.has('autoconfig')) add(`${dir}/mail/config-v1.1.xml`, 'autoconfig', account, buildAutoconfig(account))
+      if (want.has('ddm')) declaration(`${dir}/ddm/${dir}.json`, account, ids)
+      if (want.has('dns')) add(`${dir}/dns.zone`, 'dns', account, buildDnsZone(domain))
     }
-    if (want.has('autoconfig')) add(`${dir}/mail/config-v1.1.xml`, 'autoconfig', account, buildAutoconfig(account))
-    if (want.has('ddm')) declaration(`${dir}/ddm/${dir}.json`, account, ids)
-    if (want.has('dns')) add(`${dir}/dns.zone`, 'dns', account, buildDnsZone(domain))
     for (const user of usersByDomain.get(domain) ?? []) {
       const userAcc = userAccount(domain, user)
       const userIds = userProfileIds(domain.identifier, user.address)
@@ -267,11 +275,11 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   }
 
   assertDistinctOutputs(files)
-  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas), findings}
+  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas, shard), findings}
   if (want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
     findings.push({code: 'profile-unsigned', severity: 'info', message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}})
   }
-  const manifest = buildManifest(files.map(({bytes: _bytes, ...entry}) => entry), appleSchemas)
+  const manifest = buildManifest(files.map(({bytes: _bytes, ...entry}) => entry), appleSchemas, shard)
   return {files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), manifest, findings}
 }
 

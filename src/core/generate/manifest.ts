@@ -37,13 +37,18 @@ export interface Manifest {
    * output folder (their earlier entries): `build --prune` removes them. Absent when there are none.
    */
   stale?: ManifestEntry[]
+  /**
+   * Only in a partial manifest (`build --shard K/N`, written as manifest.shard-K-of-N.json): which
+   * shard it describes. `manifest merge` joins all N into the manifest one build would write.
+   */
+  shard?: {index: number; count: number}
 }
 
 export const MANIFEST_FILE = 'manifest.json'
 
-export function buildManifest(entries: readonly ManifestEntry[], appleSchemas: string): Manifest {
+export function buildManifest(entries: readonly ManifestEntry[], appleSchemas: string, shard?: {index: number; count: number}): Manifest {
   const files = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return {manifestVersion: 1, appleSchemas, files}
+  return shard ? {manifestVersion: 1, appleSchemas, files, shard: {index: shard.index, count: shard.count}} : {manifestVersion: 1, appleSchemas, files}
 }
 
 export function serializeManifest(manifest: Manifest): Buffer {

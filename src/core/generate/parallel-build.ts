@@ -13,6 +13,7 @@ import {appleSchemaSource} from '../apple/schemas.js'
 import {assertDistinctOutputs, buildOutputs, type BuildOptions, type BuildResult, type BuiltFile, type OutputFile, type StagedOutputFile} from './build.js'
 import type {BuildWorkerData} from './build-worker.js'
 import {buildManifest, type ManifestEntry} from './manifest.js'
+import {shardOfAddress} from './shard.js'
 
 export interface ParallelBuild {
   /** Threads to use for the per-user outputs (at least 2 to use any). */
@@ -55,12 +56,14 @@ export interface ParallelBuildResult extends Omit<BuildResult, 'files'> {
 
 /** buildOutputs, with the users' outputs built on `parallel.threads` worker threads. */
 export async function buildOutputsParallel(settings: Settings, options: BuildOptions, parallel: ParallelBuild): Promise<ParallelBuildResult> {
-  const threads = Math.min(parallel.threads, Math.ceil(settings.users.length / (PARALLEL_MIN_USERS / 2)))
-  if (options.users === false || threads < 2 || settings.users.length < PARALLEL_MIN_USERS) return buildOutputs(settings, options)
+  const shard = options.shard
+  const mine = shard ? settings.users.filter((u) => shardOfAddress(u.address, shard.count) === shard.index) : settings.users
+  const threads = Math.min(parallel.threads, Math.ceil(mine.length / (PARALLEL_MIN_USERS / 2)))
+  if (options.users === false || threads < 2 || mine.length < PARALLEL_MIN_USERS) return buildOutputs(settings, options)
   // This thread: the per-domain files, and every settings-level finding (it sees all users too).
   const domains = buildOutputs(settings, {...options, users: false})
   if (domains.findings.some((f) => f.severity === 'error')) return domains
-  const shares = Array.from({length: threads}, (_, i) => settings.users.filter((_, j) => j % threads === i))
+  const shares = Array.from({length: threads}, (_, i) => mine.filter((_, j) => j % threads === i))
   const replies = await Promise.all(
     shares.map((users) =>
       runWorker(parallel.workerFile, {
@@ -86,12 +89,12 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
       seen.add(key)
     }
   }
-  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemaSource()), findings}
+  if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemaSource(), shard), findings}
   assertDistinctOutputs(files)
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const entries = files.map((f) => {
     const {bytes: _bytes, staged: _staged, ...entry} = f as Partial<OutputFile & StagedOutputFile> & ManifestEntry
     return entry
   })
-  return {files, manifest: buildManifest(entries, appleSchemaSource()), findings}
+  return {files, manifest: buildManifest(entries, appleSchemaSource(), shard), findings}
 }

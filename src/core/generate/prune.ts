@@ -14,6 +14,7 @@ import {dirname, join, relative, sep} from 'node:path'
 
 import type {Finding} from '../findings.js'
 import {MANIFEST_FILE, type Manifest, type ManifestEntry} from './manifest.js'
+import {inShard, type Shard} from './shard.js'
 
 export interface StaleOutput {
   /** Path relative to the output folder, `/`-separated, as the previous manifest lists it. */
@@ -33,10 +34,10 @@ function safeRelative(path: unknown): string | undefined {
 }
 
 /** The manifest an earlier build left in `outDir`, or undefined when there is none or it is unusable. */
-export function readPreviousManifest(outDir: string): Manifest | undefined {
+export function readPreviousManifest(outDir: string, file = MANIFEST_FILE): Manifest | undefined {
   let text: string
   try {
-    text = readFileSync(join(outDir, MANIFEST_FILE), 'utf8')
+    text = readFileSync(join(outDir, file), 'utf8')
   } catch {
     return undefined
   }
@@ -50,11 +51,12 @@ export function readPreviousManifest(outDir: string): Manifest | undefined {
 
 /**
  * What a build with these options produces, as a test on manifest entries: `only` kinds
- * (`autodiscover` includes its error document) and per-user files only when users are built.
+ * (`autodiscover` includes its error document), per-user files only when users are built, and with
+ * `--shard K/N` only that shard's files (another shard's files in a shared folder are not stale).
  */
-export function buildScope(options: {only?: readonly string[]; users: boolean}): (entry: ManifestEntry) => boolean {
+export function buildScope(options: {only?: readonly string[]; users: boolean; shard?: Shard}): (entry: ManifestEntry) => boolean {
   const kinds = options.only ? new Set<string>(options.only.flatMap((k) => (k === 'autodiscover' ? ['autodiscover', 'autodiscover-error'] : [k]))) : undefined
-  return (entry) => (!kinds || kinds.has(entry.kind)) && (options.users || entry.user === null)
+  return (entry) => (!kinds || kinds.has(entry.kind)) && (options.users || entry.user === null) && inShard(options.shard, entry)
 }
 
 /**
