@@ -24,6 +24,8 @@ export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   embedServerRoot?: {pins: string[]}
   /** Build the per-user outputs on worker threads (parallel-build.ts); one thread when absent. */
   parallel?: ParallelBuild
+  /** The users CSV size limit in bytes (`--max-users-file-size`). */
+  maxUsersFileBytes?: number
 }
 
 export interface BuildFileResult extends Omit<BuildResult, 'files'> {
@@ -47,7 +49,7 @@ export async function signerFor(settings: Settings, env: Readonly<Record<string,
 }
 
 export async function buildFromSettingsFile(file: string, options: BuildFileOptions): Promise<BuildFileResult> {
-  const lint = await lintSettingsFile(file, {warnDays: 30, now: options.now ?? new Date(), env: options.env})
+  const lint = await lintSettingsFile(file, {warnDays: 30, now: options.now ?? new Date(), env: options.env, maxUsersFileBytes: options.maxUsersFileBytes})
   const findings: Finding[] = [...lint.findings]
   // The settings lint loaded (a 10,000-user CSV is read once, not twice).
   const loaded = {settings: lint.settings}
@@ -87,7 +89,7 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
     }
   }
   const signer = options.signer === null ? undefined : (options.signer ?? (await signerFor(loaded.settings, options.env)))
-  const buildOptions = {only: options.only, users: options.users, signer, extraCertificates}
+  const buildOptions = {only: options.only, users: options.users, signer, extraCertificates, shard: options.shard}
   const result = options.parallel
     ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, options.parallel)
     : buildOutputs(loaded.settings, buildOptions)

@@ -28,7 +28,7 @@ export interface LintResult {
  * pass, then every rule. Throws InputError for unusable input.
  */
 export async function lintSettingsFile(file: string, options: RuleOptions): Promise<LintResult> {
-  const loaded = loadSettings(file)
+  const loaded = loadSettings(file, {maxUsersFileBytes: options.maxUsersFileBytes})
   const findings = [...findSecrets(loaded.doc), ...loaded.findings]
   if (loaded.settings) {
     for (const rule of RULES) pushAll(findings, await rule({settings: loaded.settings, doc: loaded.doc, options}))

@@ -4,7 +4,7 @@ import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import {parseSource, type SourceDocument} from './document.js'
 import {normalizeSettings, type RawSettings, type Settings} from './model.js'
-import {readTextInput} from './source.js'
+import {MAX_USERS_FILE_BYTES, readTextInput} from './source.js'
 import {parseUsersCsv} from './users-csv.js'
 import {validateSettingsDocument} from './validate.js'
 import {pushAll} from '../arrays.js'
@@ -21,7 +21,7 @@ export interface LoadedSettings {
  * Reads, parses and validates a settings file. Throws InputError for input that cannot be
  * used at all (missing, binary, syntax errors); returns schema problems as findings.
  */
-export function loadSettings(file: string): LoadedSettings {
+export function loadSettings(file: string, options: {maxUsersFileBytes?: number} = {}): LoadedSettings {
   const text = readTextInput(file, 'settings file')
   const doc = parseSource(text, file)
   if (doc.data === null || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
@@ -36,7 +36,7 @@ export function loadSettings(file: string): LoadedSettings {
     const csvPath = resolve(baseDir, raw.usersFile)
     let csvText: string
     try {
-      csvText = readTextInput(csvPath, 'users CSV file')
+      csvText = readTextInput(csvPath, 'users CSV file', options.maxUsersFileBytes ?? MAX_USERS_FILE_BYTES)
     } catch (error) {
       if (!(error instanceof InputError)) throw error
       findings.push({
@@ -44,7 +44,7 @@ export function loadSettings(file: string): LoadedSettings {
         severity: 'error',
         // readTextInput's reasons start with what was read ("users CSV file not found"): say it once.
         message: `The users file "${raw.usersFile}" ${error.message.replace(/^users CSV file not found/, 'was not found').replace(/^users CSV file /, '')}.`,
-        fix: 'Fix the path (relative to the settings file) or the file.',
+        fix: /limit/.test(error.message) ? 'Split the users over several settings files, or raise the limit with --max-users-file-size MIB.' : 'Fix the path (relative to the settings file) or the file.',
         source: doc.locate(['usersFile']),
       })
       return {doc, settings, findings}

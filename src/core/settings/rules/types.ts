@@ -9,6 +9,8 @@ export interface RuleOptions {
   now: Date
   /** Environment (for the signing passphrase); defaults to process.env in the caller. */
   env: Readonly<Record<string, string | undefined>>
+  /** The users CSV size limit in bytes (`--max-users-file-size`; default MAX_USERS_FILE_BYTES). */
+  maxUsersFileBytes?: number
 }
 
 export interface RuleContext {
