@@ -12,6 +12,7 @@ import {renderText} from '../render/text.js'
 import type {CheckOptions} from '../core/check/options.js'
 import {OUTPUT_KINDS as KINDS} from '../core/output-kinds.js'
 import type {ParallelBuild} from '../core/generate/parallel-build.js'
+import type {Shard} from '../core/generate/shard.js'
 import {BaseCommand, type OutputFormat} from './base.js'
 import {PROBE_FLAGS, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
 import {pushAll} from '../core/arrays.js'
@@ -37,6 +38,8 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     prune: Flags.boolean({description: "Remove the files an earlier build wrote to --out that these settings no longer produce (e.g. the profile of a user removed from the users file): only files the earlier manifest.json lists, and only if unchanged since. Without it they are reported (stale-output) and left."}),
     threads: Flags.integer({description: 'Worker threads that build and sign the per-user profiles (default: the CPU cores available; 1: none). Used from 200 users on; the output is the same either way.', min: 1, max: 64}),
     fsync: Flags.boolean({description: 'Flush every file to disk before renaming it into place, so the outputs also survive a power loss (slower: about 3 ms per file). Files are always replaced atomically.'}),
+    shard: Flags.string({description: 'Build only shard K of N: the users whose address hashes there (SHA-256 of the lower-cased address mod N, plus 1) and, in shard 1, the per-domain files; the manifest is written as manifest.shard-K-of-N.json. `mailprofile manifest merge` joins the N partial manifests into the manifest one build writes.', helpValue: 'K/N'}),
+    'max-users-file-size': Flags.integer({description: 'Refuse a users CSV file larger than this many MiB (default 128, about 2.8 million users).', min: 1, max: 4096}),
     check: Flags.boolean({description: 'Probe the live servers first, as `mailprofile check` does, and write nothing when that finds errors. The flags below apply to it.'}),
     'embed-server-root': Flags.boolean({description: "When a server's chain ends at a private (self-signed) root whose SHA-256 matches a pin (trust.pins or --pin), embed that root in the profiles. Implies --check."}),
     pin: Flags.string({description: 'A SHA-256 fingerprint (hex, colons optional) a server root must match to be embedded with --embed-server-root. Repeatable.', multiple: true, helpValue: 'SHA256'}),
@@ -48,6 +51,9 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     const format = this.outputFormat(flags)
     const only = parseOnly(flags.only)
     const toStdout = flags.out === '-'
+    const {parseShard} = await import('../core/generate/shard.js')
+    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard)
+    if (shard && toStdout) throw new InputError('--shard writes files and a partial manifest into a folder, so it cannot be combined with --out -')
     if (toStdout && format === 'json') throw new InputError('--out - writes the profile to stdout, so it cannot be combined with --json or --format json')
 
     if (flags.pin && !flags['embed-server-root']) throw new InputError('--pin is only used with --embed-server-root')
@@ -59,7 +65,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     const outDir = resolve(flags.out)
     if (!toStdout) removeAbandonedStaging(outDir)
     try {
-      await this.buildAndWrite(args.file, flags, {only, toStdout, outDir, format, checkOptions, parallel: threads > 1 ? {threads, workerFile: packageFile('dist', 'build-worker.cjs'), stageIn: toStdout ? undefined : outDir, fsync: flags.fsync} : undefined})
+      await this.buildAndWrite(args.file, flags, {only, toStdout, outDir, format, checkOptions, shard, maxUsersFileBytes: flags['max-users-file-size'] === undefined ? undefined : flags['max-users-file-size'] * 1024 * 1024, parallel: threads > 1 ? {threads, workerFile: packageFile('dist', 'build-worker.cjs'), stageIn: toStdout ? undefined : outDir, fsync: flags.fsync} : undefined})
     } finally {
       // Files workers staged but nothing moved into place (errors, or an exception): gone.
       if (!toStdout) discardStaging(outDir)
@@ -69,9 +75,9 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
   private async buildAndWrite(
     file: string,
     flags: {users: boolean; prune: boolean; fsync: boolean; out: string; 'embed-server-root': boolean; pin?: string[]},
-    context: {only: ReturnType<typeof parseOnly>; toStdout: boolean; outDir: string; format: OutputFormat; checkOptions?: CheckOptions; parallel?: ParallelBuild},
+    context: {only: ReturnType<typeof parseOnly>; toStdout: boolean; outDir: string; format: OutputFormat; checkOptions?: CheckOptions; parallel?: ParallelBuild; shard?: Shard; maxUsersFileBytes?: number},
   ): Promise<void> {
-    const {only, toStdout, outDir, format, checkOptions} = context
+    const {only, toStdout, outDir, format, checkOptions, shard} = context
     const {buildFromSettingsFile} = await import('../core/generate/build-file.js')
     const result = await buildFromSettingsFile(file, {
       parallel: context.parallel,
@@ -81,6 +87,8 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       check: checkOptions,
       embedServerRoot: flags['embed-server-root'] ? {pins: flags.pin ?? []} : undefined,
       now: checkOptions?.now,
+      shard,
+      maxUsersFileBytes: context.maxUsersFileBytes,
     })
     if (checkOptions) warnUnusedResolve(checkOptions)
     const checkParts = result.check ? await checkReportParts(result.check) : undefined
@@ -105,10 +113,12 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
     let manifest = result.manifest
     if (!hasErrors) {
       const {writeOutputs} = await import('../core/generate/write.js')
-      const {MANIFEST_FILE, serializeManifest} = await import('../core/generate/manifest.js')
+      const {MANIFEST_FILE: WHOLE, serializeManifest} = await import('../core/generate/manifest.js')
+      const {shardManifestFile} = await import('../core/generate/shard.js')
+      const MANIFEST_FILE = shard ? shardManifestFile(shard) : WHOLE
       const {buildScope, carriedStale, findStaleOutputs, manifestWithStale, readPreviousManifest, removeStaleOutputs, staleOutputFindings} = await import('../core/generate/prune.js')
-      const previous = readPreviousManifest(outDir)
-      const scope = buildScope({only, users: flags.users})
+      const previous = readPreviousManifest(outDir, MANIFEST_FILE)
+      const scope = buildScope({only, users: flags.users, shard})
       const stale = findStaleOutputs(outDir, previous, result.manifest, scope)
       manifest = manifestWithStale(result.manifest, stale, flags.prune, carriedStale(outDir, previous, scope))
       writeOutputs(outDir, result.files, {path: MANIFEST_FILE, bytes: serializeManifest(manifest)}, {fsync: flags.fsync})

@@ -5,6 +5,7 @@ import Doctor from './doctor.js'
 import Init from './init.js'
 import Inspect from './inspect.js'
 import Lint from './lint.js'
+import ManifestMerge from './manifest/merge.js'
 import Probe from './probe.js'
 import Serve from './serve.js'
 
@@ -15,6 +16,7 @@ export const COMMANDS = {
   init: Init,
   inspect: Inspect,
   lint: Lint,
+  'manifest:merge': ManifestMerge,
   probe: Probe,
   serve: Serve,
 }

@@ -18,6 +18,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   static override flags = {
     strict: Flags.boolean({description: 'Warnings count as errors for the exit status.'}),
     'warn-days': Flags.integer({description: 'Warn about certificates that expire within this many days.', default: 30, min: 0}),
+    'max-users-file-size': Flags.integer({description: 'Refuse a users CSV file larger than this many MiB (default 128, about 2.8 million users).', min: 1, max: 4096}),
   }
 
   async run(): Promise<void> {
@@ -33,7 +34,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
         // .mobileconfig files are linted by inspect's code (signature, Apple schemas, mail servers).
         const result = isProfile(file)
           ? await (await import('../core/inspect/index.js')).lintProfileFile(file, {now, warnDays: flags['warn-days']})
-          : await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env})
+          : await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env, maxUsersFileBytes: flags['max-users-file-size'] === undefined ? undefined : flags['max-users-file-size'] * 1024 * 1024})
         pushAll(findings, result.findings)
         results.push({file, ok: true, findings: result.findings.length})
       } catch (error) {
