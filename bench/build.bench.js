@@ -137,6 +137,24 @@ async function main() {
     console.log(`  CPU time (user + system, all threads): ${cpuSeconds.toFixed(2)} s; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`)
     console.log(`  files on disk: ${files.length} in ${parent} (${fsType}); openssl cms -verify on a sample of ${verified}: all verified`)
     console.log(`  peak RSS (VmHWM, all threads): ${mb(maxRssKb)} MB (target ≤ ${TARGET_RSS_MB} MB) ${maxRssKb / 1024 <= TARGET_RSS_MB ? 'ok' : 'MISSED'}`)
+
+    // --- the same build split 4 ways (`--shard K/4`, one after another here, each with the default
+    // threads), merged with `manifest merge`: the total CPU of the 4 processes against one build's.
+    // Each shard lints the whole settings file again, which is the overhead this measures.
+    const shardDir = join(dir, 'shards')
+    let shardCpu = 0
+    let shardWall = 0
+    for (const k of [1, 2, 3, 4]) {
+      const r = await timeCli([join(root, 'bin', 'run.js'), 'build', settingsFile, '--out', shardDir, '--only', 'mobileconfig', '--shard', `${k}/4`])
+      if (r.exitCode !== 0) throw new Error(`mailprofile build --shard ${k}/4 exited ${r.exitCode}: ${r.stderr}`)
+      shardCpu += r.cpuSeconds
+      shardWall += r.seconds
+    }
+    execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'manifest', 'merge', shardDir], {stdio: 'ignore'})
+    const same = readFileSync(join(shardDir, 'manifest.json')).equals(readFileSync(join(outDir, 'manifest.json')))
+    if (!same) failed = true
+    console.log(`--shard 4-way: total CPU ${shardCpu.toFixed(2)} s for the 4 shards against ${cpuSeconds.toFixed(2)} s for one build (${((shardCpu / cpuSeconds) * 100).toFixed(0)} %); wall ${shardWall.toFixed(2)} s run one after another; merged manifest ${same ? 'identical to one build\'s' : 'DIFFERS'}`)
+    rmSync(shardDir, {recursive: true, force: true})
     if (seconds > TARGET_SECONDS || written !== PROFILES || files.length !== PROFILES || maxRssKb / 1024 > TARGET_RSS_MB) failed = true
 
     // --- ours, single thread, on the sample (for a per-core comparison).
