@@ -2,17 +2,13 @@
  * Options shared by `check` and `probe` (and `build --check`): when to judge validity, which
  * roots to trust beyond Apple's store, time limits and concurrency, --resolve overrides.
  */
-import {readFileSync} from 'node:fs'
-import {resolve} from 'node:path'
-
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
-import {displayPath} from '../settings/load.js'
+import {caFileLoadFindings, caFileRoots, loadCaFiles, type LoadedCaFile} from '../settings/ca-files.js'
 import type {Settings} from '../settings/model.js'
-import {certificatesFromBytes} from '../x509/pem.js'
+import {readCertificateFlagFile} from '../x509/certificate-file.js'
 import type {AppleTrustStore} from '../x509/trust-store.js'
 import type {ResolveMap} from './resolve.js'
-import {pushAll} from '../arrays.js'
 
 export interface CheckOptions {
   /** The instant validity is judged at (--at; default now). */
@@ -41,53 +37,16 @@ export interface CheckOptions {
 
 /** Reads `--ca FILE` (PEM bundle or DER). Unreadable or certificate-free files are unusable input. */
 export function readCaFile(file: string): Buffer[] {
-  let bytes: Buffer
-  try {
-    bytes = readFileSync(file)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputError(`--ca: cannot read the CA file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message)})`, {file})
-  }
-  const certs = certificatesFromBytes(bytes)
-  if (certs.length === 0) throw new InputError('--ca: the file holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" or DER)', {file})
-  return certs
+  return readCertificateFlagFile(file, '--ca')
 }
 
 /**
- * The settings' trust.caFiles, read relative to the settings file. An unreadable file becomes a
- * finding (`lint` reports the same code) rather than stopping the check.
+ * The settings' trust.caFiles, through the one CA loader (src/core/settings/ca-files.ts) unless the
+ * caller loaded them already (build --check). An unusable file becomes a finding (`lint` reports
+ * the same code) rather than stopping the check.
  */
-export function readSettingsCaFiles(settings: Settings): {roots: Buffer[]; findings: Finding[]} {
-  const roots: Buffer[] = []
-  const findings: Finding[] = []
-  for (const ca of settings.trust.caFiles) {
-    const shown = displayPath(settings.file, ca.path)
-    let certs: Buffer[]
-    try {
-      certs = certificatesFromBytes(readFileSync(resolve(settings.baseDir, ca.path)))
-    } catch (error) {
-      findings.push({
-        code: 'ca-file-unreadable',
-        severity: 'error',
-        message: `The CA file "${shown}" cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the check cannot trust it and no profile can embed it.`,
-        fix: 'Fix the path (relative to the settings file) or the file\'s permissions.',
-        source: ca.source,
-      })
-      continue
-    }
-    if (certs.length === 0) {
-      findings.push({
-        code: 'ca-file-not-certificate',
-        severity: 'error',
-        message: `The CA file "${shown}" holds no certificate.`,
-        fix: 'Export the CA certificate as PEM or DER (not a key, CSR or PKCS#12).',
-        source: ca.source,
-      })
-      continue
-    }
-    pushAll(roots, certs)
-  }
-  return {roots, findings}
+export function readSettingsCaFiles(settings: Settings, loaded: readonly LoadedCaFile[] = loadCaFiles(settings)): {roots: Buffer[]; findings: Finding[]} {
+  return {roots: caFileRoots(loaded), findings: caFileLoadFindings(loaded)}
 }
 
 /**

@@ -14,6 +14,7 @@ import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEnd
 import {endpointKey, normalizeHost} from '../mail/host.js'
 import {type CheckEndpoint, endpointsFromSettings, type SettingsSource} from './endpoints.js'
 import {sourceForCode} from './finding-source.js'
+import type {LoadedCaFile} from '../settings/ca-files.js'
 import {type CheckOptions, readSettingsCaFiles} from './options.js'
 import {pushAll} from '../arrays.js'
 
@@ -212,9 +213,9 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
  * settings (security "none" skipped with an info finding), the settings' CA files and pins
  * trusted in addition to `options.extraRoots`.
  */
-export async function checkSettings(settings: Settings, options: CheckOptions): Promise<CheckResult> {
+export async function checkSettings(settings: Settings, options: CheckOptions, caFiles?: readonly LoadedCaFile[]): Promise<CheckResult> {
   const {endpoints, findings: skipped} = endpointsFromSettings(settings)
-  const ca = readSettingsCaFiles(settings)
+  const ca = readSettingsCaFiles(settings, caFiles)
   const pins = [...(options.pins ?? []), ...settings.trust.pins.map((p) => p.value)]
   const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], profileRoots: [...(options.profileRoots ?? []), ...ca.roots], pins})
   pushAll(result.findings, skipped)

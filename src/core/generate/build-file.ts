@@ -2,16 +2,17 @@
  * `build` from a settings file: load, lint with the same rules as `lint` (nothing is built when
  * they find errors), sign when the settings name a signing identity, build every output.
  */
+import {pushAll} from '../arrays.js'
 import type {CheckOptions} from '../check/options.js'
 import type {CheckResult} from '../check/run-check.js'
 import type {Finding} from '../findings.js'
 import {lintSettingsFile} from '../settings/lint.js'
 import type {Settings} from '../settings/model.js'
+import type {SigningIdentity} from '../settings/signing-identity.js'
 import {buildOutputs, type BuildOptions, type BuildResult, type BuiltFile, type ProfileSigner} from './build.js'
 import {buildManifest} from './manifest.js'
 import type {ParallelBuild} from './parallel-build.js'
 import {appleSchemaSource} from '../apple/schemas.js'
-import {pushAll} from '../arrays.js'
 
 export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   env: Readonly<Record<string, string | undefined>>
@@ -37,21 +38,20 @@ export interface BuildFileResult extends Omit<BuildResult, 'files'> {
 }
 
 /**
- * The signer for the settings' signing identity (src/core/sign), or undefined when the settings
- * have no `signing` block. No signingTime attribute: RSA signatures are then byte-identical
- * across runs. Throws InputError when the identity cannot be used.
+ * The signer for an identity the workspace loaded (src/core/sign). No signingTime attribute: RSA
+ * signatures are then byte-identical across runs.
  */
-export async function signerFor(settings: Settings, env: Readonly<Record<string, string | undefined>>): Promise<ProfileSigner | undefined> {
-  if (!settings.signing) return undefined
-  const {loadProfileSigner} = await import('../sign/profile-signer.js')
-  const signing = await loadProfileSigner(settings.signing, {baseDir: settings.baseDir, env, settingsFile: settings.file})
+export async function signerOf(identity: SigningIdentity): Promise<ProfileSigner> {
+  const {profileSigner} = await import('../sign/profile-signer.js')
+  const signing = profileSigner(identity)
   return {sign: signing.sign, info: signing.info}
 }
 
 export async function buildFromSettingsFile(file: string, options: BuildFileOptions): Promise<BuildFileResult> {
   const lint = await lintSettingsFile(file, {warnDays: 30, now: options.now ?? new Date(), env: options.env, maxUsersFileBytes: options.maxUsersFileBytes})
   const findings: Finding[] = [...lint.findings]
-  // The settings lint loaded (a 10,000-user CSV is read once, not twice).
+  // The workspace lint loaded: settings, users, CA files and the signing identity are read once.
+  const workspace = lint.workspace
   const loaded = {settings: lint.settings}
   const empty = (check?: CheckResult): BuildFileResult => ({files: [], manifest: buildManifest([], appleSchemaSource()), findings, settings: loaded.settings, check})
   if (!loaded.settings || findings.some((f) => f.severity === 'error')) {
@@ -75,7 +75,7 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   if (options.check) {
     const {checkSettings} = await import('../check/run-check.js')
     const extraRoots = [...options.check.extraRoots, ...extraCertificates.map((c) => c.der)]
-    check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)})
+    check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)}, workspace.caFiles)
     pushAll(findings, check.findings)
     if (check.findings.some((f) => f.severity === 'error')) {
       findings.push({
@@ -88,10 +88,13 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
       return empty(check)
     }
   }
-  const signer = options.signer === null ? undefined : (options.signer ?? (await signerFor(loaded.settings, options.env)))
-  const buildOptions = {only: options.only, users: options.users, signer, extraCertificates, shard: options.shard}
+  // Lint reported why an identity is unusable; one that only lacks its passphrase stops build here (exit 2).
+  const signing = loaded.settings.signing
+  const identity = options.signer === undefined && signing && workspace.signing ? (await import('../sign/identity.js')).identityOrError(workspace.signing, signing) : undefined
+  const signer = options.signer === null ? undefined : (options.signer ?? (identity ? await signerOf(identity) : undefined))
+  const buildOptions = {only: options.only, users: options.users, signer, extraCertificates, caFiles: workspace.caFiles, shard: options.shard}
   const result = options.parallel
-    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, options.parallel)
+    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, {...options.parallel, identity})
     : buildOutputs(loaded.settings, buildOptions)
   return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check}
 }

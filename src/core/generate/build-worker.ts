@@ -1,30 +1,39 @@
 /**
- * Worker thread entry for a parallel `build` (parallel-build.ts): builds the per-user outputs of one
- * share of the users, signing with its own copy of the signing identity, and posts them back.
- * Bundled on its own as dist/build-worker.cjs.
+ * Worker thread entry for a parallel `build` (parallel-build.ts): builds and signs the per-user
+ * outputs of one share of the users and posts them back. It gets everything it needs from the main
+ * thread (settings, CA certificates as DER, the signing identity as DER and a KeyObject): it reads
+ * no file, re-checks no setting and builds no domain file. Bundled on its own as dist/build-worker.cjs.
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
 import type {Settings} from '../settings/model.js'
+import type {SigningIdentity} from '../settings/signing-identity.js'
+import {profileSigner} from '../sign/profile-signer.js'
 import {buildOutputs, type BuildOptions} from './build.js'
-import {signerFor} from './build-file.js'
+import type {CaCertificate} from './mobileconfig.js'
 import {stageFile} from './write.js'
 
 export interface BuildWorkerData {
   settings: Settings
   only?: BuildOptions['only']
-  extraCertificates?: Array<{der: Uint8Array; source: string}>
-  /** Whether to sign (the main thread decided; the worker loads the same identity). */
-  sign: boolean
+  /** The certificate payloads (trust.caFiles and pinned server roots), made on the main thread. */
+  certificates: CaCertificate[]
+  /** Sign with this identity (the main thread loaded it); unsigned when absent. */
+  identity?: SigningIdentity
   /** Write the files into this output folder's staging folder (write.ts stageFile) instead of posting their bytes. */
   stageIn?: string
   fsync?: boolean
 }
 
-async function main(data: BuildWorkerData): Promise<void> {
-  const signer = data.sign ? await signerFor(data.settings, process.env) : undefined
-  const extraCertificates = data.extraCertificates?.map((c) => ({der: Buffer.from(c.der), source: c.source}))
-  const result = buildOutputs(data.settings, {only: data.only, users: true, signer, extraCertificates})
+/** Structured cloning turns Buffers into Uint8Arrays; certificates are compared and hashed as Buffers. */
+const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+
+function main(data: BuildWorkerData): void {
+  const id = data.identity
+  const signing = id ? profileSigner({...id, certificate: buffer(id.certificate), chain: id.chain.map(buffer)}) : undefined
+  const signer = signing ? {sign: signing.sign, info: signing.info} : undefined
+  const certificates = data.certificates.map((c) => ({...c, der: buffer(c.der)}))
+  const result = buildOutputs(data.settings, {only: data.only, users: true, signer, certificates, scope: 'users'})
   const files = result.files.filter((f) => f.user !== null)
   if (data.stageIn && !result.findings.some((f) => f.severity === 'error')) {
     const stageIn = data.stageIn
@@ -35,6 +44,8 @@ async function main(data: BuildWorkerData): Promise<void> {
   }
 }
 
-main(workerData as BuildWorkerData).catch((error: unknown) => {
+try {
+  main(workerData as BuildWorkerData)
+} catch (error) {
   parentPort!.postMessage({error: error instanceof Error ? error.message : String(error)})
-})
+}

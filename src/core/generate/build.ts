@@ -1,17 +1,17 @@
 /**
- * `build`: from normalized settings to every output file's bytes plus the manifest. Pure apart
- * from reading the CA files the settings name; writing is the caller's (see write.ts). Every
+ * `build`: from normalized settings (and the CA files the workspace loaded) to every output file's
+ * bytes plus the manifest; writing is the caller's (see write.ts). Every
  * profile and declaration is validated against Apple's schemas before it is returned, and nothing
  * is returned when any error-level finding exists: a partial set of outputs is never written.
  */
-import {basename, resolve} from 'node:path'
+import {basename} from 'node:path'
 
 import {appleSchemaSource, validateConfiguration, validateDeclaration} from '../apple/schemas.js'
 import type {Finding, SourceLocation} from '../findings.js'
+import {loadCaFiles, type LoadedCaFile} from '../settings/ca-files.js'
 import type {DomainSettings, Settings} from '../settings/model.js'
 import {parseCertificate} from '../x509/certificate.js'
 import {certificateName} from '../x509/names.js'
-import {readCertificateFile} from '../x509/pem.js'
 import {domainAccount, domainOf, hasPlaceholder, userAccount, type MailAccount} from './account.js'
 import {buildAutoconfig} from './autoconfig.js'
 import {buildAutodiscover, buildAutodiscoverError} from './autodiscover.js'
@@ -44,6 +44,15 @@ export interface BuildOptions {
   extraCertificates?: ReadonlyArray<{der: Buffer; source: string}>
   /** `--shard K/N`: only the users of shard K (shard.ts), and the per-domain files only in shard 1. */
   shard?: Shard
+  /** trust.caFiles as the workspace loaded them; read through the same loader when absent. */
+  caFiles?: readonly LoadedCaFile[]
+  /** The certificate payloads, already made from caFiles and extraCertificates (a worker thread's). */
+  certificates?: readonly CaCertificate[]
+  /**
+   * `users`: only the per-user outputs, without the settings-level checks (a worker thread's share;
+   * the main thread built the domains' files and checked the settings).
+   */
+  scope?: 'all' | 'users'
 }
 
 export interface OutputFile extends ManifestEntry {
@@ -94,37 +103,22 @@ export function xmlCharacterFindings(settings: Settings): Finding[] {
   return findings
 }
 
-/** The CA certificates the profiles embed (trust.caFiles, then `extra`), each parsed once; problems become findings. */
-export function loadCertificates(settings: Settings, findings: Finding[], extra: BuildOptions['extraCertificates'] = []): CaCertificate[] {
+/**
+ * The certificate payloads: trust.caFiles as the loader read them (each certificate's own DER, never
+ * what follows it in the file), then pinned server roots; each certificate once.
+ */
+export function caCertificates(caFiles: readonly LoadedCaFile[], findings: Finding[], extra: BuildOptions['extraCertificates'] = []): CaCertificate[] {
   const out: CaCertificate[] = []
   const seen = new Set<string>()
-  for (const ca of settings.trust.caFiles) {
-    let ders: Buffer[]
-    try {
-      ders = readCertificateFile(resolve(settings.baseDir, ca.path))
-    } catch (error) {
-      // The same codes as lint (src/core/settings/codes.ts): build normally refuses before this.
-      findings.push({code: 'ca-file-unreadable', severity: 'error', message: `The CA file "${ca.path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, fix: 'Fix the path (relative to the settings file).', source: ca.source})
-      continue
-    }
-    if (ders.length === 0) {
-      findings.push({code: 'ca-file-not-certificate', severity: 'error', message: `The CA file "${ca.path}" holds no certificate (PEM or DER).`, fix: 'Export the CA certificate as PEM or DER.', source: ca.source})
-      continue
-    }
-    ders.forEach((der, i) => {
-      let parsed
-      try {
-        parsed = parseCertificate(der)
-      } catch (error) {
-        findings.push({code: 'ca-file-not-certificate', severity: 'error', message: `Certificate ${i + 1} in "${ca.path}" cannot be parsed: ${(error as Error).message}.`, fix: 'Export the CA certificate again as PEM or DER.', source: ca.source})
-        return
-      }
+  for (const file of caFiles) {
+    findings.push(...file.findings)
+    for (const {der, parsed, index, count} of file.certificates) {
       const sha = sha256Hex(der)
-      if (seen.has(sha)) return
+      if (seen.has(sha)) continue
       seen.add(sha)
-      const base = basename(ca.path)
-      out.push({der, sha256: sha, fileName: ders.length === 1 ? base : `${base} (${i + 1})`, name: certificateName(parsed.info), selfSigned: parsed.info.selfSigned})
-    })
+      const base = basename(file.path)
+      out.push({der, sha256: sha, fileName: count === 1 ? base : `${base} (${index + 1})`, name: certificateName(parsed.info), selfSigned: parsed.info.selfSigned})
+    }
   }
   for (const cert of extra) {
     const sha = sha256Hex(cert.der)
@@ -182,8 +176,8 @@ export function assertDistinctOutputs(files: readonly BuiltFile[]): void {
 }
 
 export function buildOutputs(settings: Settings, options: BuildOptions = {}): BuildResult {
-  const findings = xmlCharacterFindings(settings)
-  const certificates = loadCertificates(settings, findings, options.extraCertificates)
+  const findings = options.scope === 'users' ? [] : xmlCharacterFindings(settings)
+  const certificates = options.certificates ?? caCertificates(options.caFiles ?? loadCaFiles(settings), findings, options.extraCertificates)
   const want = new Set<SelectableKind>(options.only ?? OUTPUT_KINDS)
   const includeUsers = options.users !== false
   const shard = options.shard
@@ -244,7 +238,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
     const dir = safeFileName(domain.domain)
     const account = domainAccount(domain)
     const ids = domainProfileIds(domain.identifier)
-    if (domainFiles) {
+    if (domainFiles && options.scope !== 'users') {
       if (want.has('mobileconfig')) profile(`${dir}/${dir}.mobileconfig`, account, ids)
       if (want.has('autodiscover')) {
         const templated = [domain.incoming, domain.outgoing].filter((s) => s.authentication !== 'none' && s.username !== '%EMAILADDRESS%' && hasPlaceholder(s.username))
@@ -276,7 +270,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
 
   assertDistinctOutputs(files)
   if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas, shard), findings}
-  if (want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
+  if (options.scope !== 'users' && want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
     findings.push({code: 'profile-unsigned', severity: 'info', message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}})
   }
   const manifest = buildManifest(files.map(({bytes: _bytes, ...entry}) => entry), appleSchemas, shard)

@@ -9,8 +9,9 @@ import {Worker} from 'node:worker_threads'
 
 import type {Finding} from '../findings.js'
 import type {Settings} from '../settings/model.js'
+import type {SigningIdentity} from '../settings/signing-identity.js'
 import {appleSchemaSource} from '../apple/schemas.js'
-import {assertDistinctOutputs, buildOutputs, type BuildOptions, type BuildResult, type BuiltFile, type OutputFile, type StagedOutputFile} from './build.js'
+import {assertDistinctOutputs, buildOutputs, caCertificates, type BuildOptions, type BuildResult, type BuiltFile, type OutputFile, type StagedOutputFile} from './build.js'
 import type {BuildWorkerData} from './build-worker.js'
 import {buildManifest, type ManifestEntry} from './manifest.js'
 import {shardOfAddress} from './shard.js'
@@ -29,6 +30,8 @@ export interface ParallelBuild {
   stageIn?: string
   /** Flush staged files to disk (build --fsync). */
   fsync?: boolean
+  /** The signing identity the workspace loaded: handed to the workers as DER and a KeyObject, never reloaded there. */
+  identity?: SigningIdentity
 }
 
 /** Below this many users, one thread is faster than starting workers. */
@@ -63,14 +66,16 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
   // This thread: the per-domain files, and every settings-level finding (it sees all users too).
   const domains = buildOutputs(settings, {...options, users: false})
   if (domains.findings.some((f) => f.severity === 'error')) return domains
+  // The certificate payloads once, as plain data (DER and names) a worker receives by structured clone.
+  const certificates = caCertificates(options.caFiles ?? [], [], options.extraCertificates)
   const shares = Array.from({length: threads}, (_, i) => mine.filter((_, j) => j % threads === i))
   const replies = await Promise.all(
     shares.map((users) =>
       runWorker(parallel.workerFile, {
         settings: {...settings, users},
         only: options.only,
-        extraCertificates: options.extraCertificates?.map((c) => ({der: c.der, source: c.source})),
-        sign: options.signer !== undefined,
+        certificates,
+        identity: options.signer !== undefined ? parallel.identity : undefined,
         stageIn: parallel.stageIn,
         fsync: parallel.fsync,
       }),

@@ -10,7 +10,7 @@ import {resolve} from 'node:path'
 import {finding} from '../codes.js'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
-import {readCertificateFile} from '../x509/pem.js'
+import {readCertificateFlagFile} from '../x509/certificate-file.js'
 import {type AppleTrustStore, RootIndex} from '../x509/trust-store.js'
 import {reusedUuidFindings, type InspectedProfile} from './across-profiles.js'
 import {PROFILE_CHECKS} from './checks/index.js'
@@ -121,16 +121,7 @@ export interface InspectReport {
 
 /** The roots of `--trust` files; an unreadable file or one without certificates is an InputError. */
 function readTrustFiles(paths: readonly string[]): Buffer[] {
-  return paths.flatMap((path) => {
-    let ders: Buffer[]
-    try {
-      ders = readCertificateFile(resolve(path))
-    } catch (error) {
-      throw new InputError(`--trust file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {file: path})
-    }
-    if (ders.length === 0) throw new InputError('--trust file holds no certificate (neither PEM nor DER)', {file: path})
-    return ders
-  })
+  return paths.flatMap((path) => readCertificateFlagFile(resolve(path), '--trust'))
 }
 
 /**

@@ -3,15 +3,16 @@
  * certificates the profiles embed and the signer, loaded once per (re)load. The server swaps the
  * whole value on a reload, so a request always sees one consistent set of settings.
  */
+import {pushAll} from '../arrays.js'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
-import {loadCertificates, profileMetadata, xmlCharacterFindings, type ProfileSigner} from '../generate/build.js'
-import {signerFor} from '../generate/build-file.js'
+import {caCertificates, profileMetadata, xmlCharacterFindings, type ProfileSigner} from '../generate/build.js'
+import {signerOf} from '../generate/build-file.js'
+import {identityOrError} from '../sign/identity.js'
 import type {CaCertificate, ProfileMetadata} from '../generate/mobileconfig.js'
 import {lintSettingsFile} from '../settings/lint.js'
 import type {DomainSettings, Settings, UserSettings} from '../settings/model.js'
 import {analyzeAddress, analyzeName} from '../settings/names.js'
-import {pushAll} from '../arrays.js'
 
 export interface ServeState {
   settings: Settings
@@ -43,10 +44,11 @@ export async function loadServeState(file: string, options: {env: Readonly<Recor
     const findings = [...lint.findings]
     const settings = lint.settings
     if (settings) pushAll(findings, xmlCharacterFindings(settings))
-    const certificates = settings ? loadCertificates(settings, findings) : []
+    // From the workspace lint loaded (lint already reported the CA files' findings).
+    const certificates = settings ? caCertificates(lint.workspace.caFiles, []) : []
     const errors = findings.filter((f) => f.severity === 'error')
     if (!settings || errors.length > 0) return {ok: false, findings, message: `${file} has ${errors.length} error-level finding${errors.length === 1 ? '' : 's'} (run \`mailprofile lint ${file}\`)`}
-    const signer = await signerFor(settings, options.env)
+    const signer = settings.signing && lint.workspace.signing ? await signerOf(identityOrError(lint.workspace.signing, settings.signing)) : undefined
     const domains = new Map(settings.domains.map((d) => [analyzeName(d.domain).ascii || d.domain.toLowerCase(), d]))
     const users = new Map(settings.users.map((u) => [analyzeAddress(u.address).key, u]))
     const watchFiles = [...new Set([settings.file, ...settings.users.map((u) => u.source.file)])]

@@ -1,5 +1,4 @@
 import type {Finding} from '../findings.js'
-import {loadSettings} from './load.js'
 import type {Settings} from './model.js'
 import {authRules} from './rules/auth.js'
 import {caFileRules} from './rules/ca-files.js'
@@ -11,7 +10,7 @@ import {findSecrets} from './rules/secrets.js'
 import {signingRules} from './rules/signing.js'
 import type {Rule, RuleOptions} from './rules/types.js'
 import {userRules} from './rules/users.js'
-import {pushAll} from '../arrays.js'
+import {loadWorkspace, type Workspace} from './workspace.js'
 
 /** Every semantic rule family, in the order they run (on documents that pass the schema). */
 export const RULES: readonly Rule[] = [portRules, hostRules, authRules, identifierRules, caFileRules, pinRules, signingRules, userRules]
@@ -21,17 +20,23 @@ export interface LintResult {
   findings: Finding[]
   /** The settings as loaded for linting, when they pass the schema (build reuses them instead of reading the file again). */
   settings?: Settings
+  /** Everything the settings name, as loaded (build signs and embeds from it). */
+  workspace: Workspace
 }
 
-/**
- * Lints one settings file: secrets (on the raw document, whatever the schema says), the schema
- * pass, then every rule. Throws InputError for unusable input.
- */
-export async function lintSettingsFile(file: string, options: RuleOptions): Promise<LintResult> {
-  const loaded = loadSettings(file, {maxUsersFileBytes: options.maxUsersFileBytes})
-  const findings = [...findSecrets(loaded.doc), ...loaded.findings]
-  if (loaded.settings) {
-    for (const rule of RULES) pushAll(findings, await rule({settings: loaded.settings, doc: loaded.doc, options}))
+/** Lints a loaded workspace: secrets (on the raw document, whatever the schema says), the schema findings, then every rule. */
+export function lintWorkspace(workspace: Workspace, options: RuleOptions): Finding[] {
+  const findings = [...findSecrets(workspace.doc), ...workspace.findings]
+  const settings = workspace.settings
+  if (settings) {
+    // One finding at a time: a rule over 100,000 users may return more than a spread can pass.
+    for (const rule of RULES) for (const f of rule({settings, doc: workspace.doc, options, caFiles: workspace.caFiles, signing: workspace.signing})) findings.push(f)
   }
-  return {file, findings, settings: loaded.settings}
+  return findings
+}
+
+/** Loads and lints one settings file. Throws InputError for unusable input. */
+export async function lintSettingsFile(file: string, options: RuleOptions): Promise<LintResult> {
+  const workspace = await loadWorkspace(file, {env: options.env, maxUsersFileBytes: options.maxUsersFileBytes})
+  return {file, findings: lintWorkspace(workspace, options), settings: workspace.settings, workspace}
 }

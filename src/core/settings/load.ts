@@ -4,7 +4,9 @@ import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import {parseSource, type SourceDocument} from './document.js'
 import {normalizeSettings, type RawSettings, type Settings} from './model.js'
-import {MAX_USERS_FILE_BYTES, readTextInput} from './source.js'
+import {MAX_USERS_FILE_BYTES} from './source.js'
+import {readTextInput} from '../files.js'
+import {displayPath} from './display-path.js'
 import {parseUsersCsv} from './users-csv.js'
 import {validateSettingsDocument} from './validate.js'
 import {pushAll} from '../arrays.js'
@@ -56,8 +58,4 @@ export function loadSettings(file: string, options: {maxUsersFileBytes?: number}
   return {doc, settings, findings}
 }
 
-/** A path to show in findings for a file named inside the settings: relative to the settings file's directory as written. */
-export function displayPath(settingsFile: string, relative: string): string {
-  const dir = dirname(settingsFile)
-  return dir === '.' ? relative : `${dir}/${relative}`
-}
+export {displayPath} from './display-path.js'

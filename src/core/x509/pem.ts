@@ -4,8 +4,6 @@
  * quadratic on many BEGIN lines without an END (20,000 of them took 20 s). Each marker here is
  * searched for once per position at most, so unwrapping is linear in the input.
  */
-import {readFileSync} from 'node:fs'
-
 /**
  * The bodies of the PEM blocks in `text` whose label is one of `labels`, in order: from each
  * `-----BEGIN <label>-----` to the next `-----END <label>-----` of any of the labels, as written
@@ -50,6 +48,3 @@ export function certificatesFromBytes(bytes: Buffer): Buffer[] {
   return bytes.length > 4 && bytes[0] === 0x30 ? [bytes] : []
 }
 
-export function readCertificateFile(path: string): Buffer[] {
-  return certificatesFromBytes(readFileSync(path))
-}

@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs'
 import {rootCertificates} from 'node:tls'
 
 import {InputError} from '../errors.js'
+import {readInputFile} from '../files.js'
 import {packageFile} from '../paths.js'
 import {type ParsedCertificate, isIssuedBy, parseCertificate} from './certificate.js'
 import {canonicalNameKey, tbsNames} from './fields.js'
@@ -177,15 +178,13 @@ export function parseTrustStore(text: string, file: string): AppleTrustStore {
   return {version: doc.version, roots: new RootIndex(entries('roots')), removed: new RootIndex(entries('removed'))}
 }
 
+/** A trust store snapshot is about 0.6 MiB; anything far larger is the wrong file. */
+const MAX_TRUST_STORE_BYTES = 16 * 1024 * 1024
+
 /** Reads an Apple trust store file (see parseTrustStore); unreadable files are InputErrors. */
 export function readTrustStoreFile(file: string): AppleTrustStore {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputError(`cannot read the trust store file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message)})`, {file})
-  }
+  // Through the one guarded reader: a device or a huge file is refused before it is read.
+  const text = readInputFile(file, '', 'trust store file', MAX_TRUST_STORE_BYTES).toString('utf8')
   return parseTrustStore(text, file)
 }
 

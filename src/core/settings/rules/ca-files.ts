@@ -1,14 +1,9 @@
-import {resolve} from 'node:path'
-
 import type {Finding, SourceLocation} from '../../findings.js'
-import {parseCertificate, type ParsedCertificate} from '../../x509/certificate.js'
+import {isIssuedBy, type ParsedCertificate} from '../../x509/certificate.js'
 import {certificateName} from '../../x509/names.js'
-import {certificatesFromBytes} from '../../x509/pem.js'
 import {isoDay, validityAt} from '../../x509/validity.js'
-import {displayPath} from '../load.js'
-import {readNamedFile} from '../source.js'
+import {settingsFinding} from '../codes.js'
 import type {Rule, RuleOptions} from './types.js'
-import {pushAll} from '../../arrays.js'
 
 export type ValidityProblem = {kind: 'expired'; date: string} | {kind: 'not-yet-valid'; date: string} | {kind: 'expiring'; date: string; days: number}
 
@@ -21,48 +16,29 @@ export function validityProblem(cert: ParsedCertificate, options: Pick<RuleOptio
   return undefined
 }
 
-/** What the file holds instead of a certificate, for the message. */
-export function describeNonCertificate(bytes: Buffer): string {
-  const text = bytes.toString('latin1')
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return 'it holds a private key, not a certificate'
-  if (text.includes('-----BEGIN CERTIFICATE REQUEST-----')) return 'it holds a certificate signing request (CSR), not a certificate'
-  if (text.includes('-----BEGIN CERTIFICATE-----')) return 'its PEM certificate block is damaged'
-  if (bytes[0] === 0x30) return 'it is DER data but not a certificate (a PKCS#12 or key file?)'
-  return 'it is neither PEM (-----BEGIN CERTIFICATE-----) nor DER'
-}
-
-/** CA files: readable, certificates, CAs rather than leaves, in date, strong keys, SHA-256, no duplicates. */
-export const caFileRules: Rule = ({settings, options}) => {
+/**
+ * CA files, as the loader read them (src/core/settings/ca-files.ts): its loading findings, then
+ * per certificate: a CA rather than a leaf, the root of its chain rather than an intermediate, in
+ * date, strong keys, SHA-256, no duplicates.
+ */
+export const caFileRules: Rule = ({caFiles = [], options}) => {
   const findings: Finding[] = []
   const seen = new Map<string, string>()
-  for (const {path, source} of settings.trust.caFiles) {
-    const shown = displayPath(settings.file, path)
-    const read = readNamedFile(resolve(settings.baseDir, path), 'CA certificate file')
-    if ('problem' in read) {
-      findings.push({
-        code: 'ca-file-unreadable',
-        severity: 'error',
-        message: `CA file "${shown}" cannot be read: ${read.problem}. It cannot be embedded in profiles, and check cannot trust it.`,
-        fix: 'Fix the path (it is relative to the settings file) or the file.',
-        source,
-      })
-      continue
-    }
-    const ders = certificatesFromBytes(read.bytes)
-    if (ders.length === 0) {
-      findings.push(notCertificate(shown, describeNonCertificate(read.bytes), source))
-      continue
-    }
-    ders.forEach((der, index) => {
-      const which = ders.length > 1 ? `CA file "${shown}" (certificate ${index + 1} of ${ders.length})` : `CA file "${shown}"`
-      let cert: ParsedCertificate
-      try {
-        cert = parseCertificate(der)
-      } catch (error) {
-        findings.push(notCertificate(shown, `the certificate cannot be parsed (${(error as Error).message})`, source))
-        return
+  const all = caFiles.flatMap((f) => f.certificates.map((c) => c.parsed))
+  for (const file of caFiles) {
+    findings.push(...file.findings.map(withLintFix))
+    for (const {parsed: cert, index, count} of file.certificates) {
+      const which = count > 1 ? `CA file "${file.shown}" (certificate ${index + 1} of ${count})` : `CA file "${file.shown}"`
+      findings.push(...checkCaCertificate(cert, which, file.source, options))
+      if (cert.info.isCA && !cert.info.selfSigned && !all.some((other) => other !== cert && isIssuedBy(cert, other))) {
+        findings.push(
+          settingsFinding('ca-file-not-root', {
+            message: `${which} ("${certificateName(cert.info)}") is an intermediate issued by "${cert.info.issuer}", not a self-signed root: devices do not use it as a trust anchor, so servers whose chains end there still show "Cannot Verify Server Identity".`,
+            fix: `List the root CA "${cert.info.issuer}" (the self-signed certificate at the top of the chain) in trust.caFiles.`,
+            source: file.source,
+          }),
+        )
       }
-      pushAll(findings, checkCaCertificate(cert, which, source, options))
       const first = seen.get(cert.info.sha256)
       if (first) {
         findings.push({
@@ -70,24 +46,21 @@ export const caFileRules: Rule = ({settings, options}) => {
           severity: 'warning',
           message: `${which} is the same certificate as ${first} (${cert.info.subject}): profiles would carry two identical certificate payloads, which MDMs and devices may refuse.`,
           fix: 'Remove the repeated entry.',
-          source,
+          source: file.source,
         })
       } else {
         seen.set(cert.info.sha256, which)
       }
-    })
+    }
   }
   return findings
 }
 
-function notCertificate(shown: string, why: string, source: SourceLocation): Finding {
-  return {
-    code: 'ca-file-not-certificate',
-    severity: 'error',
-    message: `CA file "${shown}" holds no usable certificate: ${why}. Nothing would be embedded in the profiles.`,
-    fix: 'Export the CA certificate as PEM or DER (not a key, CSR or PKCS#12 file).',
-    source,
-  }
+/** lint has always said where CA paths resolve against; the loader's findings carry the registry's fix. */
+function withLintFix(f: Finding): Finding {
+  if (f.code === 'ca-file-unreadable') return {...f, fix: 'Fix the path (it is relative to the settings file) or the file.'}
+  if (f.code === 'ca-file-not-certificate') return {...f, fix: 'Export the CA certificate as PEM or DER (not a key, CSR or PKCS#12 file).'}
+  return f
 }
 
 /** The checks on one CA certificate. */

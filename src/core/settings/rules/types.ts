@@ -1,5 +1,7 @@
 import type {Finding} from '../../findings.js'
 import type {SourceDocument} from '../document.js'
+import type {SigningLoad} from '../signing-identity.js'
+import type {LoadedCaFile} from '../ca-files.js'
 import type {Settings} from '../model.js'
 
 export interface RuleOptions {
@@ -17,10 +19,14 @@ export interface RuleContext {
   settings: Settings
   doc: SourceDocument
   options: RuleOptions
+  /** The CA files as the loader read them (absent where rules run on something else, e.g. a profile's mail payload). */
+  caFiles?: readonly LoadedCaFile[]
+  /** The signing identity as the loader read it (absent: no `signing` block, or not a settings file). */
+  signing?: SigningLoad
 }
 
 /**
- * A rule family: reads the settings, returns findings. Pure apart from reading files the settings
- * name. Async only where it must load a heavy library lazily (PKCS#12 through node-forge).
+ * A rule family: a pure function of what was loaded (src/core/settings/workspace.ts); no rule reads
+ * a file.
  */
-export type Rule = (ctx: RuleContext) => Finding[] | Promise<Finding[]>
+export type Rule = (ctx: RuleContext) => Finding[]
