@@ -45,3 +45,15 @@ describe('fuzz: whole CLI `lint --json` on mutated settings', () => {
     report('CLI lint --json', n, t)
   })
 })
+
+describe('fuzz: reproducers from issue 11 through the whole CLI', () => {
+  // Item 7: a self-referencing YAML alias once recursed forever (exit 1, RangeError, no JSON).
+  it('a self-referencing alias (`a: &a [*a]`) gives one JSON document and exit 2', async () => {
+    const file = join(dir, 'self-alias.yaml')
+    writeFileSync(file, 'a: &a [*a]\n')
+    const r = await runCli(['lint', '--json', file])
+    expect(r.code).toBe(2)
+    expect((JSON.parse(r.stdout) as {exitCode: number}).exitCode).toBe(2)
+    expect(r.stderr).not.toContain('RangeError')
+  })
+})
