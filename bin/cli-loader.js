@@ -1,15 +1,19 @@
 // Loads the CLI bundle (dist/cli.cjs) with V8's code cache, so each start skips compiling it.
 //
-// Compiling the ~1.5 MB bundle is a third of `mailprofile lint`'s start-up. Node 22.1+ can cache
-// compiled code itself (module.enableCompileCache), Node 20 cannot; so the build runs `lint` on the
-// examples once and saves V8's code cache next to the bundle (dist/cli.cache, made by
-// scripts/code-cache.js), and every run whose V8 is the one that made it compiles from that cache.
-// The cache lives in the package folder, as trusted as the code beside it: nothing is written at run
-// time. It is used only by the V8 that made it and only for the exact bundle it was made from
-// (V8 itself checks little more than the source's length). Otherwise the bundle is loaded by plain
-// require() and Node's own compile cache, where it has one.
+// Compiling the ~1.5 MB bundle is a third of `mailprofile lint`'s start-up. The build runs `lint` on
+// the examples once and saves V8's code cache next to the bundle (dist/cli.cache, made by
+// scripts/code-cache.js); a code cache is only usable by the V8 that made it. Under any other Node
+// (another major than the build's), the first run compiles the bundle itself and, at exit, saves
+// V8's cache for that V8 version and that bundle (SHA-256) as <v8>-<arch>-<sha>.cache, atomically
+// (temp file + rename): in dist/code-cache/ when the package folder is writable, else in the user's
+// cache folder ($XDG_CACHE_HOME or ~/.cache, then mailprofile/code-cache, mode 0700). Later runs
+// under that Node load it. Nothing is written when a fitting cache exists; a failed write is
+// ignored (the command's result never depends on it). A cache V8 rejects is remade.
+// MAILPROFILE_CODE_CACHE_DIR names the only folder used (tests); MAILPROFILE_DEBUG_CODE_CACHE=1
+// says on stderr which cache was used or written.
 import {createHash} from 'node:crypto'
-import {existsSync, readFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {homedir} from 'node:os'
 import Module, {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -66,10 +70,90 @@ export function compileBundle(cachedData, bytes = readFileSync(BUNDLE)) {
   return {exports: module.exports, script}
 }
 
-/** The bundle's exports ({execute, COMMANDS}), compiled from the code cache when it fits this Node. */
+const debug = process.env.MAILPROFILE_DEBUG_CODE_CACHE === '1'
+const say = (message) => debug && process.stderr.write(`mailprofile code cache: ${message}\n`)
+
+/** Folders a per-V8 cache is read from and written to, first writable one wins. */
+function cacheDirs() {
+  if (process.env.MAILPROFILE_CODE_CACHE_DIR) return [process.env.MAILPROFILE_CODE_CACHE_DIR]
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache')
+  return [join(dist, 'code-cache'), join(base, 'mailprofile', 'code-cache')]
+}
+
+function cacheName(bytes) {
+  return `${process.versions.v8}-${process.arch}-${bundleSha256(bytes)}.cache`
+}
+
+function writeAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`
+  try {
+    writeFileSync(tmp, data, {mode: 0o600})
+    renameSync(tmp, file)
+  } catch (error) {
+    rmSync(tmp, {force: true})
+    throw error
+  }
+}
+
+/** At exit, saves this V8's cache of `script` in the first folder that takes it; never throws. */
+function saveAtExit(script, name) {
+  process.once('exit', () => {
+    let data
+    try {
+      data = script.createCachedData()
+    } catch {
+      return
+    }
+    for (const dir of cacheDirs()) {
+      try {
+        mkdirSync(dir, {recursive: true, mode: 0o700})
+        if (!dir.startsWith(dist)) chmodSync(dir, 0o700)
+        writeAtomic(join(dir, name), data)
+        say(`wrote ${join(dir, name)}`)
+        return
+      } catch {
+        // not writable: try the next folder
+      }
+    }
+    say('could not write a cache')
+  })
+}
+
+/** The bundle compiled from this V8's own cache (made by an earlier run), or compiled and saved at exit. */
+function loadWithRunTimeCache() {
+  const bytes = readFileSync(BUNDLE)
+  const name = cacheName(bytes)
+  for (const dir of cacheDirs()) {
+    const file = join(dir, name)
+    let cachedData
+    try {
+      cachedData = readFileSync(file)
+    } catch {
+      continue
+    }
+    const {exports, script} = compileBundle(cachedData, bytes)
+    if (!script.cachedDataRejected) {
+      say(`used ${file}`)
+      return exports
+    }
+    say(`rejected ${file}`)
+    saveAtExit(script, name)
+    return exports
+  }
+  const {exports, script} = compileBundle(undefined, bytes)
+  say('none fits; making one at exit')
+  saveAtExit(script, name)
+  return exports
+}
+
+/** The bundle's exports ({execute, COMMANDS}), compiled from a code cache that fits this Node and bundle. */
 export function loadCli() {
-  const bytes = fittingBundle()
-  if (bytes) return compileBundle(readFileSync(CACHE), bytes).exports
-  Module.enableCompileCache?.()
-  return createRequire(import.meta.url)(BUNDLE)
+  if (!process.env.MAILPROFILE_CODE_CACHE_DIR) {
+    const bytes = fittingBundle()
+    if (bytes) {
+      say(`used ${CACHE}`)
+      return compileBundle(readFileSync(CACHE), bytes).exports
+    }
+  }
+  return loadWithRunTimeCache()
 }
