@@ -5,7 +5,7 @@
  * zone-file names and certificate matching all start here.
  */
 import {isIP} from 'node:net'
-import {domainToASCII} from 'node:url'
+import {domainToASCII, domainToUnicode} from 'node:url'
 
 import type {Protocol, Security} from './protocol.js'
 
@@ -25,7 +25,12 @@ export function ipVersion(host: string): 0 | 4 | 6 {
 
 /** A DNS name (nothing stripped) in lower-case A-label form; '' when it has none (an invalid IDN). */
 export function toALabels(name: string): string {
-  return domainToASCII(name).toLowerCase()
+  const ascii = domainToASCII(name).toLowerCase()
+  // Node 24's URL parser passes an undecodable A-label (`xn--a`) through unchanged where Node 20
+  // and 22 refuse it: a real A-label always decodes to something else, so one that does not is
+  // refused here on every version.
+  for (const label of ascii.split('.')) if (label.startsWith('xn--') && domainToUnicode(label).toLowerCase() === label) return ''
+  return ascii
 }
 
 /**
