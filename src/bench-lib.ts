@@ -6,7 +6,8 @@
 // build.bench.js: generation, signing, atomic writes.
 export {loadSettings} from './core/settings/load.js'
 export {buildOutputs} from './core/generate/build.js'
-export {writeOutputs, writeFileAtomic} from './core/generate/write.js'
+export {writeOutputs} from './core/generate/write.js'
+export {writeFileAtomic} from './core/util/write-file.js'
 export {loadSigningIdentity} from './core/sign/identity.js'
 export {createCmsSigner} from './core/sign/cms.js'
 export {profileSigner} from './core/sign/profile-signer.js'

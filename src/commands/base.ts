@@ -1,19 +1,24 @@
 import {Command} from '@oclif/core/command'
+import {CLIError, ExitError} from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
 
 import {InputError} from '../core/errors.js'
-import {EXIT_USAGE, exitCodeFor} from '../core/findings.js'
-import {renderGithub} from '../render/github.js'
-import {renderJson} from '../render/json.js'
-import type {InputProblem, Report} from '../render/report.js'
-import {COLOR, PLAIN, useColor} from '../render/style.js'
-import {renderInputProblem, renderText} from '../render/text.js'
+import {inputProblem, type CoreReport} from '../core/report.js'
+import type {Report} from '../render/report.js'
+import {debugEnabled, emitReport, formatFromArgv, formatOf, type OutputFormat} from './output.js'
 
-export type OutputFormat = 'text' | 'json' | 'github'
+export type {OutputFormat} from './output.js'
+
+/** oclif's FlagOutput and ArgOutput (not exported by name). */
+type Parsed = {[name: string]: unknown}
 
 /**
- * What every command shares: --json / --format, one renderer, one exit path.
- * Commands build a Report from the core and call `finish`; they never print findings themselves.
+ * What every command shares: --json / --format and one exit path. A command parses its flags,
+ * calls one core function (src/core/app/) and returns the Report; `run` hands it to emitReport,
+ * and `catch` turns whatever was thrown into a Report for the same path, by type:
+ * InputError and oclif's usage errors are unusable input (exit 2), anything else is an internal
+ * error (exit 2, `internalError` in the JSON document; the stack only on stderr with MAILPROFILE_DEBUG).
  */
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -21,46 +26,51 @@ export abstract class BaseCommand extends Command {
     format: Flags.string({description: 'Output format.', options: ['text', 'json', 'github'], default: 'text', helpGroup: 'OUTPUT'}),
   }
 
-  protected outputFormat(flags: {json?: boolean; format?: string}): OutputFormat {
-    return flags.json ? 'json' : ((flags.format ?? 'text') as OutputFormat)
+  /** The format asked for: from the parsed flags once parsing succeeded, else from the raw arguments. */
+  private format: OutputFormat | undefined
+
+  /** Parses the flags, calls the command's one core function, and returns what to render. */
+  protected abstract report(): Promise<Report>
+
+  /** Fields the command's JSON document always has, for documents made from an error (e.g. `files: []`). */
+  protected emptyData(): Record<string, unknown> {
+    return {}
   }
 
-  /** Renders the report on stdout (input problems on stderr) and sets the exit code. */
-  protected finish(report: Report, format: OutputFormat, options: {strict?: boolean} = {}): void {
-    const exitCode = report.inputErrors.length > 0 ? EXIT_USAGE : exitCodeFor(report.findings, options)
-    for (const p of report.inputErrors) process.stderr.write(renderInputProblem(p) + '\n')
-    let out: string
-    if (format === 'json') out = renderJson(report, {version: this.config.version, exitCode})
-    else if (format === 'github') out = renderGithub(report)
-    else out = renderText(report, useColor(process.stdout) ? COLOR : PLAIN)
-    process.stdout.write(out)
-    process.exitCode = exitCode
+  /** A Report from what the command's core function returned. */
+  protected reportOf(command: string, core: CoreReport<object>, extra: Omit<Partial<Report>, 'command' | 'findings' | 'inputErrors' | 'data'> = {}): Report {
+    return {command, findings: core.findings, inputErrors: core.inputErrors, notices: core.notices, data: {...core.data}, ...extra}
   }
 
-  /** Turns an InputError into an input problem entry. */
-  protected inputProblem(error: unknown): InputProblem {
-    if (error instanceof InputError) return {file: error.location?.file, line: error.location?.line, column: error.location?.column, message: error.message}
-    throw error
+  async run(): Promise<void> {
+    const report = await this.report()
+    emitReport(report, this.outputFormat(), this.config.version)
   }
 
-  /** Anything thrown past `run`: input errors become one line and exit 2; oclif's own usage errors exit 2. */
-  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+  protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(options?: Input<F, B, A>, argv?: string[]): Promise<ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    this.format = formatOf(parsed.flags as {json?: boolean; format?: string})
+    return parsed
+  }
+
+  protected outputFormat(): OutputFormat {
+    return this.format ?? formatFromArgv(this.argv)
+  }
+
+  protected override async catch(error: Error): Promise<unknown> {
+    if (error instanceof ExitError) return super.catch(error)
+    const report: Report = {command: this.id ?? '', findings: [], inputErrors: [], data: this.emptyData(), aborted: true}
     if (error instanceof InputError) {
-      process.stderr.write(renderInputProblem({...error.location, message: error.message}) + '\n')
-      process.exitCode = EXIT_USAGE
-      return
+      report.inputErrors.push(inputProblem(error))
+    } else if (error instanceof CLIError && error.oclif?.exit !== undefined && error.oclif.exit !== 0) {
+      // oclif's own usage errors: unknown flags, missing arguments, values outside `options`.
+      report.inputErrors.push({message: error.message})
+      report.notices = [`See: mailprofile ${this.id ?? ''} --help`]
+    } else {
+      report.internalError = {name: error.name, message: error.message}
+      if (debugEnabled()) process.stderr.write(`${error.stack ?? error.message}\n`)
     }
-    if (error.oclif?.exit !== undefined && error.oclif.exit !== 0 && !/EEXIT/.test(error.message)) {
-      process.stderr.write(`mailprofile: ${error.message}\n`)
-      process.stderr.write(`See: mailprofile ${this.id ?? ''} --help\n`)
-      process.exitCode = EXIT_USAGE
-      return
-    }
-    return super.catch(error)
+    emitReport(report, this.outputFormat(), this.config.version)
+    return undefined
   }
-}
-
-/** A .mobileconfig profile (lint and check read it as a profile); anything else is a settings file. */
-export function isProfile(file: string): boolean {
-  return /\.mobileconfig$/i.test(file)
 }

@@ -5,9 +5,9 @@ import {InputError} from '../core/errors.js'
 import type {DoctorOptions} from '../core/doctor/run-doctor.js'
 import type {Finding} from '../core/findings.js'
 import type {Settings} from '../core/settings/model.js'
-import {COLOR, PLAIN, useColor} from '../render/style.js'
-import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
+import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
+import {appleTrustStoreFlag} from './options.js'
 import {pushAll} from '../core/arrays.js'
 
 const CLIENTS = ['outlook', 'thunderbird', 'apple', 'srv']
@@ -53,9 +53,13 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     'apple-trust-store': appleTrustStoreFlag,
   }
 
-  async run(): Promise<void> {
+  protected override emptyData(): Record<string, unknown> {
+    return {endpoints: []}
+  }
+
+  protected async report(): Promise<Report> {
     const {args, flags} = await this.parse(Doctor)
-    const format = this.outputFormat(flags)
+    const format = this.outputFormat()
     const clients = flags.client.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean)
     const unknown = clients.filter((c) => !CLIENTS.includes(c))
     if (unknown.length > 0 || clients.length === 0) throw new InputError(`--client: "${unknown.join(',') || flags.client}" is not one of ${CLIENTS.join(', ')}`)
@@ -63,6 +67,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     if (flags.domains && args.address) throw new InputError('give either an ADDRESS or --domains FILE, not both')
     if (flags['profile-url'] && !/^https?:\/\//i.test(flags['profile-url'])) throw new InputError(`--profile-url "${flags['profile-url']}": expected an http:// or https:// URL`)
     const {parseAt, readCaFile} = await import('../core/check/options.js')
+    const {readAppleTrustStore} = await import('../core/app/check-options.js')
     const {ConnectToMap} = await import('../core/doctor/connect-to.js')
     const {parseDnsServer} = await import('../core/doctor/dns.js')
     let ispdb: string | false = false
@@ -89,12 +94,11 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
       now: flags.at ? parseAt(flags.at) : new Date(),
       warnDays: flags['warn-days'],
       extraRoots: (flags.ca ?? []).flatMap((f) => readCaFile(f)),
-      appleStore: await readAppleTrustStoreFlag(flags['apple-trust-store']),
+      appleStore: flags['apple-trust-store'] ? await readAppleTrustStore(flags['apple-trust-store']) : undefined,
       ispdb,
       profileUrl: flags['profile-url'],
       settings,
     }
-    const style = useColor(process.stdout) ? COLOR : PLAIN
     const render = await import('../render/doctor-text.js')
     if (flags.domains) {
       const many = await import('../core/doctor/many.js')
@@ -102,13 +106,13 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
       const result = await many.runMany(inputs, {...options, probeServers: flags.probe === true}, flags.concurrency)
       const all = result.domains.flatMap((d) => d.findings.map((f) => ({...f, message: `${d.input}: ${f.message}`})))
       const data = {summary: result.summary, domains: result.domains.map(({findings: _f, ...rest}) => rest)}
-      this.finish({command: 'doctor', findings: [...findings, ...all], inputErrors: [], data, sections: render.renderManySections(result, style), summary: format !== 'text'}, format, {strict: flags.strict})
-      return
+      pushAll(findings, all)
+      return {command: 'doctor', findings, inputErrors: [], data, sections: (style) => render.renderManySections(result, style), summary: format !== 'text', strict: flags.strict}
     }
     const {runDoctor} = await import('../core/doctor/run-doctor.js')
     const result = await runDoctor(args.address!, {...options, probeServers: !flags['no-probe']})
     pushAll(findings, result.findings)
     const data = {address: result.address, domain: result.domain, dnsServer: result.dnsServer, durationMs: result.durationMs, clients: result.clients, endpoints: result.endpoints}
-    this.finish({command: 'doctor', findings, inputErrors: [], data, sections: render.renderDoctorSections(result, style)}, format, {strict: flags.strict})
+    return {command: 'doctor', findings, inputErrors: [], data, sections: (style) => render.renderDoctorSections(result, style), strict: flags.strict}
   }
 }

@@ -2,6 +2,7 @@
 import Build from './build.js'
 import Check from './check.js'
 import Doctor from './doctor.js'
+import Help from './help.js'
 import Init from './init.js'
 import Inspect from './inspect.js'
 import Lint from './lint.js'
@@ -13,6 +14,7 @@ export const COMMANDS = {
   build: Build,
   check: Check,
   doctor: Doctor,
+  help: Help,
   init: Init,
   inspect: Inspect,
   lint: Lint,

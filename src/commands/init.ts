@@ -1,10 +1,7 @@
-import {existsSync} from 'node:fs'
-import {dirname, relative, resolve, sep} from 'node:path'
-
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {InputError} from '../core/errors.js'
+import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
 
 export default class Init extends BaseCommand {
@@ -30,28 +27,21 @@ Never overwrites a file unless --force. Exit status: 0 written, 2 usage error or
     'outgoing-host': Flags.string({description: 'Outgoing (SMTP submission) server host name (default: smtp.DOMAIN).'}),
   }
 
-  async run(): Promise<void> {
+  protected async report(): Promise<Report> {
     const {args, flags} = await this.parse(Init)
-    const format = this.outputFormat(flags)
-    const out = resolve(flags.out)
-    if (existsSync(out) && !flags.force) throw new InputError('the file exists; use --force to overwrite it, or --out for another name', {file: flags.out})
-    const [{scaffoldSettings}, {packageFile}, {writeFileAtomic}] = await Promise.all([import('../core/settings/scaffold.js'), import('../core/paths.js'), import('../core/generate/write.js')])
-    // An editor schema line only when the schema lies below the file's folder (mailprofile installed
-    // in the repository's node_modules): a path climbing out of it would be this machine's alone.
-    const relativeSchema = relative(dirname(out), packageFile('schemas', 'mailprofile.schema.json')).split(sep).join('/')
-    const schemaPath = relativeSchema.startsWith('../') ? undefined : relativeSchema
-    const text = scaffoldSettings({
+    const {initSettingsFile} = await import('../core/app/init.js')
+    const report = await initSettingsFile({
       domain: args.domain,
+      out: flags.out,
+      force: flags.force,
       organization: flags.organization,
       identifier: flags.identifier,
       protocol: flags.protocol as 'imap' | 'pop3',
       security: flags.security as 'ssl' | 'starttls',
       incomingHost: flags['incoming-host'],
       outgoingHost: flags['outgoing-host'],
-      schemaPath,
     })
-    writeFileAtomic(out, Buffer.from(text, 'utf8'))
     const next = `Wrote ${flags.out}. Next: check the host names in it, then\n  mailprofile lint ${flags.out}\n  mailprofile check ${flags.out}\n  mailprofile build ${flags.out} --out out\n`
-    this.finish({command: 'init', findings: [], inputErrors: [], sections: [next], data: {file: out}, summary: false}, format)
+    return this.reportOf('init', report, {sections: [next], summary: false})
   }
 }

@@ -1,8 +1,9 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {appleTrustStoreFlag, readAppleTrustStoreFlag} from './apple-trust-store-flag.js'
+import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
+import {appleTrustStoreFlag} from './options.js'
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Explain existing .mobileconfig profiles: signature, payloads, and problems.'
@@ -24,14 +25,16 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     'apple-trust-store': appleTrustStoreFlag,
   }
 
-  async run(): Promise<void> {
+  protected override emptyData(): Record<string, unknown> {
+    return {files: [], profiles: []}
+  }
+
+  protected async report(): Promise<Report> {
     const {argv, flags} = await this.parse(Inspect)
-    const format = this.outputFormat(flags)
-    const [{inspectProfiles}, {describeInspection}] = await Promise.all([import('../core/inspect/index.js'), import('../render/inspect-text.js')])
-    const appleStore = await readAppleTrustStoreFlag(flags['apple-trust-store'])
+    const [{inspectProfiles}, {describeInspection}, {readAppleTrustStore}, {inputProblem}] = await Promise.all([import('../core/inspect/index.js'), import('../render/inspect-text.js'), import('../core/app/check-options.js'), import('../core/report.js')])
+    const appleStore = flags['apple-trust-store'] ? await readAppleTrustStore(flags['apple-trust-store']) : undefined
     const report = await inspectProfiles(argv as string[], {trustFiles: flags.trust ?? [], appleStore, warnDays: flags['warn-days']})
-    const sections = report.profiles.map((p) => describeInspection(p))
-    const inputErrors = report.inputErrors.map((e) => this.inputProblem(e))
-    this.finish({command: 'inspect', findings: report.findings, inputErrors, sections, data: {files: report.files, profiles: report.profiles}}, format, {strict: flags.strict})
+    const core = {findings: report.findings, inputErrors: report.inputErrors.map((e) => inputProblem(e)), data: {files: report.files, profiles: report.profiles}}
+    return this.reportOf('inspect', core, {strict: flags.strict, sections: report.profiles.map((p) => describeInspection(p))})
   }
 }

@@ -1,10 +1,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import type {Finding} from '../core/findings.js'
-import type {InputProblem} from '../render/report.js'
-import {BaseCommand, isProfile} from './base.js'
-import {pushAll} from '../core/arrays.js'
+import type {Report} from '../render/report.js'
+import {BaseCommand} from './base.js'
 
 export default class Lint extends BaseCommand {
   static override summary = 'Check settings files offline: schema, ports and TLS modes, host names, CA and signing files, users.'
@@ -21,28 +19,14 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     'max-users-file-size': Flags.integer({description: 'Refuse a users CSV file larger than this many MiB (default 128, about 2.8 million users).', min: 1, max: 4096}),
   }
 
-  async run(): Promise<void> {
+  protected override emptyData(): Record<string, unknown> {
+    return {files: []}
+  }
+
+  protected async report(): Promise<Report> {
     const {argv, flags} = await this.parse(Lint)
-    const {lintSettingsFile} = await import('../core/settings/lint.js')
-    const files = argv as string[]
-    const findings: Finding[] = []
-    const inputErrors: InputProblem[] = []
-    const results: Array<{file: string; ok: boolean; findings: number}> = []
-    const now = new Date()
-    for (const file of files) {
-      try {
-        // .mobileconfig files are linted by inspect's code (signature, Apple schemas, mail servers).
-        const result = isProfile(file)
-          ? await (await import('../core/inspect/index.js')).lintProfileFile(file, {now, warnDays: flags['warn-days']})
-          : await lintSettingsFile(file, {warnDays: flags['warn-days'], now, env: process.env, maxUsersFileBytes: flags['max-users-file-size'] === undefined ? undefined : flags['max-users-file-size'] * 1024 * 1024})
-        pushAll(findings, result.findings)
-        results.push({file, ok: true, findings: result.findings.length})
-      } catch (error) {
-        inputErrors.push(this.inputProblem(error))
-        results.push({file, ok: false, findings: 0})
-      }
-    }
-    this.finish({command: 'lint', findings, inputErrors, data: {files: results}}, this.outputFormat(flags), {strict: flags.strict})
+    const {lintFiles} = await import('../core/app/lint.js')
+    const report = await lintFiles(argv as string[], {warnDays: flags['warn-days'], now: new Date(), env: process.env, maxUsersFileBytes: flags['max-users-file-size'] === undefined ? undefined : flags['max-users-file-size'] * 1024 * 1024})
+    return this.reportOf('lint', report, {strict: flags.strict})
   }
 }
-

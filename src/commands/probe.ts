@@ -1,34 +1,10 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {InputError} from '../core/errors.js'
-import {connectHost} from '../core/mail/host.js'
-import {defaultPort, serviceOfPort, type Protocol} from '../core/mail/protocol.js'
+import type {Protocol} from '../core/mail/protocol.js'
+import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
-import {PROBE_FLAGS, VERBOSE_FLAG, checkOptionsFromFlags, checkReportParts, warnUnusedResolve} from './check.js'
-
-/** HOST, HOST:PORT, [IPv6], [IPv6]:PORT or a bare IPv6 address. */
-export function parseHostPort(text: string): {host: string; port?: number} {
-  const t = text.trim()
-  let host: string
-  let portText: string | undefined
-  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(t)
-  if (bracket) {
-    host = bracket[1]!
-    portText = bracket[2]
-  } else if ((t.match(/:/g) ?? []).length > 1) {
-    host = t // a bare IPv6 address: no port
-  } else {
-    const i = t.indexOf(':')
-    host = i < 0 ? t : t.slice(0, i)
-    portText = i < 0 ? undefined : t.slice(i + 1)
-  }
-  if (!host || /[\s/]/.test(host)) throw new InputError(`"${text}": expected HOST or HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:993`)
-  if (portText === undefined) return {host}
-  const port = Number(portText)
-  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65_535) throw new InputError(`"${text}": the port must be a number from 1 to 65535`)
-  return {host, port}
-}
+import {PROBE_FLAGS, VERBOSE_FLAG, checkOptionValues} from './options.js'
 
 export default class Probe extends BaseCommand {
   static override summary = 'Probe one IMAP, POP3 or SMTP server and check its certificate the way an iPhone would, without a settings file.'
@@ -57,19 +33,14 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     verbose: VERBOSE_FLAG,
   }
 
-  async run(): Promise<void> {
+  protected override emptyData(): Record<string, unknown> {
+    return {endpoints: []}
+  }
+
+  protected async report(): Promise<Report> {
     const {args, flags} = await this.parse(Probe)
-    const format = this.outputFormat(flags)
-    const {host, port} = parseHostPort(args.target)
-    const known = port === undefined ? undefined : serviceOfPort(port)
-    const protocol = (flags.protocol as Protocol | undefined) ?? known?.protocol
-    if (!protocol) throw new InputError(`--protocol imap|pop3|smtp is required${port === undefined ? '' : ` for port ${port}`} (it can be left out only for a well-known mail port: 993, 143, 995, 110, 465, 587, 25)`)
-    const security = (flags.security as 'ssl' | 'starttls' | undefined) ?? (known?.protocol === protocol ? known.security : 'ssl')
-    const options = await checkOptionsFromFlags(flags)
-    const {runCheck} = await import('../core/check/run-check.js')
-    const result = await runCheck([{target: {host: connectHost(host), port: port ?? defaultPort(protocol, security), protocol, security}, settingsSources: []}], {...options, trustInput: 'probe'})
-    warnUnusedResolve(options)
-    const parts = await checkReportParts(result, {verbose: flags.verbose})
-    this.finish({command: 'probe', findings: result.findings, inputErrors: [], data: parts.data, sections: parts.sections, groupBy: 'endpoint'}, format, {strict: flags.strict})
+    const [{probeTarget}, {renderCheckSections}] = await Promise.all([import('../core/app/probe.js'), import('../render/check-text.js')])
+    const report = await probeTarget(args.target, {...checkOptionValues(flags), protocol: flags.protocol as Protocol | undefined, security: flags.security as 'ssl' | 'starttls' | undefined})
+    return this.reportOf('probe', report, {strict: flags.strict, groupBy: 'endpoint', sections: (style) => renderCheckSections(report.result, style, {verbose: flags.verbose})})
   }
 }

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {InputError} from '../core/errors.js'
 import type {Listener} from '../core/serve/server.js'
+import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
 
 export default class Serve extends BaseCommand {
@@ -32,9 +33,8 @@ Exit status: 0 stopped cleanly, 1 the settings have error-level findings (nothin
     'log-level': Flags.string({description: 'Request log level.', options: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info'}),
   }
 
-  async run(): Promise<void> {
+  protected async report(): Promise<Report> {
     const {args, flags} = await this.parse(Serve)
-    const format = this.outputFormat(flags)
     const listeners = flags.listen.map((l) => parseListen(l, flags['tls-cert'], flags['tls-key']))
     const publicUrl = flags['public-url'] === undefined ? undefined : parsePublicUrl(flags['public-url'])
     if (flags['redirect-http'] && !publicUrl?.startsWith('https://')) throw new InputError('--redirect-http needs --public-url https://… (the address Outlook is sent to)')
@@ -65,7 +65,7 @@ Exit status: 0 stopped cleanly, 1 the settings have error-level findings (nothin
       const sections = result.refused
         ? [`Nothing was served: ${result.refused}.\n`]
         : [`Served ${result.requests} request${result.requests === 1 ? '' : 's'} on ${result.urls.join(', ')} (public URL ${result.publicUrl}); settings reloaded ${result.reloads.ok} time${result.reloads.ok === 1 ? '' : 's'}, ${result.reloads.failed} reload${result.reloads.failed === 1 ? '' : 's'} refused.\n`]
-      this.finish({command: 'serve', findings: result.findings, inputErrors: [], sections, data: {urls: result.urls, publicUrl: result.publicUrl ?? null, requests: result.requests, reloads: result.reloads}}, format)
+      return {command: 'serve', findings: result.findings, inputErrors: [], sections, data: {urls: result.urls, publicUrl: result.publicUrl ?? null, requests: result.requests, reloads: result.reloads}}
     } finally {
       logger.flush()
       process.off('SIGTERM', onStop).off('SIGINT', onStop)

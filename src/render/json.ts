@@ -6,7 +6,7 @@ export const JSON_SCHEMA_VERSION = 1
 
 /**
  * The one JSON document every command prints with --json (documented in the README):
- * `{schemaVersion, tool, version, command, exitCode, summary, findings, inputErrors, ...data}`.
+ * `{schemaVersion, tool, version, command, exitCode, summary, findings, inputErrors, internalError?, ...data}`.
  */
 export function renderJson(report: Report, meta: {version: string; exitCode: number}): string {
   const doc = {
@@ -18,6 +18,7 @@ export function renderJson(report: Report, meta: {version: string; exitCode: num
     summary: countFindings(report.findings),
     findings: sortFindings(report.findings),
     inputErrors: report.inputErrors,
+    ...(report.internalError ? {internalError: report.internalError} : {}),
     ...report.data,
   }
   return JSON.stringify(doc, null, 2) + '\n'

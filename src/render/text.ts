@@ -22,7 +22,8 @@ function position(f: Finding): string {
 /** Human-readable output: findings grouped by file (or endpoint), then a summary line. */
 export function renderText(report: Report, style: Style): string {
   const out: string[] = []
-  for (const section of report.sections ?? []) out.push(section)
+  const sections = typeof report.sections === 'function' ? report.sections(style) : (report.sections ?? [])
+  for (const section of sections) out.push(section)
   const groups = new Map<string, Finding[]>()
   for (const f of sortFindings(report.findings)) {
     const key = groupKey(f, report.groupBy ?? 'file')

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
+import type {Report} from '../../render/report.js'
 import {BaseCommand} from '../base.js'
 
 export default class ManifestMerge extends BaseCommand {
@@ -16,12 +17,12 @@ Exit status: 0 written, 2 a shard missing, twice, from another split, or unreada
     out: Flags.string({char: 'o', description: 'Folder to write manifest.json into (default: the first folder named).'}),
   }
 
-  async run(): Promise<void> {
+  protected async report(): Promise<Report> {
     const {argv, flags} = await this.parse(ManifestMerge)
     const dirs = argv as string[]
     const {writeMergedManifest} = await import('../../core/generate/manifest-merge.js')
     const merged = writeMergedManifest(dirs, flags.out ?? dirs[0]!)
     const sections = [`Merged ${merged.sources.length} partial manifests (${merged.manifest.files.length} files) into ${merged.file}.\n`]
-    this.finish({command: 'manifest merge', findings: [], inputErrors: [], sections, data: {manifest: merged.file, shards: merged.sources, files: merged.manifest.files.length}}, this.outputFormat(flags))
+    return {command: 'manifest merge', findings: [], inputErrors: [], sections, data: {manifest: merged.file, shards: merged.sources, files: merged.manifest.files.length}}
   }
 }

@@ -11,7 +11,7 @@ import {join, resolve} from 'node:path'
 import {InputError} from '../errors.js'
 import {MANIFEST_FILE, buildManifest, serializeManifest, type Manifest, type ManifestEntry} from './manifest.js'
 import {SHARD_MANIFEST} from './shard.js'
-import {writeFileAtomic} from './write.js'
+import {writeFileAtomic} from '../util/write-file.js'
 
 interface Partial {
   file: string

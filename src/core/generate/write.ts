@@ -1,5 +1,5 @@
 /**
- * Writing output files: atomically (a temporary file in the same folder, then rename), so an
+ * Writing output files: atomically (util/write-file.ts: a temporary file, then rename), so an
  * interrupted run (Ctrl-C, kill, a crash of the tool) leaves either the old file or the new one
  * under each name, never a truncated profile; and with file names that are safe for any address.
  *
@@ -8,9 +8,10 @@
  * `writeOutputs` does it only when asked (`build --fsync`); the manifest, written last, is always
  * flushed.
  */
-import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync} from 'node:fs'
-import {randomBytes} from 'node:crypto'
-import {basename, dirname, join} from 'node:path'
+import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+
+import {processAlive, syncDirectory, writeAll, writeFileAtomic} from '../util/write-file.js'
 
 import {sha256Hex} from './ids.js'
 
@@ -28,43 +29,6 @@ export function safeFileName(name: string): string {
   if (safe === '' || WINDOWS_RESERVED.test(safe)) safe = `_${safe}`
   if (safe.length > MAX_NAME) safe = safe.slice(0, MAX_NAME)
   return safe === name ? safe : `${safe}~${sha256Hex(name).slice(0, 8)}`
-}
-
-/** Writes `bytes` to `path` atomically, creating folders as needed; `fsync: false` skips the flush to disk. */
-export function writeFileAtomic(path: string, bytes: Uint8Array, options: {fsync?: boolean; mkdir?: boolean} = {}): void {
-  const durable = options.fsync !== false
-  const dir = dirname(path)
-  if (options.mkdir !== false) mkdirSync(dir, {recursive: true})
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  let fd: number | undefined
-  try {
-    fd = openSync(tmp, 'wx', 0o644)
-    let off = 0
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
-    if (durable) fsyncSync(fd)
-    closeSync(fd)
-    fd = undefined
-    renameSync(tmp, path)
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd)
-    rmSync(tmp, {force: true})
-    throw error
-  }
-  if (durable) syncDirectory(dir)
-}
-
-/** Makes renames in `dir` durable; not possible on every platform, harmless to skip. */
-function syncDirectory(dir: string): void {
-  try {
-    const dfd = openSync(dir, 'r')
-    try {
-      fsyncSync(dfd)
-    } finally {
-      closeSync(dfd)
-    }
-  } catch {
-    // ignore
-  }
 }
 
 const STAGING_PREFIX = '.mailprofile-staging-'
@@ -91,8 +55,7 @@ export function stageFile(outDir: string, path: string, bytes: Uint8Array, optio
   }
   const fd = openSync(target, 'w', 0o644)
   try {
-    let off = 0
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
+    writeAll(fd, bytes)
     if (options.fsync) fsyncSync(fd)
   } finally {
     closeSync(fd)
@@ -120,15 +83,6 @@ export function removeAbandonedStaging(outDir: string): void {
     const pid = Number(name.slice(STAGING_PREFIX.length))
     if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue
     rmSync(join(outDir, name), {recursive: true, force: true})
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

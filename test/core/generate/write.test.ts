@@ -4,7 +4,8 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {discardStaging, removeAbandonedStaging, safeFileName, stageFile, stagingDir, writeFileAtomic, writeOutputs} from '../../../src/core/generate/write.js'
+import {discardStaging, removeAbandonedStaging, safeFileName, stageFile, stagingDir, writeOutputs} from '../../../src/core/generate/write.js'
+import {writeFileAtomic} from '../../../src/core/util/write-file.js'
 
 describe('safeFileName', () => {
   it('keeps ordinary addresses and domains readable', () => {
