@@ -50,7 +50,7 @@ describe('--json: one document on every exit path', () => {
     ['probe', ['probe', 'mail.example.com:2525', '--json'], /--protocol imap\|pop3\|smtp is required/],
     ['check', ['check', settings, '--at', 'yesterday', '--json'], /--at "yesterday"/],
     ['check', ['check', settings, '--ca', 'nosuch.pem', '--json'], /--ca: cannot read the CA file/],
-    ['inspect', ['inspect', 'x.mobileconfig', '--trust', 'nosuch.pem', '--json'], /--trust file cannot be read/],
+    ['inspect', ['inspect', 'x.mobileconfig', '--trust', 'nosuch.pem', '--json'], /--trust: cannot read the CA file \(no such file\)/],
   ])('%s: unusable input %j', async (command, args, message) => {
     const r = await runCli(args, {cwd: dir})
     expect(r.code).toBe(2)
