@@ -59,7 +59,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error): Promise<unknown> {
     if (error instanceof ExitError) return super.catch(error)
-    const report: Report = {command: this.id ?? '', findings: [], inputErrors: [], data: this.emptyData(), aborted: true}
+    const report: Report = {command: (this.id ?? '').replaceAll(':', ' '), findings: [], inputErrors: [], data: this.emptyData(), aborted: true}
     if (error instanceof InputError) {
       report.inputErrors.push(inputProblem(error))
     } else if (error instanceof CLIError && error.oclif?.exit !== undefined && error.oclif.exit !== 0) {
