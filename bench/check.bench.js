@@ -8,49 +8,27 @@
 // in a fresh process. Bounded: every phase 10 s, each run at most 120 s (--deadline).
 import {Buffer} from 'node:buffer'
 import {fork, spawnSync} from 'node:child_process'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {availableParallelism, loadavg} from 'node:os'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+import {bundleSources, MAIL_KINDS, root} from './source-lib.js'
+
 const cacheDir = `${root}node_modules/.cache/mailprofile-bench`
 const libFile = `${cacheDir}/check-lib.js`
 const listenersFile = `${cacheDir}/check-listeners.json`
 const COUNTS = (process.env.BENCH_CHECK_COUNTS ?? '100,500,5000').split(',').map(Number)
 const PER_KIND = 10
-const KINDS = [
-  {protocol: 'imap', security: 'ssl'},
-  {protocol: 'imap', security: 'starttls'},
-  {protocol: 'pop3', security: 'ssl'},
-  {protocol: 'pop3', security: 'starttls'},
-  {protocol: 'smtp', security: 'ssl'},
-  {protocol: 'smtp', security: 'starttls'},
-]
+const KINDS = MAIL_KINDS
 const TARGET_MS = 1.5
 
 async function bundleLib() {
-  const {build} = await import('esbuild')
-  mkdirSync(cacheDir, {recursive: true})
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "export {runCheck} from './src/core/check/run-check.ts'",
-        "export {startMailServer} from './test/servers/mail-server.ts'",
-        "export {createChain} from './test/helpers/pki.ts'",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: libFile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    banner: {js: "import {createRequire as __benchRequire} from 'node:module'; const require = __benchRequire(import.meta.url);"},
-    logLevel: 'warning',
-  })
+  await bundleSources([
+    "export {runCheck} from './src/core/check/run-check.ts'",
+    "export {startMailServer} from './test/servers/mail-server.ts'",
+    "export {createChain} from './test/helpers/pki.ts'",
+  ], libFile)
 }
 
 const lib = () => import(pathToFileURL(libFile).href)

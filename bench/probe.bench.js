@@ -10,53 +10,31 @@
 // into node_modules/.cache (nothing of it ships in dist/).
 import {Buffer} from 'node:buffer'
 import {fork, spawnSync} from 'node:child_process'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {availableParallelism, loadavg} from 'node:os'
 import {performance} from 'node:perf_hooks'
 import {clearInterval, setInterval} from 'node:timers'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
+import {bundleSources, MAIL_KINDS, root} from './source-lib.js'
+
 import {measureStartup} from './startup-probe.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const cacheDir = `${root}node_modules/.cache/mailprofile-bench`
 const libFile = `${cacheDir}/probe-lib.js`
 const endpointsFile = `${cacheDir}/endpoints.json`
 const COUNTS = [100, 250, 500]
 const TOTAL = 500
 const HOST = 'mail.example.test'
-const KINDS = [
-  {protocol: 'imap', security: 'ssl'},
-  {protocol: 'imap', security: 'starttls'},
-  {protocol: 'pop3', security: 'ssl'},
-  {protocol: 'pop3', security: 'starttls'},
-  {protocol: 'smtp', security: 'ssl'},
-  {protocol: 'smtp', security: 'starttls'},
-]
+const KINDS = MAIL_KINDS
 
 async function bundleLib() {
-  const {build} = await import('esbuild')
-  mkdirSync(cacheDir, {recursive: true})
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "export {probeAll, DEFAULT_CONCURRENCY} from './src/core/net/index.ts'",
-        "export {runCheck} from './src/core/check/run-check.ts'",
-        "export {startMailServer} from './test/servers/mail-server.ts'",
-        "export {createChain} from './test/helpers/pki.ts'",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: libFile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    banner: {js: "import {createRequire as __benchRequire} from 'node:module'; const require = __benchRequire(import.meta.url);"},
-    logLevel: 'warning',
-  })
+  await bundleSources([
+    "export {probeAll, DEFAULT_CONCURRENCY} from './src/core/net/index.ts'",
+    "export {runCheck} from './src/core/check/run-check.ts'",
+    "export {startMailServer} from './test/servers/mail-server.ts'",
+    "export {createChain} from './test/helpers/pki.ts'",
+  ], libFile)
 }
 
 const lib = () => import(pathToFileURL(libFile).href)
