@@ -9,11 +9,13 @@
  * manifest is in place, so a pipeline that reads the manifest never sees a listed file missing.
  */
 import {createHash} from 'node:crypto'
-import {existsSync, readFileSync, readdirSync, rmSync, rmdirSync} from 'node:fs'
-import {dirname, join, relative, sep} from 'node:path'
+import {lstatSync, readdirSync, realpathSync, rmdirSync} from 'node:fs'
+import {join} from 'node:path'
 
+import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import {MANIFEST_FILE, type Manifest, type ManifestEntry} from './manifest.js'
+import {ownedFile, outputPathParts, readOwnedFile, removeOwnedFile} from './out-folder.js'
 import {inShard, type Shard} from './shard.js'
 
 export interface StaleOutput {
@@ -25,28 +27,34 @@ export interface StaleOutput {
   entry: ManifestEntry
 }
 
-/** A relative manifest path that stays inside the output folder, or undefined. */
-function safeRelative(path: unknown): string | undefined {
-  if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.includes('\\')) return undefined
-  const parts = path.split('/')
-  if (parts.some((p) => p === '' || p === '.' || p === '..')) return undefined
-  return path
-}
-
-/** The manifest an earlier build left in `outDir`, or undefined when there is none or it is unusable. */
-export function readPreviousManifest(outDir: string, file = MANIFEST_FILE): Manifest | undefined {
-  let text: string
+/** The real path of the output folder, or undefined when it does not exist. */
+function realRoot(outDir: string): string | undefined {
   try {
-    text = readFileSync(join(outDir, file), 'utf8')
+    return realpathSync(outDir)
   } catch {
     return undefined
   }
+}
+
+/** A manifest document's bytes as a manifest, or undefined when they are not one. */
+export function parseManifest(bytes: Buffer | undefined): Manifest | undefined {
+  if (!bytes) return undefined
   try {
-    const doc = JSON.parse(text) as Partial<Manifest>
+    const doc = JSON.parse(bytes.toString('utf8')) as Partial<Manifest>
     return doc && doc.manifestVersion === 1 && Array.isArray(doc.files) ? (doc as Manifest) : undefined
   } catch {
     return undefined
   }
+}
+
+/**
+ * The manifest an earlier build left in `outDir`, or undefined when there is none or it is unusable
+ * (a link, a FIFO or anything but a regular file in the folder itself is not read).
+ */
+export function readPreviousManifest(outDir: string, file = MANIFEST_FILE): Manifest | undefined {
+  const root = realRoot(outDir)
+  const abs = root === undefined ? undefined : ownedFile(root, [file])
+  return abs === undefined ? undefined : parseManifest(readOwnedFile(abs))
 }
 
 /**
@@ -66,21 +74,25 @@ export function buildScope(options: {only?: readonly string[]; users: boolean; s
  * about per-user files).
  */
 export function findStaleOutputs(outDir: string, previous: Manifest | undefined, current: Manifest, inScope: (entry: ManifestEntry) => boolean = () => true): StaleOutput[] {
-  if (!previous) return []
+  const root = realRoot(outDir)
+  if (!previous || root === undefined) return []
   const keep = new Set(current.files.map((f) => f.path))
-  const stale: StaleOutput[] = []
-  const seen = new Set<string>()
+  // A path may be listed more than once (a manifest recovered from a killed build): any recorded hash is ours.
+  const recorded = new Map<string, {entry: ManifestEntry; parts: string[]; sha256: Set<string>}>()
   for (const entry of [...previous.files, ...(Array.isArray(previous.stale) ? previous.stale : [])]) {
-    const path = safeRelative(entry?.path)
-    if (!path || keep.has(path) || seen.has(path) || path === MANIFEST_FILE || !inScope(entry)) continue
-    seen.add(path)
-    let bytes: Buffer
-    try {
-      bytes = readFileSync(join(outDir, ...path.split('/')))
-    } catch {
-      continue // already gone
-    }
-    stale.push({path, unchanged: createHash('sha256').update(bytes).digest('hex') === String(entry.sha256).toLowerCase(), entry})
+    const parts = outputPathParts(entry?.path)
+    if (!parts || keep.has(entry.path) || entry.path === MANIFEST_FILE || !inScope(entry)) continue
+    const known = recorded.get(entry.path)
+    if (known) known.sha256.add(String(entry.sha256).toLowerCase())
+    else recorded.set(entry.path, {entry, parts, sha256: new Set([String(entry.sha256).toLowerCase()])})
+  }
+  const stale: StaleOutput[] = []
+  for (const [path, {entry, parts, sha256}] of recorded) {
+    // Only a regular file reached through real folders inside the output folder: never through a link.
+    const abs = ownedFile(root, parts)
+    const bytes = abs === undefined ? undefined : readOwnedFile(abs)
+    if (!bytes) continue // gone, or not ours to judge
+    stale.push({path, unchanged: sha256.has(createHash('sha256').update(bytes).digest('hex')), entry})
   }
   return stale.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
@@ -90,10 +102,11 @@ export function findStaleOutputs(outDir: string, previous: Manifest | undefined,
  * files in a --no-users run) whose files are still there: carried into the new manifest unchanged.
  */
 export function carriedStale(outDir: string, previous: Manifest | undefined, inScope: (entry: ManifestEntry) => boolean): ManifestEntry[] {
-  if (!previous || !Array.isArray(previous.stale)) return []
+  const root = realRoot(outDir)
+  if (!previous || !Array.isArray(previous.stale) || root === undefined) return []
   return previous.stale.filter((entry) => {
-    const path = safeRelative(entry?.path)
-    return path !== undefined && !inScope(entry) && existsSync(join(outDir, ...path.split('/')))
+    const parts = outputPathParts(entry?.path)
+    return parts !== undefined && !inScope(entry) && ownedFile(root, parts) !== undefined
   })
 }
 
@@ -109,22 +122,25 @@ export function manifestWithStale(current: Manifest, stale: readonly StaleOutput
 
 /**
  * Removes the unchanged stale files and the folders that become empty (never `outDir` itself).
+ * Only regular files reached through real folders inside the output folder's real path are
+ * removed: a link (to a file or a folder) on the way is never followed, and the link itself stays.
  * Returns the paths removed.
  */
 export function removeStaleOutputs(outDir: string, stale: readonly StaleOutput[]): string[] {
+  const root = realRoot(outDir)
+  if (root === undefined) return []
   const removed: string[] = []
-  const dirs = new Set<string>()
+  const dirs = new Map<string, number>()
   for (const s of stale) {
-    if (!s.unchanged || !safeRelative(s.path)) continue
-    const target = join(outDir, ...s.path.split('/'))
-    rmSync(target, {force: true})
+    const parts = outputPathParts(s.path)
+    if (!s.unchanged || !parts || !removeOwnedFile(root, parts)) continue
     removed.push(s.path)
-    for (let d = dirname(target); d !== outDir && relative(outDir, d) !== '' && !relative(outDir, d).startsWith('..'); d = dirname(d)) dirs.add(d)
+    for (let n = parts.length - 1; n > 0; n--) dirs.set(join(root, ...parts.slice(0, n)), n)
   }
-  // Deepest first, so a folder emptied by removing its empty subfolder goes too.
-  for (const d of [...dirs].sort((a, b) => b.split(sep).length - a.split(sep).length)) {
+  // Deepest first, so a folder emptied by removing its empty subfolder goes too; only real folders.
+  for (const [d] of [...dirs].sort((a, b) => b[1] - a[1])) {
     try {
-      if (readdirSync(d).length === 0) rmdirSync(d)
+      if (lstatSync(d).isDirectory() && readdirSync(d).length === 0) rmdirSync(d)
     } catch {
       // gone already or not empty: leave it
     }
@@ -143,20 +159,20 @@ export function staleOutputFindings(stale: readonly StaleOutput[], pruned: boole
   const unchanged = stale.filter((s) => s.unchanged).map((s) => s.path)
   const modified = stale.filter((s) => !s.unchanged).map((s) => s.path)
   if (!pruned && unchanged.length > 0) {
-    findings.push({
-      code: 'stale-output',
-      severity: 'info',
-      message: `${unchanged.length} file${unchanged.length === 1 ? '' : 's'} in ${outShown} from an earlier build ${unchanged.length === 1 ? 'is' : 'are'} no longer produced by these settings (${listed(unchanged)}); the new manifest.json does not list ${unchanged.length === 1 ? 'it' : 'them'}. A pipeline that copies the whole folder would still deploy ${unchanged.length === 1 ? 'it' : 'them'}.`,
-      fix: 'Run build with --prune to remove them (only files the earlier manifest recorded, with the bytes it recorded).',
-    })
+    findings.push(
+      finding('stale-output', {
+        message: `${unchanged.length} file${unchanged.length === 1 ? '' : 's'} in ${outShown} from an earlier build ${unchanged.length === 1 ? 'is' : 'are'} no longer produced by these settings (${listed(unchanged)}); the new manifest.json does not list ${unchanged.length === 1 ? 'it' : 'them'}. A pipeline that copies the whole folder would still deploy ${unchanged.length === 1 ? 'it' : 'them'}.`,
+        fix: 'Run build with --prune to remove them (only files the earlier manifest recorded, with the bytes it recorded).',
+      }),
+    )
   }
   if (modified.length > 0) {
-    findings.push({
-      code: 'stale-output-modified',
-      severity: 'warning',
-      message: `${modified.length} file${modified.length === 1 ? '' : 's'} in ${outShown} that an earlier build wrote ${modified.length === 1 ? 'is' : 'are'} no longer produced, but ${modified.length === 1 ? 'it has' : 'they have'} changed since (${listed(modified)}), so --prune leaves ${modified.length === 1 ? 'it' : 'them'} alone.`,
-      fix: 'Look at the files and delete them by hand if nobody needs them.',
-    })
+    findings.push(
+      finding('stale-output-modified', {
+        message: `${modified.length} file${modified.length === 1 ? '' : 's'} in ${outShown} that an earlier build wrote ${modified.length === 1 ? 'is' : 'are'} no longer produced, but ${modified.length === 1 ? 'it has' : 'they have'} changed since (${listed(modified)}), so --prune leaves ${modified.length === 1 ? 'it' : 'them'} alone.`,
+        fix: 'Look at the files and delete them by hand if nobody needs them.',
+      }),
+    )
   }
   return findings
 }

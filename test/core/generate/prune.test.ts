@@ -1,5 +1,6 @@
+import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -82,6 +83,58 @@ describe('stale outputs', () => {
     } finally {
       rmSync(outside, {recursive: true, force: true})
     }
+  })
+
+  it('never deletes through a symbolic link: a planted manifest naming link/precious.txt with the victim\'s SHA-256 leaves the victim', () => {
+    // The reproducer of issue 11: out/link -> a folder elsewhere, and a manifest listing link/precious.txt.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mp-prune-victim-'))
+    try {
+      writeFileSync(join(elsewhere, 'precious.txt'), 'precious')
+      symlinkSync(elsewhere, join(out, 'link'))
+      // And a link to a file, named directly.
+      symlinkSync(join(elsewhere, 'precious.txt'), join(out, 'file-link.txt'))
+      const planted = manifest([entry('link/precious.txt', 'precious'), entry('file-link.txt', 'precious'), entry(`../${elsewhere.split('/').pop()}/precious.txt`, 'precious'), entry(join(elsewhere, 'precious.txt'), 'precious')])
+      writeFileSync(join(out, MANIFEST_FILE), JSON.stringify(planted))
+      const previous = readPreviousManifest(out)
+      expect(previous?.files).toHaveLength(4)
+      // Not judged at all (neither stale nor "modified"): the bytes behind a link are not ours.
+      expect(findStaleOutputs(out, previous, manifest([]))).toEqual([])
+      // Even when told they are unchanged stale files, nothing behind a link (nor the link) is removed.
+      expect(removeStaleOutputs(out, planted.files.map((f) => staleFile(f.path, true)))).toEqual([])
+      expect(readFileSync(join(elsewhere, 'precious.txt'), 'utf8')).toBe('precious')
+      expect(existsSync(join(out, 'link'))).toBe(true)
+      expect(existsSync(join(out, 'file-link.txt'))).toBe(true)
+    } finally {
+      rmSync(elsewhere, {recursive: true, force: true})
+    }
+  })
+
+  it('does not read a manifest that is a link or not a regular file, nor a stale entry that is a FIFO', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mp-prune-victim-'))
+    try {
+      writeFileSync(join(elsewhere, 'm.json'), JSON.stringify(manifest([entry('a', 'a')])))
+      symlinkSync(join(elsewhere, 'm.json'), join(out, MANIFEST_FILE))
+      expect(readPreviousManifest(out)).toBeUndefined()
+      rmSync(join(out, MANIFEST_FILE))
+      mkdirSync(join(out, MANIFEST_FILE))
+      expect(readPreviousManifest(out)).toBeUndefined()
+      rmSync(join(out, MANIFEST_FILE), {recursive: true})
+      execFileSync('mkfifo', [join(out, 'fifo')])
+      expect(findStaleOutputs(out, manifest([entry('fifo', '')]), manifest([]))).toEqual([])
+      expect(removeStaleOutputs(out, [staleFile('fifo', true)])).toEqual([])
+      expect(existsSync(join(out, 'fifo'))).toBe(true)
+    } finally {
+      rmSync(elsewhere, {recursive: true, force: true})
+    }
+  })
+
+  it('refuses hidden parts in manifest paths (staging folders, .git), so a planted manifest cannot reach them', () => {
+    write('.git/config', 'x')
+    write('.mailprofile-staging-1-abcdef/example.com/a', 'x')
+    const previous = manifest([entry('.git/config', 'x'), entry('.mailprofile-staging-1-abcdef/example.com/a', 'x')])
+    expect(findStaleOutputs(out, previous, manifest([]))).toEqual([])
+    expect(removeStaleOutputs(out, previous.files.map((f) => staleFile(f.path, true)))).toEqual([])
+    expect(existsSync(join(out, '.git/config'))).toBe(true)
   })
 
   it('removes unchanged stale files and the folders they leave empty, never the output folder or edited files', () => {
