@@ -126,6 +126,91 @@ describe('fuzz: settings files through the lint core', () => {
   })
 })
 
+/** Edits that keep the document valid but give the rules something to find (authentication none, port 25, an IP address, …). */
+const SEMANTIC_EDITS: ReadonlyArray<(server: Record<string, unknown>) => void> = [
+  (s) => (s.authentication = 'none'),
+  (s) => (s.security = 'none'),
+  (s) => (s.port = 25),
+  (s) => (s.port = 995),
+  (s) => (s.host = '192.0.2.7'),
+  (s) => (s.host = 'mail'),
+  (s) => (s.host = 'mail.example.com.'),
+  (s) => (s.username = '%EMAILADRESS%'),
+]
+
+/** Edits that break a part's schema: an unknown key, a missing required key, or a generated value for one of its keys. */
+function schemaBreak(): fc.Arbitrary<(holder: Record<string, unknown>) => void> {
+  return fc.oneof(
+    fc.constantFrom<(h: Record<string, unknown>) => void>(
+      (h) => (h.hots = 'x'),
+      (h) => delete h.host,
+      (h) => delete h.domain,
+      (h) => delete h.incoming,
+      (h) => (h.port = 'nine'),
+      (h) => (h.security = 'tls'),
+    ),
+    fc.tuple(fc.nat(), fc.jsonValue({maxDepth: 2})).map(([pick, value]) => (h: Record<string, unknown>) => {
+      const keys = Object.keys(h)
+      if (keys.length > 0) h[keys[pick % keys.length]!] = value
+    }),
+  )
+}
+
+const SEEDS_WITH_DOMAINS = YAML_SEEDS.map((s) => parse(s) as {domains: Array<Record<string, Record<string, unknown>>>})
+/** Findings that compare one domain with the others (or users with domains): a skipped domain may change them. */
+const CROSS_PART = new Set(['identifier-duplicate', 'domain-duplicate', 'profile-identifier-collision', 'user-domain-unknown'])
+
+describe('fuzz: rules on the well-formed parts of a file that fails the schema', () => {
+  const n = runs(60)
+  it('never crash, and report on every unbroken domain exactly what they report when the file is valid', {timeout: testTimeout(n * 2)}, async () => {
+    const t = performance.now()
+    const perDomain = (findings: readonly Finding[], skip: ReadonlySet<number>): string[] =>
+      findings
+        .filter((f) => !CROSS_PART.has(f.code))
+        .flatMap((f) => {
+          const m = /^\/domains\/(\d+)(?:\/|$)/.exec(f.source?.pointer ?? '')
+          return m && !skip.has(Number(m[1])) ? [`${f.code} ${f.source?.pointer}`] : []
+        })
+        .sort()
+    const lintDoc = async (doc: unknown, name: string): Promise<Finding[]> => {
+      const file = join(dir, name)
+      writeFileSync(file, JSON.stringify(doc, null, 2))
+      const result = await timedAsync(() => lintSettingsFile(file, {warnDays: 30, now: NOW, env: {}}))
+      expectRegisteredFindings(result.findings)
+      return result.findings
+    }
+    const arbitrary = fc.tuple(
+      fc.constantFrom(...SEEDS_WITH_DOMAINS.keys()),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom('incoming', 'outgoing'), fc.nat({max: SEMANTIC_EDITS.length - 1})), {maxLength: 6}),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom('domain', 'incoming', 'outgoing'), schemaBreak()), {minLength: 1, maxLength: 3}),
+    )
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async ([seedIndex, semantic, breaks]) => {
+        const valid = structuredClone(SEEDS_WITH_DOMAINS[seedIndex]!)
+        for (const [d, side, e] of semantic) SEMANTIC_EDITS[e]!(valid.domains[d % valid.domains.length]![side]!)
+        const validFindings = await lintDoc(valid, 'valid.json')
+        expect(validFindings.filter((f) => ['unknown-key', 'missing-key', 'wrong-type', 'invalid-value'].includes(f.code))).toEqual([])
+
+        const broken = structuredClone(valid) as unknown as {domains: Array<Record<string, unknown>>; [key: string]: unknown}
+        broken.typoAtTheTop = true // the file always fails the schema
+        const touched = new Set<number>()
+        for (const [d, part, edit] of breaks) {
+          const i = d % broken.domains.length
+          touched.add(i)
+          const holder = part === 'domain' ? broken.domains[i] : broken.domains[i]![part]
+          if (holder && typeof holder === 'object' && !Array.isArray(holder)) edit(holder as Record<string, unknown>)
+        }
+        const brokenFindings = await lintDoc(broken, 'broken.json')
+        expect(brokenFindings.some((f) => f.code === 'unknown-key')).toBe(true)
+        expect(perDomain(brokenFindings, touched)).toEqual(perDomain(validFindings, touched))
+        for (const f of brokenFindings) if (f.source?.line !== undefined) expect(f.source.line).toBeGreaterThan(0)
+      }),
+      params(60),
+    )
+    report('settings with malformed parts', n, t)
+  })
+})
+
 describe('fuzz: users CSV', () => {
   const seed = readFileSync(join(EXAMPLES, 'users.csv'), 'utf8')
   const n = runs(150)

@@ -24,13 +24,18 @@ export interface LintResult {
   workspace: Workspace
 }
 
-/** Lints a loaded workspace: secrets (on the raw document, whatever the schema says), the schema findings, then every rule. */
+/**
+ * Lints a loaded workspace: secrets (on the raw document, whatever the schema says), the schema
+ * findings, then every rule, on the settings or, when the schema fails, on the parts that are
+ * well-formed (so one run shows every problem).
+ */
 export function lintWorkspace(workspace: Workspace, options: RuleOptions): Finding[] {
   const findings = [...findSecrets(workspace.doc), ...workspace.findings]
-  const settings = workspace.settings
+  const settings = workspace.settings ?? workspace.partial?.settings
   if (settings) {
+    const ctx = {settings, doc: workspace.doc, options, caFiles: workspace.caFiles, signing: workspace.signing, malformed: workspace.partial?.malformed}
     // One finding at a time: a rule over 100,000 users may return more than a spread can pass.
-    for (const rule of RULES) for (const f of rule({settings, doc: workspace.doc, options, caFiles: workspace.caFiles, signing: workspace.signing})) findings.push(f)
+    for (const rule of RULES) for (const f of rule(ctx)) findings.push(f)
   }
   return findings
 }

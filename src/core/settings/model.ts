@@ -55,6 +55,8 @@ export interface ServerSettings {
 }
 
 export interface DomainSettings {
+  /** Its position in the settings' `domains` list (rules locate its keys by it); absent for domains read from elsewhere (a profile). */
+  index?: number
   domain: string
   displayName: string
   identifier: string
@@ -92,8 +94,20 @@ export interface Settings {
 
 export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation
 
-/** Builds the normalized settings from validated raw data. Users from a CSV file are added by the caller. */
-export function normalizeSettings(raw: RawSettings, file: string, baseDir: string, locate: Locate): Settings {
+/** Which entries of `domains` and `users` to keep (by their index in the document); default: all. */
+export interface KeepEntries {
+  domain(index: number): boolean
+  user(index: number): boolean
+}
+
+const KEEP_ALL: KeepEntries = {domain: () => true, user: () => true}
+
+/**
+ * Builds the normalized settings from validated raw data (or from the well-formed parts of a
+ * document that fails the schema, src/core/settings/salvage.ts, which names the entries to keep).
+ * Kept entries keep their document index. Users from a CSV file are added by the caller.
+ */
+export function normalizeSettings(raw: RawSettings, file: string, baseDir: string, locate: Locate, keep: KeepEntries = KEEP_ALL): Settings {
   const server = (s: RawServer, protocol: Protocol, path: PathSegment[]): ServerSettings => {
     const security = s.security ?? 'ssl'
     return {
@@ -120,14 +134,15 @@ export function normalizeSettings(raw: RawSettings, file: string, baseDir: strin
       removalAllowed: raw.profile?.removalAllowed ?? true,
       targetDevice: raw.profile?.targetDevice ?? 'any',
     },
-    domains: raw.domains.map((d, i) => ({
+    domains: raw.domains.flatMap((d, i) => (keep.domain(i) ? [{
+      index: i,
       domain: d.domain,
       displayName: d.displayName ?? d.domain,
       identifier: d.identifier ?? defaultDomainIdentifier(raw.organization.identifier, d.domain),
       incoming: server(d.incoming, d.incoming.protocol, ['domains', i, 'incoming']),
       outgoing: server(d.outgoing, 'smtp', ['domains', i, 'outgoing']),
       source: locate(['domains', i, 'domain']),
-    })),
+    }] : [])),
     trust: {
       caFiles: (raw.trust?.caFiles ?? []).map((p, i) => ({path: p, source: locate(['trust', 'caFiles', i])})),
       pins: (raw.trust?.pins ?? []).map((p, i) => ({value: p, source: locate(['trust', 'pins', i])})),
@@ -142,6 +157,6 @@ export function normalizeSettings(raw: RawSettings, file: string, baseDir: strin
           source: locate(['signing']),
         }
       : undefined,
-    users: (raw.users ?? []).map((u, i) => ({address: u.address, name: u.name, login: u.login, source: locate(['users', i, 'address'])})),
+    users: (raw.users ?? []).flatMap((u, i) => (keep.user(i) ? [{address: u.address, name: u.name, login: u.login, source: locate(['users', i, 'address'])}] : [])),
   }
 }

@@ -158,12 +158,16 @@ function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
   }
 }
 
-/** Validates the document against the settings schema; returns findings (empty when valid). */
-export function validateSettingsDocument(doc: SourceDocument): Finding[] {
-  if (validate(doc.data)) return []
+/**
+ * Validates the document against the settings schema; returns findings (empty when valid) and
+ * ajv's errors, which src/core/settings/well-formed.ts reads to find the parts that are well-formed.
+ */
+export function validateSettingsDocument(doc: SourceDocument): {findings: Finding[]; errors: readonly ErrorObject[]} {
+  if (validate(doc.data)) return {findings: [], errors: []}
+  const errors = [...(validate.errors ?? [])]
   const seen = new Set<string>()
   const findings: Finding[] = []
-  for (const error of validate.errors ?? []) {
+  for (const error of errors) {
     // Secret-named keys (password, …) are reported by the secrets rule as password-in-settings instead.
     if (error.keyword === 'additionalProperties' && isSecretKey((error.params as {additionalProperty: string}).additionalProperty)) continue
     // `const` and `enum` on the same path repeat each other; type errors on a parent make children noise.
@@ -173,5 +177,5 @@ export function validateSettingsDocument(doc: SourceDocument): Finding[] {
     seen.add(key)
     findings.push(f)
   }
-  return findings
+  return {findings, errors}
 }

@@ -8,7 +8,7 @@
 import type {Finding} from '../findings.js'
 import {loadCaFiles, type LoadedCaFile} from './ca-files.js'
 import type {SourceDocument} from './document.js'
-import {loadSettings} from './load.js'
+import {loadSettings, type PartialSettings} from './load.js'
 import type {Settings} from './model.js'
 import {loadSigning, type SigningLoad} from './signing-identity.js'
 
@@ -17,6 +17,8 @@ export interface Workspace {
   doc: SourceDocument
   /** Present when the document passed the schema. */
   settings?: Settings
+  /** When it did not: its well-formed parts, which lint's rules run on (never checked or built). */
+  partial?: PartialSettings
   /** Schema and users-CSV findings (CA and signing findings stay with `caFiles` and `signing`, where lint reports them). */
   findings: Finding[]
   /** trust.caFiles, in settings order. */
@@ -39,7 +41,8 @@ export interface WorkspaceOptions {
 export async function loadWorkspace(file: string, options: WorkspaceOptions): Promise<Workspace> {
   const loaded = loadSettings(file, {maxUsersFileBytes: options.maxUsersFileBytes})
   const workspace: Workspace = {file, doc: loaded.doc, settings: loaded.settings, findings: loaded.findings, caFiles: []}
-  const settings = loaded.settings
+  if (loaded.partial) workspace.partial = loaded.partial
+  const settings = loaded.settings ?? loaded.partial?.settings
   if (!settings) return workspace
   workspace.caFiles = loadCaFiles(settings)
   if (settings.signing) {

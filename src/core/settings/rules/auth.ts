@@ -8,7 +8,8 @@ export const USERNAME_PLACEHOLDERS = ['%EMAILADDRESS%', '%EMAILLOCALPART%'] as c
 /** Authentication: unauthenticated submission and username templates. */
 export const authRules: Rule = ({settings, doc}) => {
   const findings: Finding[] = []
-  settings.domains.forEach((d, i) => {
+  settings.domains.forEach((d, position) => {
+    const i = d.index ?? position
     if (d.outgoing.authentication === 'none') {
       findings.push({
         code: 'smtp-auth-none',

@@ -10,7 +10,8 @@ const USUAL_PREFIX: Record<'incoming' | 'outgoing', string> = {incoming: '`imap.
 /** Server host names and mail domains: syntax (RFC 1123), IDN, IP literals, trailing dots, bare domains. */
 export const hostRules: Rule = ({settings, doc}) => {
   const findings: Finding[] = []
-  settings.domains.forEach((d, i) => {
+  settings.domains.forEach((d, position) => {
+    const i = d.index ?? position
     const domain = analyzeName(d.domain)
     if (domain.problem || domain.ip || domain.trailingDot || domain.singleLabel) {
       const why = domain.problem ? describeNameProblem(domain.problem) : domain.ip ? 'it is an IP address' : domain.trailingDot ? 'it ends with a dot' : 'it has no dot'

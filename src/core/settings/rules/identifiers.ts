@@ -14,7 +14,9 @@ export function isReverseDns(identifier: string): boolean {
 }
 
 /** Identifiers (reverse-DNS, unique) and domains (unique). */
-export const identifierRules: Rule = ({settings, doc}) => {
+export const identifierRules: Rule = ({settings, doc, malformed}) => {
+  // Without a well-formed organization the identifiers cannot be derived; the schema findings say why.
+  if (malformed?.organization) return []
   const findings: Finding[] = []
   const raw = doc.data as {domains?: Array<{identifier?: unknown}>}
   const org = settings.organization.identifier
@@ -23,7 +25,8 @@ export const identifierRules: Rule = ({settings, doc}) => {
 
   const seenIds = new Map<string, string>([[org.toLowerCase(), 'organization.identifier']])
   const seenDomains = new Map<string, string>()
-  settings.domains.forEach((d, i) => {
+  settings.domains.forEach((d, position) => {
+    const i = d.index ?? position
     const explicit = raw.domains?.[i]?.identifier !== undefined
     const idSource = explicit ? doc.locate(['domains', i, 'identifier']) : d.source
     const label = explicit ? `domains[${i}].identifier` : `the default identifier of domains[${i}] (${d.domain})`

@@ -8,7 +8,8 @@ const label = (s: ServerSettings) => (s.protocol === 'smtp' ? 'outgoing (SMTP)' 
 /** Port/security contradictions and plaintext servers (RFC 8314). */
 export const portRules: Rule = ({settings, doc}) => {
   const findings: Finding[] = []
-  for (const [i, d] of settings.domains.entries()) {
+  for (const [position, d] of settings.domains.entries()) {
+    const i = d.index ?? position
     for (const side of ['incoming', 'outgoing'] as const) {
       const s = d[side]
       if (s.security === 'none') {

@@ -3,6 +3,7 @@ import type {SourceDocument} from '../document.js'
 import type {SigningLoad} from '../signing-identity.js'
 import type {LoadedCaFile} from '../ca-files.js'
 import type {Settings} from '../model.js'
+import type {Malformed} from '../well-formed.js'
 
 export interface RuleOptions {
   /** Certificates expiring within this many days get a warning. */
@@ -23,6 +24,8 @@ export interface RuleContext {
   caFiles?: readonly LoadedCaFile[]
   /** The signing identity as the loader read it (absent: no `signing` block, or not a settings file). */
   signing?: SigningLoad
+  /** Set when the settings are the well-formed parts of a document that fails the schema: what was skipped. */
+  malformed?: Malformed
 }
 
 /**

@@ -5,7 +5,7 @@ import {analyzeAddress, analyzeName} from '../names.js'
 import type {Rule} from './types.js'
 
 /** Users: valid addresses, no duplicates (case-insensitive), domains declared. CSV users carry their CSV line. */
-export const userRules: Rule = ({settings}) => {
+export const userRules: Rule = ({settings, malformed}) => {
   const findings: Finding[] = []
   const declared = new Set(settings.domains.map((d) => analyzeName(d.domain).ascii || normalizeHost(d.domain)))
   const first = new Map<string, string>()
@@ -34,7 +34,8 @@ export const userRules: Rule = ({settings}) => {
       continue
     }
     first.set(a.key, where)
-    if (!declared.has(a.domainAscii)) {
+    // A skipped (malformed) domain may be this user's: say nothing rather than something false.
+    if (!declared.has(a.domainAscii) && !malformed?.domains) {
       findings.push({
         code: 'user-domain-unknown',
         severity: 'error',
