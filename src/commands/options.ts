@@ -8,7 +8,7 @@ import type {CheckOptionValues} from '../core/app/check-options.js'
 import {InputError} from '../core/errors.js'
 
 /** Positive seconds, fractions allowed (e.g. 0.5), at most `max`; errors name the flag. */
-const seconds = (name: string, max: number) =>
+export const seconds = (name: string, max: number) =>
   Flags.custom<number>({
     parse: async (input) => {
       const n = Number(input)

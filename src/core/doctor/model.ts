@@ -4,6 +4,8 @@ import type {Authentication, Protocol, Security} from '../mail/protocol.js'
 
 export type ClientName = 'thunderbird' | 'outlook' | 'apple' | 'srv'
 export const CLIENT_NAMES: readonly ClientName[] = ['thunderbird', 'outlook', 'apple', 'srv']
+/** The clients `--client` takes, in the order its help lists them. */
+export const DOCTOR_CLIENTS: readonly ClientName[] = ['outlook', 'thunderbird', 'apple', 'srv']
 export const CLIENT_TITLES: Record<ClientName, string> = {thunderbird: 'Thunderbird', outlook: 'Outlook', apple: 'Apple Mail (iPhone, iPad, Mac)', srv: 'RFC 6186 SRV records'}
 
 export type StepResult = 'found' | 'not-found' | 'failed' | 'redirect' | 'skipped' | 'info'
