@@ -35,7 +35,8 @@ export interface FetchPlan {
   follow: boolean
 }
 
-function siteOf(host: string): string {
+/** The registrable domain of a host (public suffix list, private suffixes too): what "another domain" means for a redirect. */
+export function siteOf(host: string): string {
   return getDomain(host, {allowPrivateDomains: true}) ?? host
 }
 

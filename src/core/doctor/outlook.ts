@@ -16,7 +16,7 @@ import {XMLBuilder} from 'fast-xml-parser'
 
 import {finding} from '../codes.js'
 import type {DoctorContext} from './context.js'
-import {fetchStep, MAX_REDIRECTS} from './fetch-step.js'
+import {fetchStep, MAX_REDIRECTS, siteOf} from './fetch-step.js'
 import type {ClientReport, FoundConfig} from './model.js'
 import {readPox} from './autodiscover-xml.js'
 import {describeServers} from './thunderbird.js'
@@ -31,6 +31,9 @@ const builder = new XMLBuilder({ignoreAttributes: false, attributeNamePrefix: '@
 export function poxRequestBody(address: string): string {
   return '<?xml version="1.0" encoding="utf-8"?>\n' + builder.build({Autodiscover: {'@xmlns': REQUEST_NS, Request: {EMailAddress: address, AcceptableResponseSchema: RESPONSE_SCHEMA}}})
 }
+
+/** The name of the POX step after the HTTP redirect: Outlook asks the user before it POSTs there. */
+const HTTP_REDIRECT_POX = 'Autodiscover POX (after the HTTP redirect; Outlook asks the user)'
 
 type PoxOutcome = {config: FoundConfig} | {redirectAddr: string} | undefined
 
@@ -145,7 +148,15 @@ async function forAddress(address: string, ctx: DoctorContext, report: ClientRep
   pushAll(report.findings, plain.findings.filter((f) => f.code !== 'discovery-unauthorized'))
   const to = plain.steps[plain.steps.length - 1]?.redirect
   if (to && to.startsWith('https://')) {
-    const got = await postPox('Autodiscover POX (after the HTTP redirect; Outlook asks the user)', new URL(to), address, ctx, report)
+    const next = new URL(to)
+    if (siteOf(next.hostname) !== siteOf(domain)) {
+      report.findings.push(
+        finding('discovery-redirect-other-domain', {
+          message: `http://autodiscover.${domain}/autodiscover/autodiscover.xml redirects to another domain, ${next.hostname}: Outlook asks the user whether to allow ${next.hostname} to configure the account, and a user who says yes gets whatever that server answers.`,
+        }),
+      )
+    }
+    const got = await postPox(HTTP_REDIRECT_POX, next, address, ctx, report)
     if (got) return got
   }
   const srvName = `_autodiscover._tcp.${domain}`
@@ -177,7 +188,9 @@ export async function outlook(ctx: DoctorContext): Promise<ClientReport> {
   const warning = warned.length > 0 ? `Outlook will show a certificate warning for ${warned.join(' and ')}, then ` : 'Outlook will '
   if (got && 'config' in got) {
     report.config = got.config
-    report.sentence = `${warning}use ${describeServers(got.config)} (from ${got.config.source}).`
+    const viaRedirect = report.stoppedAt !== undefined && report.steps[report.stoppedAt]!.name.startsWith(HTTP_REDIRECT_POX)
+    const ask = viaRedirect ? `ask the user whether ${new URL(got.config.source).hostname} may configure the account, then ` : ''
+    report.sentence = `${warning}${ask}use ${describeServers(got.config)} (from ${got.config.source}).`
   } else {
     report.findings.push(finding('discovery-nothing-found', {message: `Outlook finds no Autodiscover settings for ${ctx.address}: the user must choose IMAP or POP and enter every setting by hand.`}))
     report.sentence = `${warning}find no settings and ask the user to enter them by hand.`
