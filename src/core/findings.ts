@@ -95,13 +95,15 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   })
 }
 
+/** Formats a position in an input file: `file`, `file:line` or `file:line:col`. */
+export function formatSource({file, line, column}: SourceLocation): string {
+  if (line === undefined) return file
+  return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`
+}
+
 /** Formats where a finding comes from: `file:line:col` or `host:port`. */
 export function formatWhere(f: Finding): string {
-  if (f.source) {
-    const {file, line, column} = f.source
-    if (line === undefined) return file
-    return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`
-  }
+  if (f.source) return formatSource(f.source)
   if (f.endpoint) return `${f.endpoint.host}:${f.endpoint.port}`
   return ''
 }

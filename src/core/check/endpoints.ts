@@ -3,6 +3,7 @@
  * settings, each keeping where it was written so findings can point at file:line:col too.
  */
 import type {Finding, SourceLocation} from '../findings.js'
+import {finding} from '../codes.js'
 import {connectHost, endpointKey, hostPort} from '../mail/host.js'
 import type {ProbeSecurity, ProbeTarget} from '../net/evidence.js'
 import type {Authentication, ServerSettings, Settings} from '../settings/model.js'
@@ -36,14 +37,12 @@ export function endpointsFromSettings(settings: Settings): {endpoints: CheckEndp
   const findings: Finding[] = []
   const add = (domain: string, role: SettingsSource['role'], s: ServerSettings) => {
     if (s.security === 'none') {
-      findings.push({
-        code: 'check-skipped-plaintext',
-        severity: 'info',
+      findings.push(finding('check-skipped-plaintext', {
         message: `${role === 'incoming' ? `Incoming (${s.protocol.toUpperCase()})` : 'Outgoing (SMTP)'} server ${hostPort(s.host, s.port)} for ${domain} is set to security "none": there is no certificate to check, so it was not probed.`,
         fix: 'Use "ssl" (implicit TLS) or "starttls"; `lint` reports this as security-none.',
         source: s.source,
         endpoint: {host: s.host, port: s.port, protocol: s.protocol, security: s.security},
-      })
+      }))
       return
     }
     const target: ProbeTarget = {host: connectHost(s.host), port: s.port, protocol: s.protocol, security: s.security as ProbeSecurity}

@@ -3,6 +3,7 @@
  * they find errors), sign when the settings name a signing identity, build every output.
  */
 import {pushAll} from '../arrays.js'
+import {finding} from '../codes.js'
 import type {CheckOptions} from '../check/options.js'
 import type {CheckResult} from '../check/run-check.js'
 import type {Finding} from '../findings.js'
@@ -55,13 +56,11 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   const loaded = {settings: lint.settings}
   const empty = (check?: CheckResult): BuildFileResult => ({files: [], manifest: buildManifest([], appleSchemaSource()), findings, settings: loaded.settings, check})
   if (!loaded.settings || findings.some((f) => f.severity === 'error')) {
-    findings.push({
-      code: 'build-refused-lint-errors',
-      severity: 'error',
+    findings.push(finding('build-refused-lint-errors', {
       message: 'Nothing was written because the settings have error-level findings (listed here; the same as `mailprofile lint`).',
       fix: 'Fix the errors and run build again.',
       source: {file},
-    })
+    }))
     return empty()
   }
   let check: CheckResult | undefined
@@ -78,13 +77,11 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
     check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)}, workspace.caFiles)
     pushAll(findings, check.findings)
     if (check.findings.some((f) => f.severity === 'error')) {
-      findings.push({
-        code: 'build-refused-check-errors',
-        severity: 'error',
+      findings.push(finding('build-refused-check-errors', {
         message: "Nothing was written because the live check found errors (listed here; the same as `mailprofile check`): a profile must never send devices to a server whose certificate they will reject.",
         fix: 'Fix the servers (or the settings) and run build --check again.',
         source: {file},
-      })
+      }))
       return empty(check)
     }
   }

@@ -7,6 +7,7 @@
 import {basename} from 'node:path'
 
 import {appleSchemaSource, validateConfiguration, validateDeclaration} from '../apple/schemas.js'
+import {finding} from '../codes.js'
 import type {Finding, SourceLocation} from '../findings.js'
 import {loadCaFiles, type LoadedCaFile} from '../settings/ca-files.js'
 import type {DomainSettings, Settings} from '../settings/model.js'
@@ -83,13 +84,11 @@ export function xmlCharacterFindings(settings: Settings): Finding[] {
     if (typeof value === 'string') {
       const bad = findXmlInvalidCharacter(value)
       if (bad) {
-        findings.push({
-          code: 'xml-invalid-character',
-          severity: 'error',
+        findings.push(finding('xml-invalid-character', {
           message: `${path} holds ${bad.codePoint} at position ${bad.index + 1}, a character XML 1.0 cannot carry; no profile, Autodiscover or autoconfig file could hold it.`,
           fix: `Remove the character from ${path}.`,
           source: where,
-        })
+        }))
       }
       return
     }
@@ -136,13 +135,13 @@ export function profileMetadata(settings: Settings): ProfileMetadata {
 }
 
 function schemaFindings(issues: Array<{path: string; message: string}>, what: string, source: SourceLocation): Finding[] {
-  return issues.map((i) => ({
-    code: 'apple-schema-violation',
-    severity: 'error' as const,
+  return issues.map((i) =>
+    finding('apple-schema-violation', {
     message: `${what}: ${i.path || '/'} ${i.message} (Apple's schema).`,
     fix: 'Report this to mailprofile with the settings that caused it; nothing was written.',
-    source,
-  }))
+      source,
+    }),
+  )
 }
 
 /**
@@ -187,7 +186,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
     for (const user of settings.users) {
       const domain = domainOf(settings, user.address)
       if (!domain) {
-        findings.push({code: 'user-domain-unknown', severity: 'error', message: `The user ${user.address} is not in any of the settings' domains, so there are no servers to build a profile with.`, fix: 'Add the domain under `domains`, or fix the address.', source: user.source})
+        findings.push(finding('user-domain-unknown', {message: `The user ${user.address} is not in any of the settings' domains, so there are no servers to build a profile with.`, fix: 'Add the domain under `domains`, or fix the address.', source: user.source}))
         continue
       }
       if (shard && shardOfAddress(user.address, shard.count) !== shard.index) continue
@@ -243,13 +242,11 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
       if (want.has('autodiscover')) {
         const templated = [domain.incoming, domain.outgoing].filter((s) => s.authentication !== 'none' && s.username !== '%EMAILADDRESS%' && hasPlaceholder(s.username))
         if (templated.length > 0) {
-          findings.push({
-            code: 'autodiscover-login-not-address',
-            severity: 'warning',
+          findings.push(finding('autodiscover-login-not-address', {
             message: `${dir}/autodiscover.xml has no LoginName for ${domain.domain}: the username template "${templated[0]!.username}" needs the user's address, so Outlook would log in with the full address instead.`,
             fix: `Serve ${dir}/users/<address>.autodiscover.xml for each request (the request names the address)${usersByDomain.has(domain) ? '' : ', and list the users in the settings so those files are built'}.`,
             source: templated[0]!.source,
-          })
+          }))
         }
         add(`${dir}/autodiscover.xml`, 'autodiscover', account, buildAutodiscover(account))
         add(`${dir}/autodiscover-error.xml`, 'autodiscover-error', account, buildAutodiscoverError(600))
@@ -271,7 +268,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   assertDistinctOutputs(files)
   if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas, shard), findings}
   if (options.scope !== 'users' && want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
-    findings.push({code: 'profile-unsigned', severity: 'info', message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}})
+    findings.push(finding('profile-unsigned', {message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}}))
   }
   const manifest = buildManifest(files.map(({bytes: _bytes, ...entry}) => entry), appleSchemas, shard)
   return {files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), manifest, findings}

@@ -1,5 +1,6 @@
 import {dirname, resolve} from 'node:path'
 
+import {settingsFinding} from './codes.js'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import {parseSource, type SourceDocument} from './document.js'
@@ -64,14 +65,12 @@ function readUsersFile(raw: RawSettings, settings: Settings, doc: SourceDocument
     csvText = readTextInput(csvPath, 'users CSV file', options.maxUsersFileBytes ?? MAX_USERS_FILE_BYTES)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
-    findings.push({
-      code: 'users-file-unreadable',
-      severity: 'error',
+    findings.push(settingsFinding('users-file-unreadable', {
       // readTextInput's reasons start with what was read ("users CSV file not found"): say it once.
       message: `The users file "${raw.usersFile}" ${error.message.replace(/^users CSV file not found/, 'was not found').replace(/^users CSV file /, '')}.`,
       fix: /limit/.test(error.message) ? 'Split the users over several settings files, or raise the limit with --max-users-file-size MIB.' : 'Fix the path (relative to the settings file) or the file.',
       source: doc.locate(['usersFile']),
-    })
+    }))
     return
   }
   const fromCsv = parseUsersCsv(csvText, displayPath(settings.file, raw.usersFile))

@@ -1,5 +1,6 @@
 import {parse} from 'csv-parse/sync'
 
+import {settingsFinding} from './codes.js'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import type {UserSettings} from './model.js'
@@ -27,13 +28,11 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
     if ((COLUMNS as readonly string[]).includes(h)) index.set(h, i)
     else if (isSecretKey(h)) findings.push(passwordFinding(header[i]!, `the CSV header (column ${i + 1})`, {file, line: records[0]!.info.lines, column: 1}))
     else
-      findings.push({
-        code: 'unknown-key',
-        severity: 'error',
+      findings.push(settingsFinding('unknown-key', {
         message: `Unknown CSV column "${header[i]}"; the columns are address, name, login.`,
         fix: 'Rename or remove the column.',
         source: {file, line: records[0]!.info.lines, column: 1},
-      })
+      }))
   })
   const addressColumn = index.get('address')
   if (addressColumn === undefined) throw new InputError('users CSV has no `address` column in its header row', {file, line: records[0]!.info.lines, column: 1})

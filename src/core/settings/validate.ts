@@ -1,5 +1,6 @@
 import type {ErrorObject} from 'ajv'
 
+import {settingsFinding} from './codes.js'
 import type {Finding} from '../findings.js'
 import {suggest} from '../suggest.js'
 import {readablePath, type PathSegment, type SourceDocument} from './document.js'
@@ -70,91 +71,73 @@ function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
       const known = Object.keys((resolveSchema(error.schemaPath)?.properties as object | undefined) ?? {})
       const guess = suggest(key, known)
       const elsewhere = guess ? [] : placesOf(key)
-      return {
-        code: 'unknown-key',
-        severity: 'error',
+      return settingsFinding('unknown-key', {
         message: `Unknown key "${key}" in ${where}${guess ? `: did you mean "${guess}"?` : elsewhere.length ? `: it belongs in ${elsewhere.join(' or ')}.` : '.'} Unknown keys are refused so that a typo never silently drops a setting.`,
         fix: guess ? `Rename "${key}" to "${guess}".` : elsewhere.length ? `Move "${key}" into ${elsewhere.join(' or ')}.` : `Remove "${key}"; known keys here: ${known.join(', ')}.`,
         source: doc.locate([...path, key], {key: true}),
-      }
+      })
     }
     case 'required': {
       const missing = (error.params as {missingProperty: string}).missingProperty
-      return {
-        code: 'missing-key',
-        severity: 'error',
+      return settingsFinding('missing-key', {
         message: `${path.length === 0 ? 'The settings file' : where} needs "${missing}".`,
         fix: `Add "${missing}" (see the settings reference in the README).`,
         source: doc.locate(path),
-      }
+      })
     }
     case 'enum': {
       const allowed = (error.params as {allowedValues: unknown[]}).allowedValues
       const value = valueAt(doc.data, path)
       const guess = typeof value === 'string' ? suggest(value, allowed.map(String)) : undefined
-      return {
-        code: 'invalid-value',
-        severity: 'error',
+      return settingsFinding('invalid-value', {
         message: `${where} is ${describeType(value)}; it must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}.`,
         fix: `Use one of ${allowed.map(String).join(', ')}.`,
         source: doc.locate(path),
-      }
+      })
     }
     case 'type': {
       const expected = (error.params as {type: string}).type
-      return {
-        code: 'wrong-type',
-        severity: 'error',
+      return settingsFinding('wrong-type', {
         message: `${where} is ${describeType(valueAt(doc.data, path))}; expected ${TYPE_NAMES[expected] ?? `a ${expected}`}.`,
         fix: `Write ${where} as ${expected === 'object' ? 'a mapping of keys' : (TYPE_NAMES[expected] ?? `a ${expected}`)}${expected === 'integer' ? ', without quotes' : ''}.`,
         source: doc.locate(path),
-      }
+      })
     }
     case 'const': {
       const allowed = (error.params as {allowedValue: unknown}).allowedValue
-      return {
-        code: 'invalid-value',
-        severity: 'error',
+      return settingsFinding('invalid-value', {
         message: `${where} is ${describeType(valueAt(doc.data, path))}; it must be ${JSON.stringify(allowed)}.`,
         fix: `Write ${where}: ${JSON.stringify(allowed)}.`,
         source: doc.locate(path),
-      }
+      })
     }
     case 'minLength':
     case 'minItems':
-      return {
-        code: 'invalid-value',
-        severity: 'error',
+      return settingsFinding('invalid-value', {
         message: `${where} is empty.`,
         fix: error.keyword === 'minItems' ? `Give ${where} at least one entry.` : `Give ${where} a value, or remove it.`,
         source: doc.locate(path),
-      }
+      })
     case 'minimum':
     case 'maximum':
-      return {
-        code: 'invalid-value',
-        severity: 'error',
+      return settingsFinding('invalid-value', {
         message: `${where} is ${describeType(valueAt(doc.data, path))}; ports are between 1 and 65535.`,
         fix: 'Use the server\'s port number (RFC 8314: 993 IMAP, 995 POP3, 465 submission).',
         source: doc.locate(path),
-      }
+      })
     case 'pattern':
       // Never echo the value: a passphrase written where its variable's name belongs must not be printed.
-      return {
-        code: 'invalid-value',
-        severity: 'error',
+      return settingsFinding('invalid-value', {
         message: `${where} is not an environment variable name (letters, digits and _, not starting with a digit): it must name the variable that holds the passphrase, never the passphrase itself.`,
         fix: `Write e.g. ${where}: MAILPROFILE_SIGNING_PASSPHRASE, and set that variable when running build. If a passphrase was written here, change it.`,
         source: doc.locate(path),
-      }
+      })
     default:
-      return {
-        code: 'invalid-value',
-        severity: 'error',
+      return settingsFinding('invalid-value', {
         message: `${where} ${error.message ?? 'is invalid'} (it is ${describeType(valueAt(doc.data, path))}).`,
         fix: 'See the settings reference in the README.',
         source: doc.locate(path),
-      }
+      })
   }
 }
 

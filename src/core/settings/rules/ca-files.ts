@@ -41,13 +41,11 @@ export const caFileRules: Rule = ({caFiles = [], options}) => {
       }
       const first = seen.get(cert.info.sha256)
       if (first) {
-        findings.push({
-          code: 'ca-file-duplicate',
-          severity: 'warning',
+        findings.push(settingsFinding('ca-file-duplicate', {
           message: `${which} is the same certificate as ${first} (${cert.info.subject}): profiles would carry two identical certificate payloads, which MDMs and devices may refuse.`,
           fix: 'Remove the repeated entry.',
           source: file.source,
-        })
+        }))
       } else {
         seen.set(cert.info.sha256, which)
       }
@@ -70,58 +68,46 @@ export function checkCaCertificate(cert: ParsedCertificate, which: string, sourc
   const subject = certificateName(info)
   if (!info.isCA) {
     if (info.selfSigned) {
-      findings.push({
-        code: 'ca-file-not-ca',
-        severity: 'error',
+      findings.push(settingsFinding('ca-file-not-ca', {
         message: `${which} ("${subject}") is self-signed but not a CA (no basicConstraints CA:TRUE): devices do not offer it for full trust, so the server still shows "Cannot Verify Server Identity".`,
         fix: 'Create a CA certificate (basicConstraints critical, CA:TRUE), issue the server certificate from it, and list the CA here.',
         source,
-      })
+      }))
     } else {
-      findings.push({
-        code: 'ca-file-leaf',
-        severity: 'error',
+      findings.push(settingsFinding('ca-file-leaf', {
         message: `${which} ("${subject}", issued by "${info.issuer}") is a leaf certificate, not a CA${info.dnsNames.length ? ` (it names ${info.dnsNames.slice(0, 3).join(', ')})` : ''}: embedding it does not make the server trusted; devices need the root CA at the top of the chain.`,
         fix: 'List the root CA certificate that issued the server\'s chain instead of the server\'s own certificate.',
         source,
-      })
+      }))
     }
   }
   const validity = validityProblem(cert, options)
   if (validity?.kind === 'expired' || validity?.kind === 'not-yet-valid') {
-    findings.push({
-      code: 'ca-file-expired',
-      severity: 'error',
+    findings.push(settingsFinding('ca-file-expired', {
       message: `${which} ("${subject}") ${validity.kind === 'expired' ? `expired on ${validity.date}` : `is not valid until ${validity.date}`}: certificates it issued are not trusted and iOS shows "Cannot Verify Server Identity".`,
       fix: 'Renew the CA certificate (and re-issue what it signed), then rebuild the profiles.',
       source,
-    })
+    }))
   } else if (validity?.kind === 'expiring') {
-    findings.push({
-      code: 'ca-file-expiring',
-      severity: 'warning',
+    findings.push(settingsFinding('ca-file-expiring', {
       message: `${which} ("${subject}") expires on ${validity.date}, in ${validity.days} day${validity.days === 1 ? '' : 's'}: after that devices stop trusting the servers it vouches for.`,
       fix: `Renew the CA before ${validity.date} and ship new profiles in time.`,
       source,
-    })
+    }))
   }
   if ((info.keyType === 'rsa' || info.keyType === 'rsa-pss') && info.keyBits !== undefined && info.keyBits < 2048) {
-    findings.push({
-      code: 'ca-file-weak-key',
-      severity: 'error',
+    findings.push(settingsFinding('ca-file-weak-key', {
       message: `${which} ("${subject}") has a ${info.keyBits}-bit RSA key: Apple platforms and current Windows reject RSA keys under 2048 bits in TLS chains.`,
       fix: 'Create a new CA with an RSA key of 2048 bits or more (or ECDSA P-256) and re-issue the server certificates.',
       source,
-    })
+    }))
   }
   if (info.signatureHash === 'SHA-1' || info.signatureHash === 'MD5') {
-    findings.push({
-      code: 'ca-file-sha1',
-      severity: 'warning',
+    findings.push(settingsFinding('ca-file-sha1', {
       message: `${which} ("${subject}") is signed with ${info.signatureHash}: Apple and Microsoft no longer trust ${info.signatureHash} signatures in TLS chains${info.selfSigned ? ' (a root\'s self-signature is not checked, but such a CA usually issues ' + info.signatureHash + ' certificates too)' : ''}.`,
       fix: 'Re-issue the CA and its certificates with SHA-256.',
       source,
-    })
+    }))
   }
   return findings
 }

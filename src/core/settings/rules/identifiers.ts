@@ -1,4 +1,4 @@
-import {settingsFinding as finding} from '../codes.js'
+import {settingsFinding} from '../codes.js'
 import type {Finding, SourceLocation} from '../../findings.js'
 import {normalizeHost} from '../../mail/host.js'
 import {domainProfileIds, userProfileIds} from '../../mail/identifiers.js'
@@ -34,26 +34,22 @@ export const identifierRules: Rule = ({settings, doc, malformed}) => {
     if (explicit && !isReverseDns(d.identifier)) findings.push(notReverseDns(label, d.identifier, idSource))
     const firstId = seenIds.get(d.identifier.toLowerCase())
     if (firstId) {
-      findings.push({
-        code: 'identifier-duplicate',
-        severity: 'error',
+      findings.push(settingsFinding('identifier-duplicate', {
         message: `${label} is "${d.identifier}", the same as ${firstId}: payloads with the same identifier replace each other on the device, so only one account would be installed.`,
         fix: explicit ? `Give domains[${i}] its own identifier, e.g. ${org}.${d.domain.split('.').reverse().join('.')}.` : 'Give one of them an explicit, different `identifier`.',
         source: idSource,
-      })
+      }))
     } else {
       seenIds.set(d.identifier.toLowerCase(), label)
     }
     const key = analyzeName(d.domain).ascii || normalizeHost(d.domain)
     const firstDomain = seenDomains.get(key)
     if (firstDomain) {
-      findings.push({
-        code: 'domain-duplicate',
-        severity: 'error',
+      findings.push(settingsFinding('domain-duplicate', {
         message: `Mail domain "${d.domain}" is declared again (first in ${firstDomain}): users would get two accounts for one domain, or one would silently win.`,
         fix: `Merge domains[${i}] into ${firstDomain}.`,
         source: d.source,
-      })
+      }))
     } else {
       seenDomains.set(key, `domains[${i}]`)
     }
@@ -80,7 +76,7 @@ function profileIdentifierCollisions(settings: Settings): Finding[] {
       return
     }
     findings.push(
-      finding('profile-identifier-collision', {
+      settingsFinding('profile-identifier-collision', {
         message: `The profile for ${owner} would have the PayloadIdentifier "${identifier}", the same as the profile for ${first}: the device would replace one with the other, and build refuses to write both.`,
         source,
       }),
@@ -102,11 +98,9 @@ function profileIdentifierCollisions(settings: Settings): Finding[] {
 /** The finding for an identifier that is not reverse-DNS; also used by `inspect` for profiles' identifiers. */
 export function notReverseDns(label: string, value: string, source: SourceLocation): Finding {
   const whitespace = /\s/.test(value) ? ' (it contains whitespace, e.g. a line break around the value in the XML)' : ''
-  return {
-    code: 'identifier-not-reverse-dns',
-    severity: 'error',
+  return settingsFinding('identifier-not-reverse-dns', {
     message: `${label} ${whitespace ? JSON.stringify(value) : `"${value}"`} is not a reverse-DNS identifier${whitespace}: profile and payload identifiers need at least two dot-separated labels of letters, digits and hyphens; devices and MDMs refuse or mix up others.`,
     fix: 'Use your domain reversed plus a suffix, e.g. `com.example.mail`.',
     source,
-  }
+  })
 }

@@ -1,4 +1,5 @@
 import type {Finding} from '../../findings.js'
+import {settingsFinding} from '../codes.js'
 import {normalizePin} from '../../x509/fingerprint.js'
 import type {Rule} from './types.js'
 
@@ -13,13 +14,11 @@ export const pinRules: Rule = ({settings}) => {
       : hex.length === 40
         ? ' It has 40 hex digits: that is a SHA-1 fingerprint.'
         : ''
-    findings.push({
-      code: 'pin-invalid',
-      severity: 'error',
+    findings.push(settingsFinding('pin-invalid', {
       message: `Pin "${pin.value}" is not a SHA-256 fingerprint (64 hex digits, colons optional), so it would never match and check would always fail.${hint}`,
       fix: 'Take the fingerprint with `openssl x509 -noout -fingerprint -sha256 -in cert.pem`.',
       source: pin.source,
-    })
+    }))
   }
   return findings
 }

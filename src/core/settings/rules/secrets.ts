@@ -1,4 +1,5 @@
 import type {Finding} from '../../findings.js'
+import {settingsFinding} from '../codes.js'
 import {readablePath, type PathSegment, type SourceDocument} from '../document.js'
 
 /** Key names that hold secrets: password, passwd, pass, pwd, secret, passphrase, token, … (not passphraseEnv). */
@@ -13,13 +14,11 @@ export function isSecretKey(key: string): boolean {
 }
 
 export function passwordFinding(key: string, where: string, source: Finding['source']): Finding {
-  return {
-    code: 'password-in-settings',
-    severity: 'error',
+  return settingsFinding('password-in-settings', {
     message: `"${key}" in ${where} holds a secret: settings files live in git, where a password is readable by everyone with the repository and stays in its history.`,
     fix: `Remove "${key}" and change that password. Users type their own password on the device; a signing key's passphrase goes in an environment variable named by signing.passphraseEnv.`,
     source,
-  }
+  })
 }
 
 /**

@@ -1,4 +1,5 @@
 import type {Finding, SourceLocation} from '../../findings.js'
+import {settingsFinding} from '../codes.js'
 import {isIssuedBy, type ParsedCertificate} from '../../x509/certificate.js'
 import {certificateName} from '../../x509/names.js'
 import {validityProblem} from './ca-files.js'
@@ -23,32 +24,26 @@ function checkIdentity(ctx: RuleContext, id: {cert: ParsedCertificate; chain: Pa
   const subject = certificateName(info)
   const validity = validityProblem(id.cert, ctx.options)
   if (validity?.kind === 'expired' || validity?.kind === 'not-yet-valid') {
-    findings.push({
-      code: 'signing-expired',
-      severity: 'error',
+    findings.push(settingsFinding('signing-expired', {
       message: `The signing certificate ("${subject}") ${validity.kind === 'expired' ? `expired on ${validity.date}` : `is not valid until ${validity.date}`}: profiles signed with it show as "Not Verified" and MDMs may refuse them.`,
       fix: 'Renew the signing certificate.',
       source: id.certSource,
-    })
+    }))
   } else if (validity?.kind === 'expiring') {
-    findings.push({
-      code: 'signing-expiring',
-      severity: 'warning',
+    findings.push(settingsFinding('signing-expiring', {
       message: `The signing certificate ("${subject}") expires on ${validity.date}, in ${validity.days} day${validity.days === 1 ? '' : 's'}: profiles signed after that show as "Not Verified".`,
       fix: `Renew the signing certificate before ${validity.date}.`,
       source: id.certSource,
-    })
+    }))
   }
   if (info.selfSigned) return
   if (!id.chain.some((c) => isIssuedBy(id.cert, c))) {
-    findings.push({
-      code: 'signing-chain-missing',
-      severity: 'warning',
+    findings.push(settingsFinding('signing-chain-missing', {
       message: id.chain.length === 0
         ? `The signing certificate ("${subject}") is issued by "${info.issuer}" but no chain is given: devices cannot link the signature to a trusted root and show the profile as "Not Verified".`
         : `The signing chain does not contain the issuer of the signing certificate ("${info.issuer}"): devices cannot link the signature to a trusted root and show the profile as "Not Verified".`,
       fix: 'List the issuing CA and any intermediates in `chain`, starting with the certificate that issued the signing certificate.',
       source: id.chainSource,
-    })
+    }))
   }
 }

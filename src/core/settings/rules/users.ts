@@ -1,5 +1,5 @@
-import type {Finding} from '../../findings.js'
-import {formatWhere} from '../../findings.js'
+import {formatSource, type Finding} from '../../findings.js'
+import {settingsFinding} from '../codes.js'
 import {normalizeHost} from '../../mail/host.js'
 import {analyzeAddress, analyzeName} from '../names.js'
 import type {Rule} from './types.js'
@@ -12,37 +12,31 @@ export const userRules: Rule = ({settings, malformed}) => {
   for (const user of settings.users) {
     const a = analyzeAddress(user.address)
     if (a.problem) {
-      findings.push({
-        code: 'user-address-invalid',
-        severity: 'error',
+      findings.push(settingsFinding('user-address-invalid', {
         message: `User address "${user.address}" is not a valid email address: ${a.problem}. The profile would set up an account that cannot log in or send.`,
         fix: 'Write the address as local-part@domain, e.g. jane.doe@example.com.',
         source: user.source,
-      })
+      }))
       continue
     }
-    const where = user.source.file === settings.file ? `line ${user.source.line}` : formatWhere({code: '', severity: 'info', message: '', source: user.source})
+    const where = user.source.file === settings.file ? `line ${user.source.line}` : formatSource(user.source)
     const seen = first.get(a.key)
     if (seen) {
-      findings.push({
-        code: 'user-duplicate',
-        severity: 'error',
+      findings.push(settingsFinding('user-duplicate', {
         message: `User ${user.address} is listed twice (first at ${seen}; addresses are compared case-insensitively): both would get a profile with the same identifier and one would replace the other.`,
         fix: 'Remove one of the two entries.',
         source: user.source,
-      })
+      }))
       continue
     }
     first.set(a.key, where)
     // A skipped (malformed) domain may be this user's: say nothing rather than something false.
     if (!declared.has(a.domainAscii) && !malformed?.domains) {
-      findings.push({
-        code: 'user-domain-unknown',
-        severity: 'error',
+      findings.push(settingsFinding('user-domain-unknown', {
         message: `User ${user.address} is in domain ${a.domain}, which is not one of the settings' domains (${settings.domains.map((d) => d.domain).join(', ')}): there are no servers for it, so no profile can be built.`,
         fix: `Add ${a.domain} to \`domains\`, or correct the address.`,
         source: user.source,
-      })
+      }))
     }
   }
   return findings
