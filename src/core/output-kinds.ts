@@ -1,5 +1,5 @@
 /** The kinds of file `build` writes, and the ones `--only` selects (one list for the core and the command). */
-export const OUTPUT_KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns'] as const
+export const OUTPUT_KINDS = ['mobileconfig', 'autodiscover', 'autoconfig', 'ddm', 'dns', 'webserver'] as const
 export type SelectableKind = (typeof OUTPUT_KINDS)[number]
 
 /** Every kind a manifest entry can have: the selectable ones plus the Autodiscover error response. */

@@ -36,16 +36,18 @@ function settingsFile(patch: (d: Record<string, unknown> & {profile: Record<stri
 }
 
 describe('mailprofile build', () => {
-  it('builds the single-domain example: profiles, Autodiscover, autoconfig, DDM, DNS and a manifest whose hashes match', async () => {
+  it('builds the single-domain example: profiles, Autodiscover, autoconfig, DDM, DNS, web server snippets and a manifest whose hashes match', async () => {
     const out = tmp()
     const r = await runCli(['build', 'examples/single-domain.yaml', '--out', out])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^Wrote 20 files to /)
+    expect(r.stdout).toMatch(/^Wrote 22 files to /)
     const files = listFiles(out)
     expect(files).toContain('example.com/example.com.mobileconfig')
     expect(files).toContain('example.com/users/dr.hale@example.com.mobileconfig')
     expect(files).toContain('example.com/mail/config-v1.1.xml')
+    expect(files).toContain('example.com/webserver/nginx.conf')
+    expect(files).toContain('example.com/webserver/apache.conf')
     expect(files).toContain('manifest.json')
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))
     expect(manifest.files.map((f: {path: string}) => f.path)).toEqual(files.filter((f) => f !== 'manifest.json'))

@@ -24,6 +24,7 @@ import {buildMobileconfig, type CaCertificate, type ProfileMetadata} from './mob
 import {OUTPUT_KINDS, type SelectableKind} from '../output-kinds.js'
 import {shardOfAddress, type Shard} from './shard.js'
 import {safeFileName} from './write.js'
+import {APACHE_SNIPPET, NGINX_SNIPPET, buildApacheSnippet, buildNginxSnippet} from './webserver.js'
 import {findXmlInvalidCharacter} from './xml-text.js'
 import {pushAll} from '../arrays.js'
 
@@ -254,6 +255,10 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
       if (want.has('autoconfig')) add(`${dir}/mail/config-v1.1.xml`, 'autoconfig', account, buildAutoconfig(account))
       if (want.has('ddm')) declaration(`${dir}/ddm/${dir}.json`, account, ids)
       if (want.has('dns')) add(`${dir}/dns.zone`, 'dns', account, buildDnsZone(domain))
+      if (want.has('webserver')) {
+        add(`${dir}/${NGINX_SNIPPET}`, 'webserver', account, buildNginxSnippet(domain))
+        add(`${dir}/${APACHE_SNIPPET}`, 'webserver', account, buildApacheSnippet(domain))
+      }
     }
     for (const user of usersByDomain.get(domain) ?? []) {
       const userAcc = userAccount(domain, user)

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {buildOutputs, xmlCharacterFindings} from '../../../src/core/generate/build.js'
 import {GENERATE_CODES} from '../../../src/core/generate/codes.js'
+import {safeFileName} from '../../../src/core/generate/write.js'
 import {baseSettings, loadFixture} from './settings-fixture.js'
 import type {SettingsDoc} from './settings-fixture.js'
 
@@ -34,6 +35,8 @@ describe('buildOutputs', () => {
       'example.com/users/alice@example.com.mobileconfig',
       'example.com/users/bob@example.com.autodiscover.xml',
       'example.com/users/bob@example.com.mobileconfig',
+      'example.com/webserver/apache.conf',
+      'example.com/webserver/nginx.conf',
     ])
     expect(r.manifest.files.map((f) => f.path)).toEqual(r.files.map((f) => f.path))
     const alice = r.manifest.files.find((f) => f.path === 'example.com/users/alice@example.com.mobileconfig')!
@@ -67,6 +70,26 @@ describe('buildOutputs', () => {
   it('honours --only and --no-users', () => {
     const r = buildOutputs(settings, {only: ['autoconfig', 'dns'], users: false})
     expect(r.files.map((f) => f.kind)).toEqual(['dns', 'autoconfig'])
+  })
+
+  it('writes the web server snippets per domain (kind webserver, listed in the manifest), the same bytes every time', () => {
+    const r = buildOutputs(settings, {only: ['webserver']})
+    const dir = safeFileName(settings.domains[0]!.domain)
+    expect(r.files.map((f) => [f.path, f.kind, f.user])).toEqual([
+      [`${dir}/webserver/apache.conf`, 'webserver', null],
+      [`${dir}/webserver/nginx.conf`, 'webserver', null],
+    ])
+    expect(r.manifest.files.map((f) => f.path)).toEqual([`${dir}/webserver/apache.conf`, `${dir}/webserver/nginx.conf`])
+    expect(buildOutputs(settings, {only: ['webserver']}).files.map((f) => f.bytes)).toEqual(r.files.map((f) => f.bytes))
+    const nginx = r.files[1]!.bytes.toString()
+    expect(nginx).toContain('location ~* ^/autodiscover/autodiscover\\.xml$ {')
+    expect(nginx).toContain('error_page 405 =200 $uri;')
+    expect(nginx).toContain(`alias $mailprofile_out/${dir}/autodiscover.xml;`)
+    expect(nginx).toContain('default_type "application/x-apple-aspen-config";')
+    expect(nginx).not.toMatch(/\/tmp|\/home|\/work/)
+    const apache = r.files[0]!.bytes.toString()
+    expect(apache).toContain(`AliasMatch "(?i)^/autodiscover/autodiscover\\.xml$" "\${MAILPROFILE_OUT}/${dir}/autodiscover.xml"`)
+    expect(apache).toContain('Header always set X-Content-Type-Options "nosniff"')
   })
 
   it('signs every profile with the signer it is given, and records the signer', () => {
