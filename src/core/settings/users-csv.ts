@@ -1,41 +1,176 @@
 import {parse} from 'csv-parse/sync'
 
-import {settingsFinding} from './codes.js'
 import {InputError} from '../errors.js'
-import type {Finding} from '../findings.js'
+import type {Finding, SourceLocation} from '../findings.js'
+import {suggest} from '../suggest.js'
+import {settingsFinding} from './codes.js'
 import type {UserSettings} from './model.js'
 import {isSecretKey, passwordFinding} from './rules/secrets.js'
 
 const COLUMNS = ['address', 'name', 'login'] as const
+type Column = (typeof COLUMNS)[number]
+
+/** The separators a users CSV may use: spreadsheets in many locales export `;`, some tools tab. */
+const DELIMITERS = [',', ';', '\t'] as const
+const DELIMITER_NAMES: Record<string, string> = {',': 'commas', ';': 'semicolons', '\t': 'tabs'}
+
+/**
+ * What exports call the three columns, written as `headerKey` gives them (lower case, letters and
+ * digits only, annotations such as Google's "[Required]" dropped): Google Workspace ("Email Address
+ * [Required]"), Microsoft 365 ("User principal name", "Display name"; its import template's "User
+ * Name" is the address too, but a bare "username" is usually a login), cPanel ("email"), Active
+ * Directory ("sAMAccountName", "User logon name").
+ */
+const ALIASES: Record<string, Column> = {
+  email: 'address',
+  mail: 'address',
+  emailaddress: 'address',
+  mailaddress: 'address',
+  primaryemail: 'address',
+  emailaccount: 'address',
+  mailbox: 'address',
+  userprincipalname: 'address',
+  upn: 'address',
+  displayname: 'name',
+  fullname: 'name',
+  realname: 'name',
+  sendername: 'name',
+  logon: 'login',
+  logonname: 'login',
+  userlogonname: 'login',
+  loginname: 'login',
+  username: 'login',
+  user: 'login',
+  userid: 'login',
+  uid: 'login',
+  accountname: 'login',
+  samaccountname: 'login',
+  mailnickname: 'login',
+}
+const SPELLINGS = [...COLUMNS, ...Object.keys(ALIASES)]
+/** Columns exports carry that mean none of the three, though some are spelt close to one ("surname" to "username"). */
+const OTHER_COLUMNS = new Set(['firstname', 'lastname', 'givenname', 'surname', 'familyname', 'middlename', 'domain', 'quota', 'department', 'title', 'jobtitle', 'phone', 'mobilephone', 'orgunitpath', 'status', 'licenses'])
+const NAME_PARTS = new Set(['firstname', 'lastname', 'givenname', 'surname', 'familyname'])
+
+/** A header cell reduced to what names it: "Email Address [Required]" → "emailaddress", "E-Mail" → "email". */
+function headerKey(cell: string): string {
+  return cell
+    .toLowerCase()
+    .replace(/\[[^\]]*\]|\([^)]*\)/g, '')
+    .replace(/[^\p{L}\p{N}]/gu, '')
+}
+
+/** The column a header cell most likely means (an export's name for it, or a misspelling), or undefined. */
+function likelyColumn(cell: string): Column | undefined {
+  const key = headerKey(cell)
+  if (key === '' || OTHER_COLUMNS.has(key)) return undefined
+  if ((COLUMNS as readonly string[]).includes(key)) return key as Column
+  if (ALIASES[key]) return ALIASES[key]
+  const near = suggest(key, SPELLINGS)
+  return near === undefined ? undefined : ((COLUMNS as readonly string[]).includes(near) ? (near as Column) : ALIASES[near])
+}
+
+/**
+ * A header cell as a message may show it: header names only, never anything that may be data (a
+ * `usersFile` pointing at the wrong file has a first line such as `DB_PASSWORD=…`).
+ */
+function shown(cell: string, position: number): string {
+  return /^[\p{L}\p{N}][\p{L}\p{N} _.\-[\]()#/|]{0,39}$/u.test(cell) && !/[=:]/.test(cell) ? `"${cell}"` : `column ${position + 1}`
+}
+
+/** The header line's cells (split outside quotes on `delimiter`) with their 1-based start columns. */
+function splitHeaderLine(line: string, delimiter: string): {count: number; columns: number[]} {
+  const columns = [1]
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (c === '"') quoted = !quoted
+    else if (c === delimiter && !quoted) columns.push(i + 2)
+  }
+  // Point at each cell's first character, past the spaces that `trim` drops.
+  return {count: columns.length, columns: columns.map((col) => col + (/^ */.exec(line.slice(col - 1))?.[0].length ?? 0))}
+}
+
+/** The delimiter the header line uses: the candidate that splits it into the most cells (commas when none does). */
+function detectDelimiter(headerLine: string): string {
+  let best: string = ','
+  let bestCount = 1
+  for (const d of DELIMITERS) {
+    const {count} = splitHeaderLine(headerLine, d)
+    if (count > bestCount) {
+      best = d
+      bestCount = count
+    }
+  }
+  return best
+}
 
 /**
  * Reads users from CSV text: a header row naming `address` (required), `name` and `login`
- * (optional, any order). Each user remembers its CSV line for findings.
+ * (optional, any order), separated by commas, semicolons or tabs (detected from the header row).
+ * Each user remembers its CSV line for findings. A header that names no `address` column is a
+ * finding (with the column it probably meant); CSV syntax errors are InputErrors.
  */
 export function parseUsersCsv(text: string, file: string): {users: UserSettings[]; findings: Finding[]} {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)
+  const headerIndex = lines.findIndex((l) => l.trim() !== '')
+  const headerLine = headerIndex === -1 ? '' : lines[headerIndex]!
+  const delimiter = detectDelimiter(headerLine)
   let records: Array<{record: string[]; info: {lines: number}}>
   try {
-    records = parse(text, {info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true}) as unknown as typeof records
+    records = parse(text, {info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, delimiter}) as unknown as typeof records
   } catch (error) {
     const e = error as {code?: string; lines?: number}
     throw new InputError(`CSV syntax error: ${csvErrorKind(e.code)}`, {file, line: e.lines})
   }
   const findings: Finding[] = []
-  const header = records[0]?.record.map((h) => h.toLowerCase())
-  if (!header) throw new InputError('users CSV is empty: expected a header row `address,name,login`', {file, line: 1, column: 1})
+  const cells = records[0]?.record
+  if (!cells) throw new InputError('users CSV is empty: expected a header row `address,name,login`', {file, line: 1, column: 1})
+  const line = records[0]!.info.lines
+  const split = line === headerIndex + 1 ? splitHeaderLine(headerLine, delimiter) : undefined
+  const at = (i: number): SourceLocation => ({file, line, column: split?.count === cells.length ? split.columns[i]! : 1})
+  const dataAt = cells.findIndex((c) => c.includes('@'))
+  if (dataAt !== -1) {
+    // A first row with an address in it is data, not a header: show none of it.
+    const finding = settingsFinding('missing-key', {
+      message: `The users CSV has no header row: its first row holds data (an email address in column ${dataAt + 1}), so no user is read.`,
+      fix: `Add a header row naming the columns as the first line, e.g. \`${['address', 'name', 'login'].slice(0, Math.max(1, cells.length)).join(DELIMITER_NAMES[delimiter] === 'commas' ? ',' : delimiter === '\t' ? '\\t' : delimiter)}\`.`,
+      source: at(dataAt),
+    })
+    return {users: [], findings: [finding]}
+  }
+  const header = cells.map((h) => h.toLowerCase())
   const index = new Map<string, number>()
   header.forEach((h, i) => {
-    if ((COLUMNS as readonly string[]).includes(h)) index.set(h, i)
-    else if (isSecretKey(h)) findings.push(passwordFinding(header[i]!, `the CSV header (column ${i + 1})`, {file, line: records[0]!.info.lines, column: 1}))
-    else
-      findings.push(settingsFinding('unknown-key', {
-        message: `Unknown CSV column "${header[i]}"; the columns are address, name, login.`,
-        fix: 'Rename or remove the column.',
-        source: {file, line: records[0]!.info.lines, column: 1},
-      }))
+    if ((COLUMNS as readonly string[]).includes(h) && !index.has(h)) index.set(h, i)
   })
-  const addressColumn = index.get('address')
-  if (addressColumn === undefined) throw new InputError('users CSV has no `address` column in its header row', {file, line: records[0]!.info.lines, column: 1})
+  const unknown = header.flatMap((h, i) => (index.get(h) === i ? [] : [i]))
+  for (const i of unknown) {
+    const cell = cells[i]!
+    const name = shown(cell, i)
+    if (isSecretKey(header[i]!)) {
+      findings.push(passwordFinding(name.replace(/^"|"$/g, ''), `the CSV header (column ${i + 1})`, at(i)))
+      continue
+    }
+    const meant = likelyColumn(cell)
+    const free = meant !== undefined && !index.has(meant)
+    const missingAddress = meant === 'address' && !index.has('address')
+    findings.push(
+      settingsFinding('unknown-key', {
+        message: index.has(header[i]!)
+          ? `CSV column ${name} appears twice in the header; the first one is read.`
+          : `Unknown CSV column ${name}${free ? `: did you mean "${meant}"?` : '.'} The columns are address, name, login${missingAddress ? '; without an `address` column no user is read' : ''}${NAME_PARTS.has(headerKey(cell)) && !index.has('name') ? '; the sender name is one `name` column (e.g. "Jane Doe"), not first and last names' : ''}.`,
+        fix: free ? `Rename the header ${name} to "${meant}".` : 'Rename or remove the column.',
+        source: at(i),
+      }),
+    )
+  }
+  if (!index.has('address')) {
+    // Said once: by the unknown column that means `address` when there is one, here otherwise.
+    if (!unknown.some((i) => likelyColumn(cells[i]!) === 'address')) findings.push(noAddressColumn(cells, headerLine, delimiter, {file, line, column: 1}))
+    return {users: [], findings}
+  }
+  const addressColumn = index.get('address')!
   const users: UserSettings[] = []
   for (const {record, info} of records.slice(1)) {
     const get = (name: string): string | undefined => {
@@ -46,6 +181,19 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
     users.push({address: record[addressColumn] ?? '', name: get('name'), login: get('login'), source: {file, line: info.lines, column: 1}})
   }
   return {users, findings}
+}
+
+/** No `address` column and none that looks like it: say what the header holds and how it was split. */
+function noAddressColumn(cells: readonly string[], headerLine: string, delimiter: string, source: SourceLocation): Finding {
+  const found =
+    cells.length === 1
+      ? `one column${shown(cells[0]!, 0).startsWith('"') ? `, ${shown(cells[0]!, 0)}` : ''}${/[|:,;\t]/.test(headerLine) && !/[,;\t]/.test(headerLine) ? ' (columns are separated by commas, semicolons or tabs, not by the character this file uses)' : ''}`
+      : `${cells.length} columns separated by ${DELIMITER_NAMES[delimiter]}: ${cells.map((c, i) => shown(c, i)).join(', ')}`
+  return settingsFinding('missing-key', {
+    message: `The users CSV header has no "address" column, so no user is read; the header row has ${found}.`,
+    fix: 'Start the file with a header row naming the columns, e.g. `address,name,login` (the column of email addresses is "address").',
+    source,
+  })
 }
 
 /**
