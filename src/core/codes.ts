@@ -1,6 +1,6 @@
 import {CHECK_CODES} from './check/codes.js'
 import {DOCTOR_CODES} from './doctor/codes.js'
-import type {CodeInfo, EndpointRef, Finding, SourceLocation} from './findings.js'
+import type {CodeInfo, Finding, FindingDetails} from './findings.js'
 import {GENERATE_CODES} from './generate/codes.js'
 import {INSPECT_CODES} from './inspect/codes.js'
 import {NET_CODES} from './net/codes.js'
@@ -20,6 +20,8 @@ export const CODE_GROUPS: Array<{title: string; codes: CodeInfo[]}> = [
   {title: 'Discovery (`doctor`)', codes: DOCTOR_CODES},
 ]
 
+export type {FindingDetails} from './findings.js'
+
 export function allCodes(): CodeInfo[] {
   return CODE_GROUPS.flatMap((g) => g.codes)
 }
@@ -32,15 +34,6 @@ export function codeInfo(code: string): CodeInfo {
   const info = byCode.get(code)
   if (!info) throw new Error(`mailprofile bug: finding code "${code}" is not in the registry (src/core/codes.ts)`)
   return info
-}
-
-/** What a call site says about one finding; severity and the default fix come from the registry. */
-export interface FindingDetails {
-  message: string
-  /** Overrides the registry's default fix when this case needs a more precise one. */
-  fix?: string
-  source?: SourceLocation
-  endpoint?: EndpointRef
 }
 
 /** Makes a finding from its registered code: the one way findings are made. */

@@ -107,3 +107,12 @@ export function formatWhere(f: Finding): string {
   if (f.endpoint) return `${f.endpoint.host}:${f.endpoint.port}`
   return ''
 }
+
+/** What a call site says about one finding; severity and the default fix come from the registry. */
+export interface FindingDetails {
+  message: string
+  /** Overrides the registry's default fix when this case needs a more precise one. */
+  fix?: string
+  source?: SourceLocation
+  endpoint?: EndpointRef
+}

@@ -1,5 +1,4 @@
-import type {FindingDetails} from '../codes.js'
-import type {CodeInfo, Finding} from '../findings.js'
+import type {CodeInfo, Finding, FindingDetails} from '../findings.js'
 
 /** Finding codes produced by `lint` on settings files. Never rename a code; add new ones. */
 export const SETTINGS_CODES: CodeInfo[] = [

@@ -5,12 +5,12 @@
  * - the longest validity Apple allows a TLS server certificate (HT210176, HT211025), in the form
  *   Apple's Security framework applies it (SecPolicyCheckValidityPeriodMaximums): `validityLimit`.
  */
-import type {CertificateInfo} from './certificate.js'
 
 export const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
 
-type Dated = Pick<CertificateInfo, 'notBefore' | 'notAfter'>
+/** The two dates of a certificate's validity (ISO 8601), as CertificateInfo (certificate.ts) holds them. */
+type Dated = {notBefore: string; notAfter: string}
 
 export type ValidityStatus = 'expired' | 'not-yet-valid' | 'expires-soon' | 'valid'
 
