@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
+import {DEFAULT_DEADLINE_SECONDS} from '../core/doctor/deadline.js'
 import {DOCTOR_CLIENTS} from '../core/doctor/model.js'
 import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
@@ -25,6 +26,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
     dns: Flags.string({description: 'Ask this DNS server instead of the system resolver.', helpValue: 'SERVER[:PORT]'}),
     'connect-to': Flags.string({description: "Connect to ADDR:PORT when a client would connect to HOST:PORT (curl's convention; SNI and certificate checks keep HOST; an empty HOST matches every host). Repeatable.", multiple: true, helpValue: 'HOST:PORT:ADDR:PORT'}),
     timeout: seconds('timeout', 600)({description: 'Time limit per step (each HTTP request, DNS query, connection phase), in seconds.', default: 10, helpValue: 'SECONDS'}),
+    deadline: seconds('deadline', 3600)({description: "Bound for everything one address does (every client's steps and the server probes), in seconds: steps still running then are cut and reported (discovery-deadline-exceeded).", default: DEFAULT_DEADLINE_SECONDS, helpValue: 'SECONDS'}),
     ispdb: Flags.string({description: "Thunderbird's ISPDB base URL.", default: 'https://autoconfig.thunderbird.net/v1.1/', helpValue: 'URL'}),
     'no-ispdb': Flags.boolean({description: 'Do not ask the ISPDB (offline runs, tests).'}),
     'profile-url': Flags.string({description: 'URL of the profile users install on iPhones and Macs: downloaded and inspected.', helpValue: 'URL'}),
@@ -53,6 +55,7 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
       dns: flags.dns,
       connectTo: flags['connect-to'],
       timeoutSeconds: flags.timeout,
+      deadlineSeconds: flags.deadline,
       ispdb: flags.ispdb,
       noIspdb: flags['no-ispdb'],
       profileUrl: flags['profile-url'],

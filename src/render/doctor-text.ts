@@ -8,10 +8,10 @@ import {CLIENT_TITLES, type ClientReport, type FoundConfig, type Step} from '../
 import type {DoctorResult} from '../core/doctor/run-doctor.js'
 import type {Style} from './style.js'
 
-const MARK: Record<Step['result'], string> = {found: '✔', 'not-found': '·', failed: '✖', redirect: '→', skipped: '-', info: 'i'}
+const MARK: Record<Step['result'], string> = {found: '✔', 'not-found': '·', failed: '✖', redirect: '→', skipped: '-', info: 'i', cut: '⏱'}
 
 function stepLine(s: Step, i: number, stopped: boolean, style: Style): string {
-  const mark = s.result === 'found' ? style.green(MARK[s.result]) : s.result === 'failed' ? style.red(MARK[s.result]) : MARK[s.result]
+  const mark = s.result === 'found' ? style.green(MARK[s.result]) : s.result === 'failed' || s.result === 'cut' ? style.red(MARK[s.result]) : MARK[s.result]
   const status = s.status !== undefined ? ` ${s.status}` : ''
   const cert = s.certificate ? ` [certificate ${s.certificate.accepted ? 'accepted' : style.red('rejected')}: ${s.certificate.summary}]` : ''
   const redirect = s.redirect ? ` → ${s.redirect}` : ''

@@ -53,6 +53,7 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
   let web: WebFixture
   let imap: MailServer
   let smtp: MailServer
+  let slowImap: MailServer
   let serveA: ServeHandle
   let serveB: ServeHandle
   let chain: TestChain
@@ -94,8 +95,27 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
     const [bHttps, bHttp] = serveB.urls.map(portOf)
 
     web = await startWeb(
-      {default: leaf('server12.hoster.test'), 'ispdb.test': leaf('ispdb.test'), 'autodiscover.good.test': leaf('autodiscover.good.test')},
       {
+        default: leaf('server12.hoster.test'),
+        'ispdb.test': leaf('ispdb.test'),
+        'autodiscover.good.test': leaf('autodiscover.good.test'),
+        'never.test': leaf('never.test'),
+        'autoconfig.never.test': leaf('autoconfig.never.test'),
+        'autodiscover.never.test': leaf('autodiscover.never.test'),
+        'autoconfig.slowimap.test': leaf('autoconfig.slowimap.test'),
+      },
+      {
+        // Servers that accept the connection (and TLS) and never answer.
+        'never.test': () => {},
+        'autoconfig.never.test': () => {},
+        'autodiscover.never.test': () => {},
+        'http:never.test': () => {},
+        'http:autoconfig.never.test': () => {},
+        'http:autodiscover.never.test': () => {},
+        'autoconfig.slowimap.test': (_req, res) => {
+          res.setHeader('Content-Type', 'text/xml')
+          res.end(autoconfigXml('imap.slowimap.test'))
+        },
         'ispdb.test': (req, res) => {
           if (req.url !== '/v1.1/ispdbhit.test') return void ((res.statusCode = 404), res.end())
           res.setHeader('Content-Type', 'text/xml')
@@ -117,6 +137,8 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
     )
     imap = await startMailServer({protocol: 'imap', mode: 'implicit', tls: {key: chain.leaf.keyPem, cert: chain.serverChainPem}})
     smtp = await startMailServer({protocol: 'smtp', mode: 'implicit', tls: {key: chain.leaf.keyPem, cert: chain.serverChainPem}})
+    // TLS at once, then no greeting for a minute: the server probe hangs until doctor's deadline.
+    slowImap = await startMailServer({protocol: 'imap', mode: 'implicit', tls: {key: chain.leaf.keyPem, cert: chain.serverChainPem}, greetingDelayMs: 60_000})
     const closed = await closedPort()
     const records = [
       '--host-record=imap.good.test,127.0.0.1',
@@ -141,6 +163,11 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
       // Outlook's SRV record, pointing at another host.
       '--srv-host=_autodiscover._tcp.srvad.test,ad.hosted.test,443,0,1',
       '--host-record=ad.hosted.test,127.0.0.1',
+      '--host-record=never.test,127.0.0.1',
+      '--host-record=autoconfig.never.test,127.0.0.1',
+      '--host-record=autodiscover.never.test,127.0.0.1',
+      '--host-record=autoconfig.slowimap.test,127.0.0.1',
+      '--host-record=imap.slowimap.test,127.0.0.1',
     ]
     dns = await startDnsmasq(records, 'imap.good.test')
     base = {
@@ -161,6 +188,7 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
         `imap.guess.test:143:127.0.0.1:${closed}`,
         `smtp.guess.test:465:127.0.0.1:${smtp.port}`,
         `smtp.guess.test:587:127.0.0.1:${closed}`,
+        `imap.slowimap.test:993:127.0.0.1:${slowImap.port}`,
       ]),
       timeoutSeconds: 2,
       now: new Date(),
@@ -171,7 +199,7 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
   }, 60_000)
 
   afterAll(async () => {
-    await Promise.all([dns?.stop(), web?.close(), imap?.close(), smtp?.close(), serveA?.close(), serveB?.close()])
+    await Promise.all([dns?.stop(), web?.close(), imap?.close(), smtp?.close(), slowImap?.close(), serveA?.close(), serveB?.close()])
   })
 
   const client = (r: DoctorResult, name: string): ClientReport => r.clients.find((c) => c.client === name)!
@@ -320,4 +348,71 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
     expect(codes(ap)).toContain('profile-url-failed')
     expect(ap.sentence).toContain('get an error instead')
   })
+
+  it('the per-address deadline: servers that never answer are cut at --deadline, well before a step\'s own --timeout', async () => {
+    const r = await runDoctor('alice@never.test', {...base, timeoutSeconds: 5, deadlineSeconds: 1})
+    // One address never takes (much) longer than its deadline, though every step could wait 5 s.
+    expect(r.durationMs).toBeLessThan(5000)
+    const tb = client(r, 'thunderbird')
+    expect(tb.steps.map((s) => `${s.name} ${s.result}`)).toEqual([
+      'autoconfig (HTTPS) cut',
+      '.well-known autoconfig (HTTPS) cut',
+      'autoconfig (HTTP) cut',
+      '.well-known autoconfig (HTTP) cut',
+      'MX cut',
+      'guess incoming cut',
+      'guess outgoing cut',
+    ])
+    expect(tb.steps[0]!.detail).toContain("cut: doctor's 1 s deadline for this address ran out")
+    const ol = client(r, 'outlook')
+    expect(ol.steps.map((s) => `${s.method} ${s.target} ${s.result}`)).toEqual([
+      'GET https://never.test/autodiscover/autodiscover.json?Email=alice%40never.test&Protocol=AutodiscoverV1 cut',
+      'GET https://autodiscover.never.test/autodiscover/autodiscover.json?Email=alice%40never.test&Protocol=AutodiscoverV1 cut',
+      'POST https://never.test/autodiscover/autodiscover.xml cut',
+      'POST https://autodiscover.never.test/autodiscover/autodiscover.xml cut',
+      'GET http://autodiscover.never.test/autodiscover/autodiscover.xml cut',
+      'SRV _autodiscover._tcp.never.test cut',
+    ])
+    // The step cut while it waited was accepted at the TLS layer: it is the deadline, not a certificate, that ended it.
+    expect(ol.steps[0]!.certificate).toMatchObject({accepted: true})
+    for (const c of [tb, ol]) {
+      expect(codes(c)).toContain('discovery-deadline-exceeded')
+      // Nothing is claimed about what the client ends with.
+      expect(codes(c)).not.toContain('discovery-nothing-found')
+      expect(codes(c)).not.toContain('discovery-timeout')
+      expect(c.config).toBeUndefined()
+    }
+    expect(ol.sentence).toBe("doctor's 1 s deadline ran out before Outlook was followed to the end: what it ends with is not known.")
+    // DNS answered the SRV-reading clients and the iPhone's MX in time: not cut.
+    expect(codes(client(r, 'srv'))).not.toContain('discovery-deadline-exceeded')
+    expect(r.deadline.seconds).toBe(1)
+    expect(r.deadline.cut.map((c) => c.client)).toEqual([...Array(7).fill('thunderbird'), ...Array(6).fill('outlook')])
+    expect(r.findings.find((f) => f.code === 'discovery-deadline-exceeded')!.severity).toBe('error')
+  })
+
+  it('the deadline also bounds the server probes: a server that never greets is cut with deadline-exceeded', async () => {
+    const r = await runDoctor('alice@slowimap.test', {...base, clients: ['thunderbird'], timeoutSeconds: 5, deadlineSeconds: 1.5})
+    expect(r.durationMs).toBeLessThan(5000)
+    const tb = client(r, 'thunderbird')
+    expect(tb.steps[tb.stoppedAt!]!.target).toBe('https://autoconfig.slowimap.test/mail/config-v1.1.xml?emailaddress=alice%40slowimap.test')
+    const ep = r.endpoints.find((e) => e.endpoint.host === 'imap.slowimap.test')!
+    expect(ep.status).toBe('error')
+    expect(ep.findings.map((f) => f.code)).toContain('deadline-exceeded')
+    expect(ep.findings.map((f) => f.code)).not.toContain('timeout')
+  })
+
+  it('--deadline on the command line: one JSON document with deadline.cut, exit 1; a bad value exits 2', async () => {
+    const args = ['doctor', 'alice@never.test', '--client', 'outlook', '--dns', dns.server, '--connect-to', `:443:127.0.0.1:${web.httpsPort}`, '--connect-to', `:80:127.0.0.1:${web.httpPort}`, '--no-ispdb', '--timeout', '5', '--ca', join(dir, 'root.pem')]
+    const res = await runCli([...args, '--deadline', '1', '--json'])
+    expect(res.code).toBe(1)
+    const doc = JSON.parse(res.stdout) as {deadline: {seconds: number; cut: Array<{client: string; name: string; target: string}>}; findings: Array<{code: string}>}
+    expect(doc.deadline.seconds).toBe(1)
+    expect(doc.deadline.cut[0]).toEqual({client: 'outlook', name: 'Autodiscover JSON v2 (never.test)', target: 'https://never.test/autodiscover/autodiscover.json?Email=alice%40never.test&Protocol=AutodiscoverV1'})
+    expect(doc.findings.map((f) => f.code)).toContain('discovery-deadline-exceeded')
+    const text = await runCli([...args, '--deadline', '1'])
+    expect(text.stdout).toContain("cut: doctor's 1 s deadline for this address ran out")
+    const bad = await runCli([...args, '--deadline', '0', '--json'])
+    expect(bad.code).toBe(2)
+    expect((JSON.parse(bad.stdout) as {inputErrors: Array<{message: string}>}).inputErrors[0]!.message).toContain('--deadline "0": expected a number of seconds greater than 0')
+  }, 60_000)
 })

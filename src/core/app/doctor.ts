@@ -22,6 +22,8 @@ export interface DoctorValues {
   dns?: string
   connectTo?: string[]
   timeoutSeconds: number
+  /** --deadline: bound for everything one address does. */
+  deadlineSeconds?: number
   /** --ispdb URL; ignored with noIspdb. */
   ispdb: string
   noIspdb?: boolean
@@ -78,6 +80,7 @@ async function doctorOptionsFrom(values: DoctorValues): Promise<{options: Doctor
     dnsServer: values.dns ? parseDnsServer(values.dns) : undefined,
     connectTo: ConnectToMap.parse(values.connectTo),
     timeoutSeconds: values.timeoutSeconds,
+    ...(values.deadlineSeconds !== undefined ? {deadlineSeconds: values.deadlineSeconds} : {}),
     now: values.at ? parseAt(values.at) : new Date(),
     warnDays: values.warnDays,
     extraRoots: (values.ca ?? []).flatMap((f) => readCaFile(f)),
@@ -105,6 +108,6 @@ export async function doctor(values: DoctorValues): Promise<DoctorReport> {
   const {runDoctor} = await import('../doctor/run-doctor.js')
   const result = await runDoctor(values.address!, {...options, probeServers: values.noProbe !== true})
   pushAll(findings, result.findings)
-  const data = {address: result.address, domain: result.domain, dnsServer: result.dnsServer, durationMs: result.durationMs, clients: result.clients, endpoints: result.endpoints}
+  const data = {address: result.address, domain: result.domain, dnsServer: result.dnsServer, durationMs: result.durationMs, clients: result.clients, endpoints: result.endpoints, deadline: result.deadline}
   return {kind: 'address', findings, inputErrors: [], data, result}
 }

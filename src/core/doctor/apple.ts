@@ -12,6 +12,7 @@ import {join} from 'node:path'
 import {finding} from '../codes.js'
 import {inspectProfile} from '../inspect/inspect.js'
 import type {DoctorContext} from './context.js'
+import {missed} from './dns.js'
 import {fetchStep} from './fetch-step.js'
 import type {ClientReport, FoundConfig} from './model.js'
 import {pushAll} from '../arrays.js'
@@ -30,13 +31,13 @@ export async function apple(ctx: DoctorContext, input: AppleInput): Promise<Clie
   let started = Date.now()
   const mx = await ctx.http.dns.mx(ctx.domain)
   const mxRecords = mx.ok ? [...mx.records].sort((a, b) => a.priority - b.priority) : []
-  report.steps.push({name: 'MX', method: 'MX', target: ctx.domain, result: mxRecords.length > 0 ? 'found' : 'not-found', durationMs: Date.now() - started, detail: mxRecords.length > 0 ? mxRecords.map((m) => `${m.priority} ${m.exchange}`).join(', ') : mx.ok ? 'no MX' : mx.error})
-  if (mxRecords.length === 0) report.findings.push(finding('mx-missing', {message: `${ctx.domain} has no MX record${mx.ok ? '' : ` (${mx.error})`}: mail to it is not delivered as expected.`}))
+  report.steps.push({name: 'MX', method: 'MX', target: ctx.domain, result: mxRecords.length > 0 ? 'found' : missed(mx), durationMs: Date.now() - started, detail: mxRecords.length > 0 ? mxRecords.map((m) => `${m.priority} ${m.exchange}`).join(', ') : mx.ok ? 'no MX' : mx.error})
+  if (mxRecords.length === 0 && missed(mx) !== 'cut') report.findings.push(finding('mx-missing', {message: `${ctx.domain} has no MX record${mx.ok ? '' : ` (${mx.error})`}: mail to it is not delivered as expected.`}))
   for (const host of [...new Set(input.hosts.map((h) => h.toLowerCase()))]) {
     started = Date.now()
     const a = await ctx.http.dns.addresses(host)
-    report.steps.push({name: 'host name', method: 'A/AAAA', target: host, result: a.ok ? 'found' : 'not-found', durationMs: Date.now() - started, detail: a.ok ? a.records.join(', ') : a.error})
-    if (!a.ok) report.findings.push(finding('host-unresolved', {message: `${host}, which the settings use, does not resolve (${a.error}): iPhones with the profile cannot connect.`}))
+    report.steps.push({name: 'host name', method: 'A/AAAA', target: host, result: a.ok ? 'found' : missed(a), durationMs: Date.now() - started, detail: a.ok ? a.records.join(', ') : a.error})
+    if (!a.ok && a.kind !== 'cut') report.findings.push(finding('host-unresolved', {message: `${host}, which the settings use, does not resolve (${a.error}): iPhones with the profile cannot connect.`}))
   }
   if (input.profileUrl) {
     const fetched = await fetchStep({client: 'apple', name: 'profile download', request: {url: new URL(input.profileUrl), method: 'GET'}, follow: true}, ctx.http)

@@ -164,6 +164,13 @@ export const DOCTOR_CODES: CodeInfo[] = [
     fix: 'Make the URL answer 200 with the profile and Content-Type application/x-apple-aspen-config over HTTPS with a valid certificate.',
   },
   {
+    code: 'discovery-deadline-exceeded',
+    severity: 'error',
+    title: "doctor's per-address --deadline cut a client's discovery before it finished",
+    why: 'Besides each step\'s --timeout, everything doctor does for one address ends at --deadline (default 120 s). Steps still running then, or not yet started, are reported with result "cut" instead of a verdict: a cut source may be the one the client would have used, so what the client ends with is not known. A check that did not happen is not a pass.',
+    fix: 'Give doctor more time (--deadline), or lower --timeout when hosts never answer; then look at the cut steps (result "cut" in the steps, deadline.cut in --json).',
+  },
+  {
     code: 'dns-failed',
     severity: 'warning',
     title: 'A DNS query failed (timeout or server failure)',

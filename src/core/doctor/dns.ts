@@ -8,8 +8,10 @@ import {promises as dnsPromises} from 'node:dns'
 import {isIP} from 'node:net'
 
 import {InputError} from '../errors.js'
+import type {Deadline} from './deadline.js'
 
-export type DnsAnswer<T> = {ok: true; records: T[]} | {ok: false; kind: 'none' | 'failed'; error: string}
+/** `cut`: the address's deadline ran out before the answer came (deadline.ts). */
+export type DnsAnswer<T> = {ok: true; records: T[]} | {ok: false; kind: 'none' | 'failed' | 'cut'; error: string}
 
 export interface MxRecord {
   exchange: string
@@ -36,7 +38,31 @@ export function parseDnsServer(text: string): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
 }
 
-export class DnsClient {
+/** The result of a lookup step that found nothing: `cut` when the deadline ended it. */
+export function missed(answer: DnsAnswer<unknown>): 'cut' | 'not-found' {
+  return !answer.ok && answer.kind === 'cut' ? 'cut' : 'not-found'
+}
+
+/** The lookups a client flow makes. */
+export interface DnsLookups {
+  readonly serverName: string
+  mx(name: string): Promise<DnsAnswer<MxRecord>>
+  srv(name: string): Promise<DnsAnswer<SrvRecord>>
+  addresses(name: string): Promise<DnsAnswer<string>>
+}
+
+/** The lookups of one address, each cut when its deadline runs out (the shared cache still gets the answer). */
+export function withDeadline(dns: DnsLookups, deadline: Deadline): DnsLookups {
+  const cut = (): {ok: false; kind: 'cut'; error: string} => ({ok: false, kind: 'cut', error: deadline.detail})
+  return {
+    serverName: dns.serverName,
+    mx: (name) => deadline.race<DnsAnswer<MxRecord>>(dns.mx(name), cut),
+    srv: (name) => deadline.race<DnsAnswer<SrvRecord>>(dns.srv(name), cut),
+    addresses: (name) => deadline.race<DnsAnswer<string>>(dns.addresses(name), cut),
+  }
+}
+
+export class DnsClient implements DnsLookups {
   private readonly resolver: dnsPromises.Resolver
   private readonly cache = new Map<string, Promise<DnsAnswer<unknown>>>()
 

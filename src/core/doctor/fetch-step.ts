@@ -77,6 +77,11 @@ export async function fetchStep(plan: FetchPlan, ctx: HttpContext): Promise<Fetc
         return out
       }
     }
+    if (o.kind === 'deadline') {
+      step.result = 'cut'
+      out.failure = 'the deadline for this address ran out'
+      return out
+    }
     if (o.kind === 'timeout') {
       step.result = 'failed'
       out.failure = `${req.url.host} did not answer in time`

@@ -15,13 +15,17 @@ import {peerChain} from '../net/tls-connect.js'
 import {type ChainEvaluation, evaluateChain} from '../x509/index.js'
 import type {AppleTrustStore} from '../x509/trust-store.js'
 import type {ConnectToMap} from './connect-to.js'
-import type {DnsClient} from './dns.js'
+import type {Deadline} from './deadline.js'
+import type {DnsLookups} from './dns.js'
 
 /** Largest body read (autoconfig and Autodiscover files are a few KiB; the ISPDB's biggest ~10 KiB). */
 export const MAX_BODY_BYTES = 256 * 1024
 
 export interface HttpContext {
-  dns: DnsClient
+  /** Lookups already bounded by the deadline. */
+  dns: DnsLookups
+  /** The address's deadline: a request still running then (or asked for after it) is cut. */
+  deadline: Deadline
   connectTo: ConnectToMap
   timeoutMs: number
   now: Date
@@ -43,7 +47,7 @@ export interface CertificateVerdict {
 export type HttpOutcome =
   | {kind: 'response'; status: number; headers: http.IncomingHttpHeaders; body: Buffer; certificate?: CertificateVerdict; remote: string}
   | {kind: 'dns'; error: string; failed: boolean}
-  | {kind: 'connect' | 'tls' | 'timeout' | 'too-large'; error: string; certificate?: CertificateVerdict; remote?: string}
+  | {kind: 'connect' | 'tls' | 'timeout' | 'too-large' | 'deadline'; error: string; certificate?: CertificateVerdict; remote?: string}
 
 export interface HttpRequest {
   url: URL
@@ -71,7 +75,9 @@ export async function request(req: HttpRequest, ctx: HttpContext): Promise<HttpO
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const secure = url.protocol === 'https:'
   const port = url.port ? Number(url.port) : secure ? 443 : 80
+  if (ctx.deadline.passed) return {kind: 'deadline', error: ctx.deadline.detail}
   const addresses = await ctx.dns.addresses(host)
+  if (!addresses.ok && addresses.kind === 'cut') return {kind: 'deadline', error: ctx.deadline.detail}
   if (!addresses.ok) return {kind: 'dns', error: addresses.error, failed: addresses.kind === 'failed'}
   const mapped = ctx.connectTo.lookup(host, port)
   const address = mapped?.address ?? addresses.records[0]!
@@ -95,7 +101,11 @@ export async function request(req: HttpRequest, ctx: HttpContext): Promise<HttpO
     const r = secure
       ? https.request({...options, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: false, minVersion: 'TLSv1' as const})
       : http.request(options)
-    const timer = setTimeout(() => done({kind: 'timeout', error: `no answer within ${ctx.timeoutMs / 1000} s`, certificate}), ctx.timeoutMs)
+    const left = ctx.deadline.remainingMs()
+    const timer =
+      left < ctx.timeoutMs
+        ? setTimeout(() => done({kind: 'deadline', error: ctx.deadline.detail, certificate}), left)
+        : setTimeout(() => done({kind: 'timeout', error: `no answer within ${ctx.timeoutMs / 1000} s`, certificate}), ctx.timeoutMs)
     r.on('socket', (socket) => {
       if (secure) socket.once('secureConnect', () => (certificate = judgeSocket(socket as TLSSocket, host, ctx)))
     })

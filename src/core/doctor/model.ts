@@ -8,7 +8,8 @@ export const CLIENT_NAMES: readonly ClientName[] = ['thunderbird', 'outlook', 'a
 export const DOCTOR_CLIENTS: readonly ClientName[] = ['outlook', 'thunderbird', 'apple', 'srv']
 export const CLIENT_TITLES: Record<ClientName, string> = {thunderbird: 'Thunderbird', outlook: 'Outlook', apple: 'Apple Mail (iPhone, iPad, Mac)', srv: 'RFC 6186 SRV records'}
 
-export type StepResult = 'found' | 'not-found' | 'failed' | 'redirect' | 'skipped' | 'info'
+/** `cut`: the address's deadline (--deadline) ended the step, or came before it started. */
+export type StepResult = 'found' | 'not-found' | 'failed' | 'redirect' | 'skipped' | 'info' | 'cut'
 
 /** One thing a client did, in order. */
 export interface Step {

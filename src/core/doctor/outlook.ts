@@ -16,6 +16,7 @@ import {XMLBuilder} from 'fast-xml-parser'
 
 import {finding} from '../codes.js'
 import type {DoctorContext} from './context.js'
+import {missed} from './dns.js'
 import {fetchStep, MAX_REDIRECTS, siteOf} from './fetch-step.js'
 import type {ClientReport, FoundConfig} from './model.js'
 import {readPox} from './autodiscover-xml.js'
@@ -163,7 +164,7 @@ async function forAddress(address: string, ctx: DoctorContext, report: ClientRep
   const started = Date.now()
   const srv = await ctx.http.dns.srv(srvName)
   const best = srv.ok ? [...srv.records].sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0] : undefined
-  report.steps.push({name: 'SRV _autodiscover._tcp', method: 'SRV', target: srvName, result: best ? 'found' : 'not-found', durationMs: Date.now() - started, detail: best ? `${best.name}:${best.port}` : srv.ok ? 'no record' : srv.error})
+  report.steps.push({name: 'SRV _autodiscover._tcp', method: 'SRV', target: srvName, result: best ? 'found' : missed(srv), durationMs: Date.now() - started, detail: best ? `${best.name}:${best.port}` : srv.ok ? 'no record' : srv.error})
   if (best && best.name && best.name !== '.') return postPox(`Autodiscover POX (SRV ${best.name})`, poxUrl(best.name.replace(/\.$/, ''), best.port), address, ctx, report)
   return undefined
 }

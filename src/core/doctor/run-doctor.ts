@@ -16,9 +16,10 @@ import type {AppleTrustStore} from '../x509/trust-store.js'
 import {apple} from './apple.js'
 import {ConnectToMap} from './connect-to.js'
 import {DEFAULT_ISPDB, type DoctorContext} from './context.js'
-import {DnsClient} from './dns.js'
+import {Deadline, DEFAULT_DEADLINE_SECONDS} from './deadline.js'
+import {DnsClient, withDeadline} from './dns.js'
 import {driftFindings, settingsServers} from './drift.js'
-import {CLIENT_NAMES, type ClientName, type ClientReport, type FoundConfig} from './model.js'
+import {CLIENT_NAMES, CLIENT_TITLES, type ClientName, type ClientReport, type FoundConfig} from './model.js'
 import {outlook} from './outlook.js'
 import {configFindings} from './rules.js'
 import {srvClient} from './srv.js'
@@ -31,6 +32,8 @@ export interface DoctorOptions {
   dnsServer?: string
   connectTo?: ConnectToMap
   timeoutSeconds: number
+  /** Bound for everything one address does, seconds (--deadline); default DEFAULT_DEADLINE_SECONDS. */
+  deadlineSeconds?: number
   now: Date
   warnDays: number
   extraRoots: Buffer[]
@@ -54,6 +57,8 @@ export interface DoctorResult {
   endpoints: EndpointResult[]
   findings: Finding[]
   durationMs: number
+  /** The address's deadline and the steps it cut (client, step name, target), in client order. */
+  deadline: {seconds: number; cut: Array<{client: ClientName; name: string; target: string}>}
 }
 
 /** "alice@example.com" → itself; "example.com" → "postmaster@example.com" (a domain from --domains). */
@@ -92,6 +97,11 @@ async function probeConfigs(reports: ClientReport[], ctx: DoctorContext, options
       const key = endpointKey(target)
       if (byKey.has(key)) continue
       const dns = await ctx.http.dns.addresses(s.host)
+      if (!dns.ok && dns.kind === 'cut') {
+        // The deadline has passed: the check engine reports it as not started (deadline-exceeded).
+        byKey.set(key, {target, settingsSources: []})
+        continue
+      }
       if (!dns.ok) {
         r.findings.push(finding('host-unresolved', {message: `${s.host}, which ${r.client === 'srv' ? 'the SRV records name' : `${r.client}'s configuration names`}, does not resolve (${dns.error}): the client cannot connect.`, endpoint: {host: s.host, port: s.port, protocol: s.protocol}}))
         continue
@@ -101,7 +111,8 @@ async function probeConfigs(reports: ClientReport[], ctx: DoctorContext, options
     }
   }
   if (byKey.size === 0) return []
-  const result = await runCheck([...byKey.values()], {now: options.now, warnDays: options.warnDays, timeoutSeconds: options.timeoutSeconds, extraRoots: options.extraRoots, appleStore: options.appleStore, trustInput: 'probe'})
+  const deadlineSeconds = ctx.http.deadline.remainingMs() / 1000
+  const result = await runCheck([...byKey.values()], {now: options.now, warnDays: options.warnDays, timeoutSeconds: options.timeoutSeconds, deadlineSeconds, extraRoots: options.extraRoots, appleStore: options.appleStore, trustInput: 'probe'})
   return result.endpoints
 }
 
@@ -109,9 +120,10 @@ export async function runDoctor(input: string, options: DoctorOptions): Promise<
   const started = Date.now()
   const {address, localPart, domain} = addressOf(input)
   const timeoutMs = options.timeoutSeconds * 1000
+  const deadline = new Deadline(options.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS, started)
   const dns = options.dns ?? new DnsClient(options.dnsServer, timeoutMs)
   const ctx: DoctorContext = {
-    http: {dns, connectTo: options.connectTo ?? new ConnectToMap(), timeoutMs, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, appleStore: options.appleStore},
+    http: {dns: withDeadline(dns, deadline), deadline, connectTo: options.connectTo ?? new ConnectToMap(), timeoutMs, now: options.now, warnDays: options.warnDays, extraRoots: options.extraRoots, appleStore: options.appleStore},
     address,
     localPart,
     domain,
@@ -132,6 +144,7 @@ export async function runDoctor(input: string, options: DoctorOptions): Promise<
     pushAll(r.findings, configFindings(r.config))
     if (options.settings) pushAll(r.findings, driftFindings(r.client, r.config, options.settings, address))
   }
+  const cut = clients.flatMap((r) => deadlineCut(r, deadline))
   const endpoints = options.probeServers === false ? [] : await probeConfigs(clients, ctx, options)
   // A probed server's findings belong to every client whose configuration names it.
   for (const r of clients) {
@@ -142,7 +155,29 @@ export async function runDoctor(input: string, options: DoctorOptions): Promise<
     if (bad.length > 0 && r.client !== 'apple') r.sentence += ` But ${bad.map((e) => `${e.endpoint.host}:${e.endpoint.port}`).join(' and ')} fail${bad.length === 1 ? 's' : ''} the server check (${[...new Set(bad.flatMap((e) => e.findings.filter((f) => f.severity === 'error').map((f) => f.code)))].join(', ')}).`
   }
   const findings = [...clients.flatMap((r) => r.findings), ...endpoints.flatMap((e) => e.findings)]
-  return {address, domain, dnsServer: dns.serverName, clients, endpoints, findings: dedupe(findings), durationMs: Date.now() - started}
+  return {address, domain, dnsServer: dns.serverName, clients, endpoints, findings: dedupe(findings), durationMs: Date.now() - started, deadline: {seconds: deadline.seconds, cut}}
+}
+
+/**
+ * A client whose steps the deadline cut: one finding, and a sentence that does not claim what the
+ * client ends with (a cut source may have been the one it would use). Returns the cut steps.
+ */
+function deadlineCut(r: ClientReport, deadline: Deadline): DoctorResult['deadline']['cut'] {
+  const cut = r.steps.filter((s) => s.result === 'cut')
+  if (cut.length === 0) return []
+  const title = CLIENT_TITLES[r.client]
+  r.findings.push(
+    finding('discovery-deadline-exceeded', {
+      message: `doctor's ${deadline.seconds} s deadline for this address ran out before ${title} was followed to the end: ${cut.length} step(s) cut (first: ${cut[0]!.target}). What ${title} ends with is not known.`,
+    }),
+  )
+  if (r.config) {
+    r.sentence += ` (Not certain: doctor's deadline cut ${cut.length} step(s), and the client may end elsewhere.)`
+  } else {
+    r.findings = r.findings.filter((f) => f.code !== 'discovery-nothing-found')
+    r.sentence = `doctor's ${deadline.seconds} s deadline ran out before ${title} was followed to the end: what it ends with is not known.`
+  }
+  return cut.map((s) => ({client: r.client, name: s.name, target: s.target}))
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -6,6 +6,7 @@
 import {finding} from '../codes.js'
 import type {Protocol, Security} from '../mail/protocol.js'
 import type {DoctorContext} from './context.js'
+import {missed} from './dns.js'
 import type {ClientReport, FoundServer} from './model.js'
 import {describeServers} from './thunderbird.js'
 
@@ -30,7 +31,7 @@ export async function srvClient(ctx: DoctorContext): Promise<ClientReport> {
   const servers: FoundServer[] = []
   for (const {s, name, answer, ms} of answers) {
     if (!answer.ok) {
-      report.steps.push({name: `SRV ${s.service}`, method: 'SRV', target: name, result: 'not-found', durationMs: ms, detail: answer.kind === 'none' ? 'no record' : answer.error})
+      report.steps.push({name: `SRV ${s.service}`, method: 'SRV', target: name, result: missed(answer), durationMs: ms, detail: answer.kind === 'none' ? 'no record' : answer.error})
       if (answer.kind === 'failed') report.findings.push(finding('dns-failed', {message: `The SRV lookup of ${name} failed (${answer.error}).`}))
       continue
     }

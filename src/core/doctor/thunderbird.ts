@@ -15,6 +15,7 @@ import type {Finding} from '../findings.js'
 import type {Protocol, Security} from '../mail/protocol.js'
 import {probe} from '../net/probe.js'
 import {readAutoconfig} from './autoconfig-xml.js'
+import {missed} from './dns.js'
 import type {DoctorContext} from './context.js'
 import {fetchStep, type FetchedStep} from './fetch-step.js'
 import type {ClientReport, FoundConfig, FoundServer, Step} from './model.js'
@@ -97,23 +98,31 @@ async function guess(ctx: DoctorContext, report: ClientReport): Promise<FoundCon
   const pick = async (role: FoundServer['role'], hostsFor: (p: Protocol) => string[], modes: typeof GUESS_IN): Promise<FoundServer | undefined> => {
     const tries: Array<{host: string; protocol: Protocol; port: number; security: Security}> = []
     for (const m of modes) for (const host of hostsFor(m.protocol)) tries.push({host, ...m})
+    if (ctx.http.deadline.passed) {
+      report.steps.push({name: `guess ${role}`, method: 'probe', target: `${tries.length} candidate servers`, result: 'cut', durationMs: 0, detail: ctx.http.deadline.detail})
+      return undefined
+    }
     // Only names that resolve are probed (as Thunderbird's connection attempts fail at once otherwise).
     const resolved = await Promise.all(tries.map((t) => ctx.http.dns.addresses(t.host)))
     const probes = await Promise.all(
       tries.map(async (t, i) => {
         const dns = resolved[i]!
+        const deadline = ctx.http.deadline
+        if (!dns.ok && dns.kind === 'cut') return {t, ok: false, cut: true, detail: deadline.detail, ms: 0, skipped: false}
         if (!dns.ok) return {t, ok: false, detail: 'the name does not resolve', ms: 0, skipped: true}
+        if (deadline.passed) return {t, ok: false, cut: true, detail: deadline.detail, ms: 0, skipped: false}
         const mapped = ctx.http.connectTo.lookup(t.host, t.port)
         const started = Date.now()
-        const ev = await probe({host: t.host, port: t.port, protocol: t.protocol, security: t.security as 'ssl' | 'starttls', address: mapped?.address ?? dns.records[0], ...(mapped ? {connectPort: mapped.port} : {})}, {phaseTimeoutMs: ctx.phaseTimeoutMs, expectation: 'command-line'})
+        const ev = await probe({host: t.host, port: t.port, protocol: t.protocol, security: t.security as 'ssl' | 'starttls', address: mapped?.address ?? dns.records[0], ...(mapped ? {connectPort: mapped.port} : {})}, {phaseTimeoutMs: ctx.phaseTimeoutMs, runDeadlineAt: deadline.at, expectation: 'command-line'})
         const ok = ev.greeting !== undefined && ev.tls !== undefined
-        return {t, ok, detail: ok ? `greeting and ${ev.tls!.version}` : (ev.findings[0]?.code ?? 'no answer'), ms: Date.now() - started, skipped: false}
+        const cut = !ok && ev.findings.some((f) => f.code === 'deadline-exceeded')
+        return {t, ok, cut, detail: ok ? `greeting and ${ev.tls!.version}` : cut ? deadline.detail : (ev.findings[0]?.code ?? 'no answer'), ms: Date.now() - started, skipped: false}
       }),
     )
     let chosen: FoundServer | undefined
     for (const p of probes) {
       if (p.skipped) continue
-      const step: Step = {name: `guess ${role}`, method: 'probe', target: `${p.t.protocol}://${p.t.host}:${p.t.port} (${p.t.security})`, result: p.ok ? 'found' : 'not-found', durationMs: p.ms, detail: p.detail}
+      const step: Step = {name: `guess ${role}`, method: 'probe', target: `${p.t.protocol}://${p.t.host}:${p.t.port} (${p.t.security})`, result: p.ok ? 'found' : p.cut ? 'cut' : 'not-found', durationMs: p.ms, detail: p.detail}
       if (p.ok && chosen) step.detail += ' (not used: an earlier guess won)'
       report.steps.push(step)
       if (p.ok && !chosen) chosen = {role, protocol: p.t.protocol, host: p.t.host, port: p.t.port, security: p.t.security, username: ctx.address}
@@ -143,7 +152,7 @@ export async function thunderbird(ctx: DoctorContext): Promise<ClientReport> {
     const started = Date.now()
     const mx = await ctx.http.dns.mx(d)
     const best = mx.ok ? [...mx.records].sort((a, b) => a.priority - b.priority)[0] : undefined
-    report.steps.push({name: 'MX', method: 'MX', target: d, result: best ? 'found' : 'not-found', durationMs: Date.now() - started, detail: best ? `most preferred: ${best.exchange} (priority ${best.priority})` : mx.ok ? 'no MX' : mx.error})
+    report.steps.push({name: 'MX', method: 'MX', target: d, result: best ? 'found' : missed(mx), durationMs: Date.now() - started, detail: best ? `most preferred: ${best.exchange} (priority ${best.priority})` : mx.ok ? 'no MX' : mx.error})
     if (best && best.exchange && best.exchange !== '.') {
       const mxHost = best.exchange.toLowerCase().replace(/\.$/, '')
       const parent = mxHost.split('.').slice(1).join('.')
