@@ -334,7 +334,8 @@ describe('mailprofile build, interrupted', () => {
 })
 
 describe('mailprofile build --embed-server-root', () => {
-  async function withPrivateServer(run: (file: string, args: string[], rootSha256: string, rootDer: Buffer) => Promise<void>, pins: (rootSha: string) => string[]): Promise<void> {
+  type Servers = Array<{connections: number; handshakes: number}>
+  async function withPrivateServer(run: (file: string, args: string[], rootSha256: string, rootDer: Buffer, servers: Servers) => Promise<void>, pins: (rootSha: string) => string[]): Promise<void> {
     const {createChain} = await import('../helpers/pki.js')
     const {startMailServer} = await import('../servers/index.js')
     const chain = createChain({dnsNames: ['mail.example.com'], label: 'Embed'})
@@ -352,7 +353,7 @@ describe('mailprofile build --embed-server-root', () => {
       doc.trust = {pins: pins(sha)}
       const file = join(dir, 'settings.yaml')
       writeFileSync(file, stringify(doc))
-      await run(file, ['--embed-server-root', '--resolve', `mail.example.com:${imap.port}:127.0.0.1`, '--resolve', `mail.example.com:${smtp.port}:127.0.0.1`, '--timeout', '5'], sha, chain.root.der)
+      await run(file, ['--embed-server-root', '--resolve', `mail.example.com:${imap.port}:127.0.0.1`, '--resolve', `mail.example.com:${smtp.port}:127.0.0.1`, '--timeout', '5'], sha, chain.root.der, [imap, smtp])
     } finally {
       await imap.close()
       await smtp.close()
@@ -371,6 +372,22 @@ describe('mailprofile build --embed-server-root', () => {
         const roots = profile.PayloadContent.filter((p) => p.PayloadType === 'com.apple.security.root')
         expect(roots).toHaveLength(1)
         expect(Buffer.from(roots[0]!.PayloadContent as Uint8Array).equals(rootDer)).toBe(true)
+      },
+      (sha) => [sha],
+    )
+  })
+
+  it('connects to each server once: the roots are taken from the check\'s own probe', async () => {
+    await withPrivateServer(
+      async (file, args, _sha, _rootDer, servers) => {
+        const r = await runCli(['build', file, '--out', join(tmp(), 'out'), '--json', '--only', 'mobileconfig', ...args])
+        expect(r.code, r.stdout + r.stderr).toBe(0)
+        // The root was embedded, so it came from a probe; the check judged that same connection.
+        expect(JSON.parse(r.stdout).findings.map((f: {code: string}) => f.code)).not.toContain('server-root-not-embedded')
+        for (const server of servers) {
+          expect(server.connections).toBe(1)
+          expect(server.handshakes).toBe(1)
+        }
       },
       (sha) => [sha],
     )

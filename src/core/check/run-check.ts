@@ -166,21 +166,58 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
   }
 }
 
-/** Probes the endpoints and judges what they present. Never throws for network problems: they become findings. */
-export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions): Promise<CheckResult> {
-  const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
-  const cache: EvaluationCache = new Map()
+/** The targets as connected to: each endpoint's, with --resolve applied. */
+function targetsOf(endpoints: readonly CheckEndpoint[], options: CheckOptions): ProbeTarget[] {
+  return endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
+}
+
+/**
+ * Probes each endpoint once (at most `options.concurrency` at once, none started after the run's
+ * --deadline) and hands each evidence to `then` as soon as its probe ends, while other probes
+ * still wait on the network. Results in endpoint order.
+ */
+function probeEach<R>(endpoints: readonly CheckEndpoint[], options: CheckOptions, then: (ep: CheckEndpoint, evidence: ProbeEvidence) => R): Promise<R[]> {
+  const targets = targetsOf(endpoints, options)
   const runDeadlineAt = options.deadlineSeconds !== undefined ? Date.now() + options.deadlineSeconds * 1000 : undefined
   const probeOptions = {phaseTimeoutMs: options.timeoutSeconds * 1000, ...(runDeadlineAt !== undefined ? {runDeadlineAt} : {})}
-  // Each endpoint is judged as soon as its probe ends, while other probes wait on the network.
-  const results = await runPool(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target, i) => {
+  return runPool(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target, i) => {
     const ep = endpoints[i]!
     const evidence =
       runDeadlineAt !== undefined && Date.now() >= runDeadlineAt
         ? notStarted(target)
         : await probe(target, {...probeOptions, expectation: ep.settingsSources.length > 0 ? 'settings' : 'command-line'})
-    return judge(ep, evidence, options, cache)
+    return then(ep, evidence)
   })
+}
+
+/**
+ * A settings file's servers as probed once: the endpoints (settings order; servers with security
+ * "none" are not probed and have an info finding in `findings`) and one evidence per endpoint. `build --check
+ * --embed-server-root` takes the servers' roots from it and hands it to checkSettings, so no
+ * server is connected to twice.
+ */
+export interface SettingsProbe {
+  endpoints: CheckEndpoint[]
+  findings: Finding[]
+  evidence: ProbeEvidence[]
+}
+
+/** Probes every server of the settings once (no credentials sent), as checkSettings would. */
+export async function probeSettings(settings: Settings, options: CheckOptions): Promise<SettingsProbe> {
+  const {endpoints, findings} = endpointsFromSettings(settings)
+  return {endpoints, findings, evidence: await probeEach(endpoints, options, (_ep, evidence) => evidence)}
+}
+
+/**
+ * Probes the endpoints and judges what they present; with `probed` (one evidence per endpoint, in
+ * order), judges that evidence instead of connecting again. Never throws for network problems:
+ * they become findings.
+ */
+export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions, probed?: readonly ProbeEvidence[]): Promise<CheckResult> {
+  const targets = targetsOf(endpoints, options)
+  const cache: EvaluationCache = new Map()
+  if (probed && probed.length !== endpoints.length) throw new Error(`mailprofile bug: ${probed.length} probe results for ${endpoints.length} endpoints`)
+  const results = probed ? endpoints.map((ep, i) => judge(ep, probed[i]!, options, cache)) : await probeEach(endpoints, options, (ep, evidence) => judge(ep, evidence, options, cache))
 
   // One host, different certificates on different ports.
   const differs = compareEndpointCertificates(
@@ -213,11 +250,11 @@ export async function runCheck(endpoints: readonly CheckEndpoint[], options: Che
  * settings (security "none" skipped with an info finding), the settings' CA files and pins
  * trusted in addition to `options.extraRoots`.
  */
-export async function checkSettings(settings: Settings, options: CheckOptions, caFiles?: readonly LoadedCaFile[]): Promise<CheckResult> {
-  const {endpoints, findings: skipped} = endpointsFromSettings(settings)
+export async function checkSettings(settings: Settings, options: CheckOptions, caFiles?: readonly LoadedCaFile[], probed?: SettingsProbe): Promise<CheckResult> {
+  const {endpoints, findings: skipped} = probed ?? endpointsFromSettings(settings)
   const ca = readSettingsCaFiles(settings, caFiles)
   const pins = [...(options.pins ?? []), ...settings.trust.pins.map((p) => p.value)]
-  const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], profileRoots: [...(options.profileRoots ?? []), ...ca.roots], pins})
+  const result = await runCheck(endpoints, {...options, extraRoots: [...options.extraRoots, ...ca.roots], profileRoots: [...(options.profileRoots ?? []), ...ca.roots], pins}, probed?.evidence)
   pushAll(result.findings, skipped)
   pushAll(result.findings, ca.findings)
   return result

@@ -65,16 +65,18 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   }
   let check: CheckResult | undefined
   let extraCertificates: Array<{der: Buffer; source: string}> = []
-  if (options.check && options.embedServerRoot) {
-    const {pinnedServerRoots} = await import('./server-roots.js')
-    const found = await pinnedServerRoots(loaded.settings, options.check, options.embedServerRoot.pins)
-    pushAll(findings, found.findings)
-    extraCertificates = found.roots.map((r) => ({der: r.der, source: r.endpoints.join(', ')}))
-  }
   if (options.check) {
-    const {checkSettings} = await import('../check/run-check.js')
+    const {checkSettings, probeSettings} = await import('../check/run-check.js')
+    // With --embed-server-root the roots come from the check's own connections: each server is probed once.
+    const probed = options.embedServerRoot ? await probeSettings(loaded.settings, options.check) : undefined
+    if (probed && options.embedServerRoot) {
+      const {pinnedServerRoots} = await import('./server-roots.js')
+      const found = pinnedServerRoots(loaded.settings, probed, options.embedServerRoot.pins)
+      pushAll(findings, found.findings)
+      extraCertificates = found.roots.map((r) => ({der: r.der, source: r.endpoints.join(', ')}))
+    }
     const extraRoots = [...options.check.extraRoots, ...extraCertificates.map((c) => c.der)]
-    check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)}, workspace.caFiles)
+    check = await checkSettings(loaded.settings, {...options.check, extraRoots, profileRoots: extraCertificates.map((c) => c.der)}, workspace.caFiles, probed)
     pushAll(findings, check.findings)
     if (check.findings.some((f) => f.severity === 'error')) {
       findings.push(finding('build-refused-check-errors', {

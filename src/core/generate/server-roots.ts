@@ -5,7 +5,7 @@
  * exporting the CA by hand. A root that matches no pin is never embedded: embedding whatever a
  * server (or something in between) presents would install an attacker's CA on every device.
  */
-import type {CheckOptions} from '../check/options.js'
+import type {SettingsProbe} from '../check/run-check.js'
 import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import {hostPort} from '../mail/host.js'
@@ -28,14 +28,13 @@ export interface ServerRootsResult {
   findings: Finding[]
 }
 
-/** Probes the settings' servers (no credentials sent) and returns the pinned private roots their chains end at. */
-export async function pinnedServerRoots(settings: Settings, options: CheckOptions, extraPins: readonly string[] = []): Promise<ServerRootsResult> {
-  const {endpointsFromSettings} = await import('../check/endpoints.js')
-  const {probeAll} = await import('../net/pool.js')
+/**
+ * The pinned private roots the servers' chains end at, from the check's own probe of the settings
+ * (src/core/check/run-check.ts probeSettings): no server is connected to a second time.
+ */
+export function pinnedServerRoots(settings: Settings, probed: SettingsProbe, extraPins: readonly string[] = []): ServerRootsResult {
   const pins = normalizePins([...settings.trust.pins.map((p) => p.value), ...extraPins])
-  const {endpoints} = endpointsFromSettings(settings)
-  const targets = endpoints.map((ep) => (options.resolve ? options.resolve.apply(ep.target) : ep.target))
-  const evidence = await probeAll(targets, {phaseTimeoutMs: options.timeoutSeconds * 1000, concurrency: options.concurrency})
+  const {endpoints, evidence} = probed
   const roots = new Map<string, ServerRoot>()
   const findings: Finding[] = []
   let unpinned = 0
