@@ -19,7 +19,7 @@
  */
 import type {Authentication} from '../settings/model.js'
 import type {AccountServer, MailAccount} from './account.js'
-import {sha256Hex} from './ids.js'
+import {sha256Hex} from '../util/hash.js'
 import {sortedDict} from './plist-order.js'
 
 export const MAIL_DECLARATION_TYPE = 'com.apple.configuration.account.mail'

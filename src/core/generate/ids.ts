@@ -45,8 +45,4 @@ export function payloadUuid(payloadIdentifier: string): string {
   return uuidV5(payloadIdentifier, MAILPROFILE_NAMESPACE).toUpperCase()
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex')
-}
-
 export {domainProfileIds, safeLabel, userProfileIds, type ProfileIds} from '../mail/identifiers.js'

@@ -8,12 +8,12 @@
  * later run, and an MDM pipeline, still knows them) and removes them with --prune, after the new
  * manifest is in place, so a pipeline that reads the manifest never sees a listed file missing.
  */
-import {createHash} from 'node:crypto'
 import {lstatSync, readdirSync, realpathSync, rmdirSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
+import {sha256Hex} from '../util/hash.js'
 import {MANIFEST_FILE, type Manifest, type ManifestEntry} from './manifest.js'
 import {ownedFile, outputPathParts, readOwnedFile, removeOwnedFile} from './out-folder.js'
 import {inShard, type Shard} from './shard.js'
@@ -92,7 +92,7 @@ export function findStaleOutputs(outDir: string, previous: Manifest | undefined,
     const abs = ownedFile(root, parts)
     const bytes = abs === undefined ? undefined : readOwnedFile(abs)
     if (!bytes) continue // gone, or not ours to judge
-    stale.push({path, unchanged: sha256.has(createHash('sha256').update(bytes).digest('hex')), entry})
+    stale.push({path, unchanged: sha256.has(sha256Hex(bytes)), entry})
   }
   return stale.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

@@ -6,9 +6,9 @@
  * also builds the per-domain files. Each shard writes a partial manifest
  * (`manifest.shard-K-of-N.json`); `manifest merge` (manifest-merge.ts) joins them.
  */
-import {createHash} from 'node:crypto'
 
 import {InputError} from '../errors.js'
+import {sha256Hex} from '../util/hash.js'
 import type {ManifestEntry} from './manifest.js'
 
 export interface Shard {
@@ -34,7 +34,7 @@ export function parseShard(value: string): Shard {
 /** The shard (1-based) that builds this user's files. */
 export function shardOfAddress(address: string, count: number): number {
   if (count === 1) return 1
-  const digest = createHash('sha256').update(address.toLowerCase(), 'utf8').digest('hex')
+  const digest = sha256Hex(address.toLowerCase())
   return Number(BigInt(`0x${digest}`) % BigInt(count)) + 1
 }
 

@@ -4,8 +4,7 @@
  * Settings (defaults, lint's collision rule), `init` and `build` all derive them here, so what lint
  * checks is what build writes.
  */
-import {createHash} from 'node:crypto'
-
+import {sha256Hex} from '../util/hash.js'
 import {asciiHost, bareHost} from './host.js'
 
 /** example.com → com.example (A-labels, lower case; an IDN contributes its punycode form). */
@@ -26,7 +25,7 @@ export function defaultDomainIdentifier(organizationIdentifier: string, domain: 
  */
 export function safeLabel(value: string): string {
   const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'x'
-  return label === value ? label : `${label}-${createHash('sha256').update(value).digest('hex').slice(0, 8)}`
+  return label === value ? label : `${label}-${sha256Hex(value).slice(0, 8)}`
 }
 
 /** PayloadIdentifiers of one profile. */

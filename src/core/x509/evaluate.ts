@@ -14,7 +14,7 @@ import {type CertificateInfo, type ParsedCertificate, parseCertificate} from './
 import {type AnchorSourceName, type ChainContext, type TrustInput, sameCert} from './chain-context.js'
 import {MAX_CHAIN_CERTIFICATES, buildPath} from './chain.js'
 import {X509_CODES} from './codes.js'
-import {normalizePins, sha256Hex} from './fingerprint.js'
+import {bareSha256, normalizePins} from './fingerprint.js'
 import {CHAIN_RULES} from './rules/index.js'
 import {mozillaReason} from './rules/mozilla.js'
 import {trustProblem} from './rules/trust.js'
@@ -141,7 +141,7 @@ function chainContext(options: EvaluateChainOptions, store: AppleTrustStore, sen
     mozillaStore,
     extra,
     notRoots,
-    inProfile: new Set((options.profileRoots ?? []).map(sha256Hex)),
+    inProfile: new Set((options.profileRoots ?? []).map(bareSha256)),
     trustInput: options.trustInput ?? 'settings',
     truncated: options.chain.length > MAX_CHAIN_CERTIFICATES,
     sent,

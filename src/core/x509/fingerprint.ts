@@ -5,11 +5,11 @@
  * - the bare form the trust store files and pins are compared in (64 upper-case hex digits);
  * - pins as users write them (colons optional, `sha256:`/`SHA256/` prefix, any case).
  */
-import {createHash} from 'node:crypto'
+import {sha256Hex} from '../util/hash.js'
 
-/** 64 upper-case hex digits of the SHA-256 of `der`. */
-export function sha256Hex(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase()
+/** The bare fingerprint of `der`: 64 upper-case hex digits of its SHA-256. */
+export function bareSha256(der: Uint8Array): string {
+  return sha256Hex(der).toUpperCase()
 }
 
 /** "AB:CD:…" from 64 hex digits (any case, colons already there or not). */
@@ -24,7 +24,7 @@ export function bareFingerprint(fingerprint: string): string {
 
 /** "AB:CD:…" of the SHA-256 of `der` (the same as X509Certificate.fingerprint256). */
 export function sha256Fingerprint(der: Uint8Array): string {
-  return colonFingerprint(sha256Hex(der))
+  return colonFingerprint(bareSha256(der))
 }
 
 /** The bare form of a certificate's fingerprint (CertificateInfo.sha256 holds the colon form). */

@@ -12,7 +12,7 @@ import {readInputFile} from '../files.js'
 import {packageFile} from '../paths.js'
 import {type ParsedCertificate, isIssuedBy, parseCertificate} from './certificate.js'
 import {canonicalNameKey, tbsNames} from './fields.js'
-import {bareFingerprint, colonFingerprint, fingerprintHex, sha256Hex} from './fingerprint.js'
+import {bareFingerprint, bareSha256, colonFingerprint, fingerprintHex} from './fingerprint.js'
 import {anchorName} from './names.js'
 import {certificatesFromBytes} from './pem.js'
 
@@ -170,7 +170,7 @@ export function parseTrustStore(text: string, file: string): AppleTrustStore {
       const e = r as Partial<StoreFile['roots'][number]> | null
       if (!e || typeof e.der !== 'string' || typeof e.sha256 !== 'string') throw bad(`${key}[${i}] lacks "der" or "sha256"`)
       const der = Buffer.from(e.der, 'base64')
-      const sha256 = sha256Hex(der)
+      const sha256 = bareSha256(der)
       if (sha256 !== bareFingerprint(e.sha256)) throw bad(`${key}[${i}]: "sha256" is not the SHA-256 of its certificate`)
       return {sha256, name: typeof e.name === 'string' ? e.name : undefined, der}
     })
@@ -202,7 +202,7 @@ export function loadMozillaStore(): RootIndex {
   const entries: RootEntry[] = []
   for (const pem of rootCertificates) {
     for (const der of certificatesFromBytes(Buffer.from(pem, 'latin1'))) {
-      entries.push({sha256: sha256Hex(der), der})
+      entries.push({sha256: bareSha256(der), der})
     }
   }
   mozilla = new RootIndex(entries)
