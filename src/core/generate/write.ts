@@ -11,9 +11,8 @@
 import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import {processAlive, syncDirectory, writeAll, writeFileAtomic} from '../util/write-file.js'
-
 import {sha256Hex} from '../util/hash.js'
+import {processAlive, syncDirectory, writeAll, writeFileAtomic} from '../util/write-file.js'
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
 const MAX_NAME = 180
