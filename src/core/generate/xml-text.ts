@@ -8,6 +8,11 @@ import type {SourceLocation} from '../findings.js'
 
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
 
+/** Whether every character of `value` is one XML 1.0 can carry (the check on every string a writer emits). */
+export function isXmlText(value: string): boolean {
+  return !NOT_XML_CHAR.test(value)
+}
+
 /** The first character XML 1.0 cannot carry, as `U+XXXX` with its index, or undefined. */
 export function findXmlInvalidCharacter(value: string): {codePoint: string; index: number} | undefined {
   const m = NOT_XML_CHAR.exec(value)

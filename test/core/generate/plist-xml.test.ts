@@ -1,7 +1,10 @@
+import fc from 'fast-check'
+import {XMLBuilder} from 'fast-xml-parser'
 import {build, parse} from 'plist'
 import {describe, expect, it} from 'vitest'
 
-import {buildPlistXml} from '../../../src/core/generate/plist-xml.js'
+import {buildPlistXml, fillPlistTemplate, PLIST_SLOT, plistTemplate} from '../../../src/core/generate/plist-xml.js'
+import {findXmlInvalidCharacter} from '../../../src/core/generate/xml-text.js'
 import {HAVE_PYTHON, missing, normalizePlistJs, plistlibParse} from './tools.js'
 
 const VALUE = {
@@ -36,5 +39,71 @@ describe('buildPlistXml', () => {
   it('refuses what a plist cannot hold', () => {
     expect(() => buildPlistXml({x: 'a\u0008b'}, 'profile')).toThrow(/profile\.x holds U\+0008/)
     expect(() => buildPlistXml({x: Number.NaN})).toThrow(/cannot hold NaN/)
+  })
+})
+
+/** The writer used before (fast-xml-parser's XMLBuilder on a tree of nodes): the oracle for the bytes. */
+function xmlBuilderPlist(value: unknown): string {
+  const text = (tag: string, v: string) => ({[tag]: [{'#text': v}]})
+  const toNode = (v: unknown): Record<string, unknown> => {
+    if (typeof v === 'string') return text('string', v)
+    if (typeof v === 'boolean') return v ? {true: []} : {false: []}
+    if (typeof v === 'number') return text(Number.isInteger(v) ? 'integer' : 'real', String(v))
+    if (v instanceof Uint8Array) return text('data', Buffer.from(v).toString('base64'))
+    if (v instanceof Date) return text('date', v.toISOString().replace(/\.\d{3}Z$/, 'Z'))
+    if (Array.isArray(v)) return {array: v.map(toNode)}
+    const children: Array<Record<string, unknown>> = []
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined && x !== null) children.push(text('key', k), toNode(x))
+    return {dict: children}
+  }
+  const builder = new XMLBuilder({preserveOrder: true, format: true, indentBy: '  ', suppressEmptyNode: true, ignoreAttributes: false, attributeNamePrefix: '@_'})
+  const body = builder.build([{plist: [toNode(value)], ':@': {'@_version': '1.0'}}]) as string
+  const header = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+  return header + (body.startsWith('\n') ? body.slice(1) : body) + (body.endsWith('\n') ? '' : '\n')
+}
+
+// XML text: any code points XML 1.0 can carry, with the characters that need entities made likely.
+const xmlChar = fc.oneof(fc.constantFrom('&', '<', '>', '"', "'", ' ', '\n', '\t', '\r', ']]>', '😀', 'é', '\u202E', '/>', '</'), fc.string({unit: 'binary', maxLength: 3}).filter((s) => findXmlInvalidCharacter(s) === undefined))
+const xmlString = fc.array(xmlChar, {maxLength: 8}).map((parts) => parts.join(''))
+const leaf = fc.oneof(
+  xmlString,
+  fc.boolean(),
+  fc.integer(),
+  fc.double({noNaN: true, noDefaultInfinity: true}),
+  fc.uint8Array({maxLength: 40}).map((b) => Buffer.from(b)),
+  fc.integer({min: 0, max: 4102444800}).map((s) => new Date(s * 1000)),
+)
+const tree = fc.letrec((tie) => ({
+  value: fc.oneof({depthSize: 'small'}, leaf, tie('array'), tie('dict')),
+  array: fc.array(tie('value'), {maxLength: 4}),
+  dict: fc.dictionary(xmlString, fc.oneof(tie('value'), fc.constant(undefined)), {maxKeys: 5}),
+})).value
+
+describe('buildPlistXml against the XMLBuilder writer it replaced', () => {
+  it('writes the same bytes for any tree', () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(buildPlistXml(value)).toBe(xmlBuilderPlist(value))
+      }),
+      {numRuns: 500},
+    )
+  })
+
+  it('fills a template to the bytes of the whole tree', () => {
+    fc.assert(
+      fc.property(tree, tree, tree, (a, b, c) => {
+        const template = plistTemplate({fixed: a, hole: PLIST_SLOT, list: [b, PLIST_SLOT]})
+        expect(fillPlistTemplate(template, [b, c])).toBe(buildPlistXml({fixed: a, hole: b, list: [b, c]}))
+      }),
+      {numRuns: 300},
+    )
+  })
+
+  it('refuses to fill a hole with what a plist cannot hold, and names the first bad string of a tree as before', () => {
+    const template = plistTemplate({a: PLIST_SLOT})
+    expect(() => fillPlistTemplate(template, ['x\u0001'])).toThrow()
+    expect(() => buildPlistXml({a: Number.NaN, b: 'x\u0001'}, 'profile')).toThrow(/profile\.b holds U\+0001/)
+    expect(() => buildPlistXml({'k\u0002': undefined}, 'profile')).toThrow(/profile key holds U\+0002/)
+    expect(() => buildPlistXml({a: [1, Symbol('s')]}, 'profile')).toThrow(/profile\.a\[1\]: a plist cannot hold symbol/)
   })
 })
