@@ -1,7 +1,12 @@
 /**
- * .mobileconfig profiles: an XML property list (Apple's DOCTYPE, written through an XML library
- * that escapes every value, see plist-xml.ts; never string templates) holding a top-level Configuration with one com.apple.mail.managed
+ * .mobileconfig profiles: an XML property list (Apple's DOCTYPE, written by plist-xml.ts, which
+ * checks and escapes every value) holding a top-level Configuration with one com.apple.mail.managed
  * payload per account and one certificate payload per CA certificate from the settings.
+ *
+ * Per-user profiles of one build differ only in the mail payload and the identifiers: the rest
+ * (certificate payloads with their base64 text, the organization's keys) is written once per set
+ * of certificates and metadata as a plist template, and each profile fills its holes. A profile
+ * whose values cannot be written that way is written whole, which gives the exact error.
  *
  * TLS mapping (`…MailServerUseSSL`): chosen by src/core/mail/protocol.ts `useSsl` (true for `ssl`
  * and `starttls`, the port says which; see that module for why), and read back by inspect and check
@@ -11,7 +16,7 @@ import {useSsl, type Authentication} from '../mail/protocol.js'
 import type {MailAccount} from './account.js'
 import {payloadUuid, type ProfileIds} from './ids.js'
 import {sortedDict} from './plist-order.js'
-import {buildPlistXml} from './plist-xml.js'
+import {buildPlistXml, fillPlistTemplate, plistTemplate, PLIST_SLOT, type PlistTemplate} from './plist-xml.js'
 
 export interface CaCertificate {
   der: Buffer
@@ -123,7 +128,55 @@ export function serializeProfile(profile: Record<string, unknown>): Buffer {
   return Buffer.from(buildPlistXml(profile, 'profile'), 'utf8')
 }
 
+type Dict = Record<string, unknown>
+
+/** The values of a profile that differ between the users of one build, in document order: each certificate payload's identifier and UUID, the mail payload, the profile's identifier and UUID. */
+function varyingValues(profile: Dict): unknown[] {
+  const payloads = profile.PayloadContent as Dict[]
+  const values: unknown[] = []
+  for (let i = 0; i < payloads.length - 1; i++) values.push(payloads[i]!.PayloadIdentifier, payloads[i]!.PayloadUUID)
+  values.push(payloads[payloads.length - 1], profile.PayloadIdentifier, profile.PayloadUUID)
+  return values
+}
+
+/** The profile with PLIST_SLOT where varyingValues takes its values (same keys, same order). */
+function withHoles(profile: Dict): Dict {
+  const payloads = profile.PayloadContent as Dict[]
+  const content: unknown[] = payloads.slice(0, -1).map((p) => ({...p, PayloadIdentifier: PLIST_SLOT, PayloadUUID: PLIST_SLOT}))
+  content.push(PLIST_SLOT)
+  return {...profile, PayloadContent: content, PayloadIdentifier: PLIST_SLOT, PayloadUUID: PLIST_SLOT}
+}
+
+interface CachedTemplate {
+  certificates: readonly CaCertificate[]
+  meta: ProfileMetadata
+  template: PlistTemplate
+}
+
+/** One template per certificate list (a build's or serve's, made once); used only while the list and the metadata are the ones it was made from. */
+const templates = new WeakMap<readonly CaCertificate[], CachedTemplate>()
+
+const sameMeta = (a: ProfileMetadata, b: ProfileMetadata): boolean =>
+  a.organization === b.organization && a.displayName === b.displayName && a.description === b.description && a.consentText === b.consentText && a.removalAllowed === b.removalAllowed && a.targetDevice === b.targetDevice
+
+function templateFor(profile: Dict, certificates: readonly CaCertificate[], meta: ProfileMetadata): PlistTemplate {
+  const cached = templates.get(certificates)
+  if (cached && sameMeta(cached.meta, meta) && cached.certificates.length === certificates.length && cached.certificates.every((c, i) => c === certificates[i])) return cached.template
+  const template = plistTemplate(withHoles(profile), 'profile')
+  templates.set(certificates, {certificates: [...certificates], meta: {...meta}, template})
+  return template
+}
+
+/** The profile's bytes from the template of its certificates and metadata; written whole when a value does not fit (the whole-tree writer names the problem). */
+function profileText(profile: Dict, certificates: readonly CaCertificate[], meta: ProfileMetadata): string {
+  try {
+    return fillPlistTemplate(templateFor(profile, certificates, meta), varyingValues(profile), 'profile')
+  } catch {
+    return buildPlistXml(profile, 'profile')
+  }
+}
+
 export function buildMobileconfig(account: MailAccount, ids: ProfileIds, certificates: readonly CaCertificate[], meta: ProfileMetadata): BuiltProfile {
   const profile = profileObject(account, ids, certificates, meta)
-  return {bytes: serializeProfile(profile), profile, payloadIdentifier: ids.profile, payloadUuid: payloadUuid(ids.profile)}
+  return {bytes: Buffer.from(profileText(profile, certificates, meta), 'utf8'), profile, payloadIdentifier: ids.profile, payloadUuid: profile.PayloadUUID as string}
 }

@@ -7,9 +7,11 @@ import {describe, expect, it} from 'vitest'
 
 import {validateConfiguration} from '../../../src/core/apple/schemas.js'
 import {domainAccount, userAccount} from '../../../src/core/generate/account.js'
-import {buildOutputs} from '../../../src/core/generate/build.js'
+import {buildOutputs, caCertificates} from '../../../src/core/generate/build.js'
 import {domainProfileIds, userProfileIds} from '../../../src/core/generate/ids.js'
-import {buildMobileconfig} from '../../../src/core/generate/mobileconfig.js'
+import {buildMobileconfig, profileObject} from '../../../src/core/generate/mobileconfig.js'
+import {buildPlistXml} from '../../../src/core/generate/plist-xml.js'
+import {loadCaFiles} from '../../../src/core/settings/ca-files.js'
 import {useSsl} from '../../../src/core/mail/protocol.js'
 import {HAVE_PYTHON, missing, normalizePlistJs, plistlibParse} from './tools.js'
 import {FIXTURES, baseSettings, loadFixture} from './settings-fixture.js'
@@ -203,5 +205,48 @@ describe('hostile values', () => {
     expect(mail.EmailAccountDescription).toBe(HOSTILE)
     expect(mail.EmailAddress).toBe("zoë.o'brien+x@example.com")
     expect(mail.IncomingMailServerUsername).toBe('a&b<c>')
+  })
+})
+
+describe('profiles written from the template of their certificates and metadata', () => {
+  const s = settingsWith((d) => {
+    d.trust = {caFiles: ['root-ca.pem', 'intermediate-ca.pem']}
+    d.organization.name = HOSTILE
+    d.profile.consentText = HOSTILE
+    d.users = [
+      {address: 'alice@example.com', name: HOSTILE, login: 'a&b<c>'},
+      {address: 'bob@example.com'},
+      {address: 'carol@example.com', name: ''},
+    ]
+  })
+  const certificates = caCertificates(loadCaFiles(s), [])
+  const whole = (account: ReturnType<typeof domainAccount>, ids: ReturnType<typeof domainProfileIds>, m: ReturnType<typeof meta>) => Buffer.from(buildPlistXml(profileObject(account, ids, certificates, m), 'profile'), 'utf8')
+
+  it('are byte for byte what writing the whole profile gives, for the domain and every user', () => {
+    expect(certificates).toHaveLength(2)
+    const m = meta(s)
+    const domain = s.domains[0]!
+    const accounts = [{account: domainAccount(domain), ids: domainProfileIds(domain.identifier)}, ...s.users.map((u) => ({account: userAccount(domain, u), ids: userProfileIds(domain.identifier, u.address)}))]
+    for (const {account, ids} of accounts) expect(buildMobileconfig(account, ids, certificates, m).bytes.equals(whole(account, ids, m))).toBe(true)
+  })
+
+  it('follow a change of metadata with the same certificate list (no stale template)', () => {
+    const domain = s.domains[0]!
+    const account = domainAccount(domain)
+    const ids = domainProfileIds(domain.identifier)
+    const first = buildMobileconfig(account, ids, certificates, meta(s))
+    const other = {...meta(s), organization: 'Other Org', targetDevice: 'macos' as const, removalAllowed: true, description: undefined}
+    const second = buildMobileconfig(account, ids, certificates, other)
+    expect(second.bytes.equals(whole(account, ids, other))).toBe(true)
+    expect(second.bytes.equals(first.bytes)).toBe(false)
+    expect(buildMobileconfig(account, ids, certificates.slice(0, 1), other).bytes.equals(Buffer.from(buildPlistXml(profileObject(account, ids, certificates.slice(0, 1), other), 'profile')))).toBe(true)
+  })
+
+  it('refuse a user value XML cannot carry with the same error as before', () => {
+    const domain = s.domains[0]!
+    const bad = userAccount(domain, {...s.users[0]!, name: 'bad\u0007name'})
+    const ids = userProfileIds(domain.identifier, bad.emailAddress!)
+    buildMobileconfig(domainAccount(domain), domainProfileIds(domain.identifier), certificates, meta(s))
+    expect(() => buildMobileconfig(bad, ids, certificates, meta(s))).toThrow(/profile\.PayloadContent\[2\]\.EmailAccountName holds U\+0007/)
   })
 })
