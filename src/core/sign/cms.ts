@@ -13,10 +13,10 @@
  * algorithm identifiers) is encoded once per identity; per signature there is one SHA-256,
  * one private-key operation and a few small buffers.
  */
-import {createHash, sign} from 'node:crypto'
+import {hash, sign} from 'node:crypto'
 
 import {OID} from '../asn1/oids.js'
-import {explicit, implicitConstructed, integer, NULL, octetString, oid, sequence, setOf, tlv} from '../asn1/writer.js'
+import {implicitConstructed, integer, NULL, octetString, oid, sequence, setOf} from '../asn1/writer.js'
 import {issuerAndSerial} from '../x509/fields.js'
 import {createDeterministicEcdsaSigner, supportsDeterministicEcdsa} from './ecdsa-deterministic.js'
 import type {SigningIdentity} from './identity.js'
@@ -58,18 +58,88 @@ function prepare(identity: SigningIdentity): Prepared {
   }
 }
 
-/** A signer for one identity: encodes the certificate set and signer identifier once. */
+/** Bytes of a DER header (tag and definite length) for a value of `n` bytes. */
+function headerSize(n: number): number {
+  return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : n < 0x1000000 ? 5 : 6
+}
+
+/** Writes a DER header (tag, shortest definite length) at `at`; returns the offset after it. */
+function putHeader(out: Buffer, at: number, tag: number, n: number): number {
+  out[at++] = tag
+  if (n < 0x80) {
+    out[at++] = n
+    return at
+  }
+  const size = headerSize(n) - 2
+  out[at++] = 0x80 | size
+  for (let i = size - 1; i >= 0; i--) out[at++] = Math.floor(n / 2 ** (8 * i)) & 0xff
+  return at
+}
+
+/**
+ * The signed attributes for a SHA-256 digest: a fixed prefix and the 32 digest bytes. The SET OF
+ * order (by encoding) does not depend on the digest: the two attributes already differ in their
+ * length octets, so the prefix made from any digest serves for all (checked with two).
+ */
+function signedAttributesPrefix(p: Prepared): Buffer {
+  const attributes = (digest: Buffer): Buffer => setOf(p.contentTypeAttribute, sequence(oid(OID.messageDigest), setOf(octetString(digest))))
+  const low = attributes(Buffer.alloc(32, 0x00))
+  const high = attributes(Buffer.alloc(32, 0xff))
+  const prefix = low.subarray(0, low.length - 32)
+  if (!prefix.equals(high.subarray(0, high.length - 32)) || !low.subarray(low.length - 32).equals(Buffer.alloc(32, 0x00))) throw new Error('mailprofile bug: the signed attributes do not end with the digest')
+  return Buffer.from(prefix)
+}
+
+/**
+ * A signer for one identity: encodes the certificate set, the signer identifier and the signed
+ * attributes' fixed part once. Per signature: one SHA-256 of the content, the signature over the
+ * attributes, and one output buffer whose lengths are computed first, so the content is copied once.
+ */
 export function createCmsSigner(identity: SigningIdentity): CmsSigner {
   const p = prepare(identity)
+  const attributesPrefix = signedAttributesPrefix(p)
+  const dataOid = oid(OID.data)
   return (content: Buffer): Buffer => {
-    const digest = createHash('sha256').update(content).digest()
     // The signature covers the attributes encoded as a SET OF (tag 0x31), carried as [0] IMPLICIT.
-    const signedAttributes = setOf(p.contentTypeAttribute, sequence(oid(OID.messageDigest), setOf(octetString(digest))))
+    const signedAttributes = Buffer.allocUnsafe(attributesPrefix.length + 32)
+    attributesPrefix.copy(signedAttributes, 0)
+    hash('sha256', content, 'buffer').copy(signedAttributes, attributesPrefix.length)
     const signature = p.signAttributes(signedAttributes)
-    const signedAttributesImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)])
-    const signerInfo = sequence(p.signerPrefix, signedAttributesImplicit, p.signatureAlgorithm, octetString(signature))
-    const encapsulated = sequence(oid(OID.data), explicit(0, octetString(content)))
-    const signedData = sequence(p.version, p.digestAlgorithms, encapsulated, p.certificates, tlv(0x31, signerInfo))
-    return sequence(p.contentInfoOid, explicit(0, signedData))
+    // ContentInfo { signedData, [0] SignedData { version, digestAlgorithms, encapContentInfo { data, [0] OCTET STRING content }, [0] certificates, SET { SignerInfo { prefix, [0] attributes, signatureAlgorithm, OCTET STRING signature } } } }
+    const contentOctets = headerSize(content.length) + content.length
+    const explicitContent = headerSize(contentOctets) + contentOctets
+    const encapsulatedInner = dataOid.length + explicitContent
+    const encapsulated = headerSize(encapsulatedInner) + encapsulatedInner
+    const signatureOctets = headerSize(signature.length) + signature.length
+    const signerInfoInner = p.signerPrefix.length + signedAttributes.length + p.signatureAlgorithm.length + signatureOctets
+    const signerInfo = headerSize(signerInfoInner) + signerInfoInner
+    const signerInfos = headerSize(signerInfo) + signerInfo
+    const signedDataInner = p.version.length + p.digestAlgorithms.length + encapsulated + p.certificates.length + signerInfos
+    const signedData = headerSize(signedDataInner) + signedDataInner
+    const explicitSignedData = headerSize(signedData) + signedData
+    const contentInfoInner = p.contentInfoOid.length + explicitSignedData
+    const out = Buffer.allocUnsafe(headerSize(contentInfoInner) + contentInfoInner)
+    let at = putHeader(out, 0, 0x30, contentInfoInner)
+    at += p.contentInfoOid.copy(out, at)
+    at = putHeader(out, at, 0xa0, signedData)
+    at = putHeader(out, at, 0x30, signedDataInner)
+    at += p.version.copy(out, at)
+    at += p.digestAlgorithms.copy(out, at)
+    at = putHeader(out, at, 0x30, encapsulatedInner)
+    at += dataOid.copy(out, at)
+    at = putHeader(out, at, 0xa0, contentOctets)
+    at = putHeader(out, at, 0x04, content.length)
+    at += content.copy(out, at)
+    at += p.certificates.copy(out, at)
+    at = putHeader(out, at, 0x31, signerInfo)
+    at = putHeader(out, at, 0x30, signerInfoInner)
+    at += p.signerPrefix.copy(out, at)
+    out[at] = 0xa0
+    at += signedAttributes.copy(out, at + 1, 1) + 1
+    at += p.signatureAlgorithm.copy(out, at)
+    at = putHeader(out, at, 0x04, signature.length)
+    at += signature.copy(out, at)
+    if (at !== out.length) throw new Error('mailprofile bug: CMS lengths do not add up')
+    return out
   }
 }

@@ -1,9 +1,14 @@
+import {createHash} from 'node:crypto'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {OID} from '../../../src/core/asn1/oids.js'
+import {read} from '../../../src/core/asn1/reader.js'
+import {explicit, implicitConstructed, integer, NULL, octetString, oid, sequence, setOf, tlv} from '../../../src/core/asn1/writer.js'
 import {createCmsSigner} from '../../../src/core/sign/cms.js'
+import {issuerAndSerial} from '../../../src/core/x509/fields.js'
 import {loadSigningIdentity, type SigningIdentity} from '../../../src/core/sign/identity.js'
 import {profileSigner} from '../../../src/core/sign/profile-signer.js'
 import {makeSigningPki, openssl, opensslVerify, requireOpenssl, signingSettingsFor, type SigningPki} from '../../helpers/signing-fixtures.js'
@@ -11,6 +16,25 @@ import {makeSigningPki, openssl, opensslVerify, requireOpenssl, signingSettingsF
 const PROFILE = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadDisplayName</key><string>Ünïcödé &amp; 😀</string></dict></plist>\n')
 
 const settingsFor = signingSettingsFor
+
+/** The signature value: the last OCTET STRING of the DER (the SignerInfo ends with it). */
+function signatureOf(der: Buffer): Buffer {
+  const signedData = read(der).children[1]!.children[0]!.children
+  const signerInfo = signedData[signedData.length - 1]!.children[0]!.children
+  return Buffer.from(signerInfo[signerInfo.length - 1]!.value)
+}
+
+/** The SignedData built part by part with the ASN.1 writer (how the signer composed it before it wrote one buffer): the oracle. */
+function composedCms(identity: SigningIdentity, content: Buffer, signature: Buffer): Buffer {
+  const sha256 = sequence(oid(OID.sha256))
+  const digest = createHash('sha256').update(content).digest()
+  const signedAttributes = setOf(sequence(oid(OID.contentType), setOf(oid(OID.data))), sequence(oid(OID.messageDigest), setOf(octetString(digest))))
+  const signatureAlgorithm = identity.privateKey.asymmetricKeyType === 'rsa' ? sequence(oid(OID.rsaEncryption), NULL) : sequence(oid(OID.ecdsaWithSHA256))
+  const signerInfo = sequence(integer(1), issuerAndSerial(identity.certificate), sha256, Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)]), signatureAlgorithm, octetString(signature))
+  const certificates = implicitConstructed(0, ...[identity.certificate, ...identity.chain].sort(Buffer.compare))
+  const signedData = sequence(integer(1), setOf(sha256), sequence(oid(OID.data), explicit(0, octetString(content))), certificates, tlv(0x31, signerInfo))
+  return sequence(oid(OID.signedData), explicit(0, signedData))
+}
 
 for (const keyType of ['rsa', 'ec'] as const) {
   describe(`the CMS signer (build's profileSigner) with ${keyType.toUpperCase()}`, () => {
@@ -91,6 +115,15 @@ for (const keyType of ['rsa', 'ec'] as const) {
       const verified = opensslVerify(pki, profileSigner(identity).sign(big))
       expect(verified.ok).toBe(true)
       expect(verified.content.equals(big)).toBe(true)
+    })
+
+    it.runIf(enabled)('assembles the same DER as composing it from the ASN.1 writer, for contents of every length class', () => {
+      const signer = createCmsSigner(identity)
+      for (const size of [0, 1, 127, 128, 255, 256, 65535, 65536, 70000]) {
+        const content = Buffer.alloc(size, 0x5a)
+        const der = signer(content)
+        expect(der.equals(composedCms(identity, content, signatureOf(der)))).toBe(true)
+      }
     })
 
     it.runIf(enabled)('the certificate set holds exactly the signer, intermediate and root', () => {
