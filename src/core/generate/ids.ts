@@ -4,7 +4,7 @@
  * settings always give the same identifiers and reinstalling a profile replaces it. The
  * PayloadIdentifiers themselves are derived in src/core/mail/identifiers.ts (lint checks the same ones).
  */
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 
 /**
  * mailprofile's namespace: the UUID v5 of the URL `https://github.com/mailprofile/mailprofile`
@@ -33,11 +33,11 @@ const namespaceBytes = new Map<string, Buffer>()
 export function uuidV5(name: string, namespace: string): string {
   let ns = namespaceBytes.get(namespace)
   if (!ns) namespaceBytes.set(namespace, (ns = uuidBytes(namespace)))
-  const digest = createHash('sha1').update(ns).update(name, 'utf8').digest()
-  const bytes = digest.subarray(0, 16)
+  // One-shot crypto.hash: a profile needs several UUIDs, and a Hash object costs more than the SHA-1 itself.
+  const bytes = hash('sha1', Buffer.concat([ns, Buffer.from(name, 'utf8')]), 'buffer').subarray(0, 16)
   bytes[6] = (bytes[6]! & 0x0f) | 0x50 // version 5
   bytes[8] = (bytes[8]! & 0x3f) | 0x80 // variant 10
-  return formatUuid(Buffer.from(bytes))
+  return formatUuid(bytes)
 }
 
 /** The PayloadUUID for a PayloadIdentifier: UUID v5 in mailprofile's namespace, upper-case as Apple's tools write it. */
