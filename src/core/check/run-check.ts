@@ -10,7 +10,7 @@ import {DEFAULT_CONCURRENCY, probe, runPool} from '../net/index.js'
 import {deadlineFinding} from '../net/finding.js'
 import {loginFinding} from '../net/login.js'
 import type {Authentication, Settings} from '../settings/model.js'
-import {type ChainCertificate, type ChainEvaluation, type ChainTrust, compareEndpointCertificates, evaluateChain, loadTrustStore} from '../x509/index.js'
+import {type ChainCertificate, type ChainEvaluation, type ChainTrust, chainEvaluator, compareEndpointCertificates, loadTrustStore} from '../x509/index.js'
 import {endpointKey, normalizeHost} from '../mail/host.js'
 import {type CheckEndpoint, endpointsFromSettings, type SettingsSource} from './endpoints.js'
 import {sourceForCode} from './finding-source.js'
@@ -82,9 +82,28 @@ function attach(f: Finding, endpoint: EndpointRef, where: SettingsSource | undef
 
 /**
  * Evaluations by host and chain: one host usually serves the same chain on all its ports, so each
- * distinct (host, chain) is judged once per run.
+ * distinct (host, chain) is judged once per run; and one evaluator per run (x509 chainEvaluator)
+ * parses each distinct chain and builds its paths to the trust stores once, whatever the host.
  */
-type EvaluationCache = Map<string, ChainEvaluation>
+interface EvaluationCache {
+  byHostAndChain: Map<string, ChainEvaluation>
+  evaluator: (host: string, chain: Buffer[]) => ChainEvaluation
+}
+
+function evaluationCache(options: CheckOptions): EvaluationCache {
+  return {
+    byHostAndChain: new Map(),
+    evaluator: chainEvaluator({
+      now: options.now,
+      warnDays: options.warnDays,
+      extraRoots: options.extraRoots,
+      profileRoots: options.profileRoots,
+      trustInput: options.trustInput,
+      pins: options.pins,
+      appleStore: options.appleStore,
+    }),
+  }
+}
 
 /**
  * The cache key of (host, chain): the host, then each certificate's length and bytes as a latin1
@@ -97,22 +116,12 @@ function evaluationKey(host: string, chain: Buffer[]): string {
   return key
 }
 
-function evaluate(host: string, chain: Buffer[], options: CheckOptions, cache: EvaluationCache): ChainEvaluation {
+function evaluate(host: string, chain: Buffer[], cache: EvaluationCache): ChainEvaluation {
   const key = evaluationKey(host, chain)
-  let evaluation = cache.get(key)
+  let evaluation = cache.byHostAndChain.get(key)
   if (!evaluation) {
-    evaluation = evaluateChain({
-      host,
-      chain,
-      now: options.now,
-      warnDays: options.warnDays,
-      extraRoots: options.extraRoots,
-      profileRoots: options.profileRoots,
-      trustInput: options.trustInput,
-      pins: options.pins,
-      appleStore: options.appleStore,
-    })
-    cache.set(key, evaluation)
+    evaluation = cache.evaluator(host, chain)
+    cache.byHostAndChain.set(key, evaluation)
   }
   return evaluation
 }
@@ -134,7 +143,7 @@ function loginFindings(ep: CheckEndpoint, evidence: ProbeEvidence): Array<[Findi
   return out
 }
 
-function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions, cache: EvaluationCache): EndpointResult {
+function judge(ep: CheckEndpoint, evidence: ProbeEvidence, cache: EvaluationCache): EndpointResult {
   const target = evidence.target
   const ref = refOf(target)
   const source = ep.settingsSources[0]
@@ -143,7 +152,7 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, options: CheckOptions
   let certificates: ChainCertificate[] = []
   let trust: ChainTrust | undefined
   if (evidence.chain.length > 0) {
-    const evaluation = evaluate(target.host, evidence.chain, options, cache)
+    const evaluation = evaluate(target.host, evidence.chain, cache)
     certificates = evaluation.certificates
     trust = evaluation.trust
     pushAll(findings, evaluation.findings.map((f) => attach(f, ref, source)))
@@ -215,9 +224,9 @@ export async function probeSettings(settings: Settings, options: CheckOptions): 
  */
 export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions, probed?: readonly ProbeEvidence[]): Promise<CheckResult> {
   const targets = targetsOf(endpoints, options)
-  const cache: EvaluationCache = new Map()
+  const cache = evaluationCache(options)
   if (probed && probed.length !== endpoints.length) throw new Error(`mailprofile bug: ${probed.length} probe results for ${endpoints.length} endpoints`)
-  const results = probed ? endpoints.map((ep, i) => judge(ep, probed[i]!, options, cache)) : await probeEach(endpoints, options, (ep, evidence) => judge(ep, evidence, options, cache))
+  const results = probed ? endpoints.map((ep, i) => judge(ep, probed[i]!, cache)) : await probeEach(endpoints, options, (ep, evidence) => judge(ep, evidence, cache))
 
   // One host, different certificates on different ports.
   const differs = compareEndpointCertificates(

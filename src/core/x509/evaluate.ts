@@ -82,51 +82,118 @@ export interface ChainEvaluation {
 
 /** Evaluates one server's certificate chain for one host name. Never throws on bad certificates. */
 export function evaluateChain(options: EvaluateChainOptions): ChainEvaluation {
+  return chainEvaluator(options)(options.host, options.chain)
+}
+
+/**
+ * What an evaluation finds that does not depend on the host name: the certificates as parsed (or
+ * why one does not parse), the paths to Apple's, the admin's and Mozilla's anchors, the facts the
+ * rules share, and the certificates with their roles.
+ */
+interface ChainFacts {
+  unreadable: Array<{index: number; message: string}>
+  sent: ParsedCertificate[]
+  /** Absent when the server certificate does not parse (or none was sent). */
+  context?: Omit<ChainContext, 'host'>
+  certificates: ChainCertificate[]
+}
+
+/** Chains remembered per evaluator; a check of more distinct chains than this starts over. */
+const FACTS_LIMIT = 4096
+
+/** The exact cache key of a chain: each certificate's length and bytes as latin1 (no two chains share one). */
+function chainKey(chain: readonly Buffer[]): string {
+  let key = ''
+  for (const der of chain) key += `${der.length}:${der.toString('latin1')}|`
+  return key
+}
+
+/**
+ * An evaluateChain for many endpoints with the same options (one check run): what does not depend
+ * on the host (parsing, path building against the trust stores, the admin's roots and pins) is
+ * worked out once per distinct chain, and only the rules and verdicts run per host.
+ */
+export function chainEvaluator(options: Omit<EvaluateChainOptions, 'host' | 'chain'>): (host: string, chain: Buffer[]) => ChainEvaluation {
   const store = options.appleStore ?? loadTrustStore()
-  const findings: Finding[] = []
-  const parsedAll = options.chain.slice(0, MAX_CHAIN_CERTIFICATES).map((der, i) => {
+  const shared = sharedFacts(options, store)
+  const facts = new Map<string, ChainFacts>()
+  return (host, chain) => {
+    const key = chainKey(chain)
+    let known = facts.get(key)
+    if (!known) {
+      known = chainFacts(options, chain, store, shared)
+      if (facts.size >= FACTS_LIMIT) facts.clear()
+      facts.set(key, known)
+    }
+    const findings: Finding[] = known.unreadable.map(({index, message}) =>
+      finding('certificate-unreadable', {
+        message: `Certificate ${index + 1} the server sent cannot be parsed (${message}); clients reject the connection. ${appleAlert(host)}`,
+        fix: 'Check the certificate files the server is configured with (PEM, complete, in order: server certificate first).',
+      }),
+    )
+    if (!known.context) {
+      const reason = chain.length === 0 ? 'the server sent no certificate' : 'the server certificate cannot be parsed'
+      return {
+        certificates: known.certificates,
+        trust: {apple: {trusted: false, storeVersion: store.version, reason}, mozilla: {trusted: false, reason}},
+        findings,
+      }
+    }
+    const ctx: ChainContext = {...known.context, host}
+    for (const rule of CHAIN_RULES) pushAll(findings, rule.check(ctx))
+    return {certificates: known.certificates, trust: chainTrust(ctx, findings), findings}
+  }
+}
+
+/** The parts of a context that are the same for every chain of one evaluator. */
+type SharedFacts = Pick<ChainContext, 'now' | 'warnDays' | 'store' | 'mozillaStore' | 'extra' | 'notRoots' | 'inProfile' | 'trustInput' | 'pins'>
+
+function sharedFacts(options: Omit<EvaluateChainOptions, 'host' | 'chain'>, store: AppleTrustStore): SharedFacts {
+  const {roots: extra, notRoots} = extraIndex(options.extraRoots)
+  return {
+    now: options.now,
+    warnDays: options.warnDays,
+    store,
+    mozillaStore: options.mozillaStore ?? loadMozillaStore(),
+    extra,
+    notRoots,
+    inProfile: new Set((options.profileRoots ?? []).map(bareSha256)),
+    trustInput: options.trustInput ?? 'settings',
+    pins: normalizePins(options.pins ?? []),
+  }
+}
+
+function chainFacts(options: Omit<EvaluateChainOptions, 'host' | 'chain'>, chain: Buffer[], store: AppleTrustStore, shared: SharedFacts): ChainFacts {
+  const unreadable: ChainFacts['unreadable'] = []
+  const parsedAll = chain.slice(0, MAX_CHAIN_CERTIFICATES).map((der, index) => {
     try {
       return parseCached(der)
     } catch (error) {
-      findings.push(
-        finding('certificate-unreadable', {
-          message: `Certificate ${i + 1} the server sent cannot be parsed (${(error as Error).message}); clients reject the connection. ${appleAlert(options.host)}`,
-          fix: 'Check the certificate files the server is configured with (PEM, complete, in order: server certificate first).',
-        }),
-      )
+      unreadable.push({index, message: (error as Error).message})
       return undefined
     }
   })
   const sent = parsedAll.filter((c): c is ParsedCertificate => c !== undefined)
   const leaf = parsedAll[0]
-  if (!leaf) {
-    const reason = options.chain.length === 0 ? 'the server sent no certificate' : 'the server certificate cannot be parsed'
-    return {
-      certificates: sent.map((c) => ({...c.info, sent: true, role: 'unused' as const})),
-      trust: {apple: {trusted: false, storeVersion: store.version, reason}, mozilla: {trusted: false, reason}},
-      findings,
-    }
-  }
-  const ctx = chainContext(options, store, sent, leaf)
-  for (const rule of CHAIN_RULES) pushAll(findings, rule.check(ctx))
-  return {certificates: chainCertificates(ctx), trust: chainTrust(ctx, findings), findings}
+  if (!leaf) return {unreadable, sent, certificates: sent.map((c) => ({...c.info, sent: true, role: 'unused' as const}))}
+  const context = chainContext(shared, store, sent, leaf, chain.length > MAX_CHAIN_CERTIFICATES)
+  return {unreadable, sent, context, certificates: chainCertificates(context)}
 }
 
 /** The context the rules see, for certificates that all parse (tests of single rules use it). */
 export function buildChainContext(options: EvaluateChainOptions): ChainContext {
   const sent = options.chain.slice(0, MAX_CHAIN_CERTIFICATES).map(parseCached)
   if (!sent[0]) throw new Error('buildChainContext: empty chain')
-  return chainContext(options, options.appleStore ?? loadTrustStore(), sent, sent[0])
+  const store = options.appleStore ?? loadTrustStore()
+  return {...chainContext(sharedFacts(options, store), store, sent, sent[0], options.chain.length > MAX_CHAIN_CERTIFICATES), host: options.host}
 }
 
-function chainContext(options: EvaluateChainOptions, store: AppleTrustStore, sent: ParsedCertificate[], leaf: ParsedCertificate): ChainContext {
-  const {roots: extra, notRoots} = extraIndex(options.extraRoots)
+function chainContext(shared: SharedFacts, store: AppleTrustStore, sent: ParsedCertificate[], leaf: ParsedCertificate, truncated: boolean): Omit<ChainContext, 'host'> {
   const applePath = buildPath<AnchorSourceName>(sent, [
     {source: 'apple', index: store.roots},
-    {source: 'extra', index: extra},
+    {source: 'extra', index: shared.extra},
   ])
-  const mozillaStore = options.mozillaStore ?? loadMozillaStore()
-  const mozillaPath = buildPath(sent, [{source: 'mozilla' as const, index: mozillaStore}])
+  const mozillaPath = buildPath(sent, [{source: 'mozilla' as const, index: shared.mozillaStore}])
   const anchor = applePath.anchor
   const last = applePath.path[applePath.path.length - 1]!
   const removedOnPath = applePath.path.map((c) => store.removed.contains(c)).find((e) => e !== undefined)
@@ -134,16 +201,8 @@ function chainContext(options: EvaluateChainOptions, store: AppleTrustStore, sen
   const judged = [...applePath.path]
   if (anchor && !anchor.sent) judged.push(anchor.parsed)
   return {
-    host: options.host,
-    now: options.now,
-    warnDays: options.warnDays,
-    store,
-    mozillaStore,
-    extra,
-    notRoots,
-    inProfile: new Set((options.profileRoots ?? []).map(bareSha256)),
-    trustInput: options.trustInput ?? 'settings',
-    truncated: options.chain.length > MAX_CHAIN_CERTIFICATES,
+    ...shared,
+    truncated,
     sent,
     leaf,
     applePath,
@@ -154,12 +213,11 @@ function chainContext(options: EvaluateChainOptions, store: AppleTrustStore, sen
     removedRoot: removedOnPath ?? removedIssuer,
     leafIsAnchor: !!anchor?.sent && sameCert(anchor.parsed, leaf),
     judged,
-    pins: normalizePins(options.pins ?? []),
   }
 }
 
 /** The certificates as sent, each with its role on the path, plus a root that came from a store. */
-function chainCertificates(ctx: ChainContext): ChainCertificate[] {
+function chainCertificates(ctx: Omit<ChainContext, 'host'>): ChainCertificate[] {
   const {anchor, applePath} = ctx
   const onPath = new Map(applePath.sentIndexes.map((sentIndex, pos) => [sentIndex, pos]))
   const certificates: ChainCertificate[] = ctx.sent.map((c, i) => {

@@ -1,6 +1,7 @@
 /**
  * Certificate policy and trust: the API `check`, `probe` and `inspect` use.
  * - evaluateChain: one server's chain (as sent) for one host name → certificates, trust verdicts, findings
+ * - chainEvaluator: the same for many endpoints with one set of options, each distinct chain parsed and pathed once
  * - compareEndpointCertificates: one host serving different certificates on different ports
  * - loadTrustStore: Apple's trust store shipped in data/apple-trust-store/ (version, roots, removed roots)
  */
@@ -12,6 +13,7 @@ export {
   type ChainTrust,
   type EvaluateChainOptions,
   type RootRef,
+  chainEvaluator,
   evaluateChain,
 } from './evaluate.js'
 export {certificateCoversHost, coveredNames, normalizeHostName, suggestHostName} from './hostname.js'

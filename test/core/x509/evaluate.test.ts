@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {type EvaluateChainOptions, evaluateChain} from '../../../src/core/x509/evaluate.js'
+import {type EvaluateChainOptions, chainEvaluator, evaluateChain} from '../../../src/core/x509/evaluate.js'
 import {createCertificate, createChain, createSelfSigned, getKey} from '../../helpers/pki.js'
 import {TEST_STORE_VERSION, daysAfter, opensslLeaf, storesTrusting, testAppleStore, weakEcKey} from '../../helpers/x509-fixtures.js'
 
@@ -366,5 +366,27 @@ describe('evaluateChain: what the admin trusts', () => {
     const profile = evaluate({chain: [pki.leaf.der, pki.intermediate.der], trustInput: 'profile', ...storesTrusting([])}).findings[0]!
     expect(profile.fix).toContain('add it to the profile as a certificate payload')
     expect(profile.fix).not.toContain('trust.caFiles')
+  })
+})
+
+describe('chainEvaluator: one chain judged for many hosts', () => {
+  it('gives, host by host, what evaluateChain gives (names, mismatches, an unreadable certificate), working out each chain once', () => {
+    const pki = createChain({dnsNames: ['*.example.com']})
+    const other = createChain({dnsNames: [HOST]})
+    const stores = storesTrusting([pki.root, other.root])
+    const options = {now: NOW, warnDays: 30, extraRoots: [], ...stores}
+    const evaluator = chainEvaluator(options)
+    const chains = [[pki.leaf.der, pki.intermediate.der], [other.leaf.der, other.intermediate.der], [pki.leaf.der, Buffer.from('not a certificate')], [Buffer.from('junk')], []]
+    const hosts = [HOST, 'imap.example.com', 'mail.example.org', 'a.b.example.com', '192.0.2.1']
+    let compared = 0
+    for (const chain of chains) {
+      for (const host of hosts) {
+        expect(evaluator(host, chain)).toEqual(evaluateChain({...options, host, chain}))
+        compared++
+      }
+    }
+    expect(compared).toBe(25)
+    expect(codes(evaluator('mail.example.org', chains[0]!))).toContain('hostname-mismatch')
+    expect(evaluator('x.example.com', chains[2]!).findings.find((f) => f.code === 'certificate-unreadable')?.message).toContain('"x.example.com"')
   })
 })
