@@ -27,7 +27,7 @@ export const LAYERS = [
 ]
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'profiles/', 'coverage/', '**/*.generated.js']},
+  {ignores: ['dist/', 'node_modules/', 'profiles/', 'coverage/', '.bench-tmp/', '**/*.generated.js']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
