@@ -47,9 +47,13 @@ describe('reload', () => {
     try {
       const host = async (): Promise<string> => /<Server>([^<]+)<\/Server>/.exec((await post(`${url}/autodiscover/autodiscover.xml`, poxRequest('ana.silva@example.net'))).text)![1]!
       expect(await host()).toBe('imap.example.net')
+      // Asked before the change, so a cached answer of the old settings would show after it.
+      const autoconfig = async (): Promise<string> => (await fetch(`${url}/mail/config-v1.1.xml?emailaddress=ana.silva%40example.net`)).text()
+      expect(await autoconfig()).toContain('<hostname>imap.example.net</hostname>')
       const original = readFileSync(file, 'utf8')
       writeFileSync(file, original.replace('host: imap.example.net\n      port: 993\n      security: ssl\n    outgoing:\n      host: smtp.example.net', 'host: imap2.example.net\n      port: 993\n      security: ssl\n    outgoing:\n      host: smtp.example.net'))
       await waitFor(async () => ((await host()) === 'imap2.example.net' ? true : undefined))
+      expect(await autoconfig()).toContain('<hostname>imap2.example.net</hostname>')
       // Port 993 with STARTTLS is a lint error: refused, the previous settings stay.
       writeFileSync(file, original.replace('host: imap.example.net\n      port: 993\n      security: ssl', 'host: imap3.example.net\n      port: 993\n      security: starttls'))
       await waitFor(async () => ((await handle.metrics.reloads.get()).values.some((v) => v.labels.result === 'failed') ? true : undefined))

@@ -13,6 +13,7 @@ import type {Logger} from 'pino'
 
 import {MOBILECONFIG_TYPE, answerAutoconfig, answerAutodiscover, buildProfile, profileTarget} from './answers.js'
 import {domainForHost, resolveAddress} from './address.js'
+import {AnswerCache, bodyKey} from './answer-cache.js'
 import type {ServeMetrics} from './metrics.js'
 import {PAGE_CSP, renderPage} from './page.js'
 import type {ProfileCache} from './profile-cache.js'
@@ -76,6 +77,11 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
     routerOptions: {caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 512},
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+    // A path with a bad %-escape (`/profiles/%`, `%ff`) is refused by the router before any hook runs:
+    // answered here with the headers every answer has, and without echoing the URL back.
+    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+      void reply.code(400).header('X-Content-Type-Options', 'nosniff').header('Referrer-Policy', 'no-referrer').type('application/json; charset=utf-8').send({error: 'Bad request.'})
+    },
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
       deps.server.on('request', handler)
       return deps.server
@@ -100,7 +106,8 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
     const seconds = Number(process.hrtime.bigint() - (started.get(request) ?? process.hrtime.bigint())) / 1e9
     metrics.requests.inc({route, method: request.method, status: String(reply.statusCode)})
     metrics.duration.observe({route}, seconds)
-    request.log.info({method: request.method, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, remote: request.ip, ...(request.mailAddress ? addressForLog(request.mailAddress, options.logAddresses) : {})}, 'request')
+    // The log line's object (and the address hash in it) is only made when the line is written.
+    if (deps.logger.isLevelEnabled('info')) request.log.info({method: request.method, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, remote: request.ip, ...(request.mailAddress ? addressForLog(request.mailAddress, options.logAddresses) : {})}, 'request')
   })
 
   app.setErrorHandler(async (error: Error & {statusCode?: number; code?: string; validation?: unknown}, request, reply) => {
@@ -115,10 +122,15 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
   })
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).type('application/json; charset=utf-8').send({error: 'Not found.'}))
 
+  // Answers are pure functions of (settings generation, request inputs): kept so a repeated question costs no XML work.
+  const autodiscoverAnswers = new AnswerCache<ReturnType<typeof answerAutodiscover>>()
+  const autoconfigAnswers = new AnswerCache<ReturnType<typeof answerAutoconfig>>()
+
   // --- Outlook: POX Autodiscover
   app.post(AUTODISCOVER_PATH, async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const answer = answerAutodiscover(deps.state(), body)
+    const state = deps.state()
+    const answer = autodiscoverAnswers.get(`${state.generation}:${bodyKey(body)}`, () => answerAutodiscover(state, body))
     if (answer.address !== undefined) request.mailAddress = answer.address
     return reply.type(XML_TYPE).header('Cache-Control', 'no-store').send(answer.xml)
   })
@@ -153,7 +165,10 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
   const autoconfig = async (request: FastifyRequest<{Querystring: {emailaddress?: string}}>, reply: FastifyReply): Promise<FastifyReply> => {
     const email = request.query.emailaddress
     if (email) request.mailAddress = email
-    const answer = answerAutoconfig(deps.state(), email, request.hostname)
+    const state = deps.state()
+    const host = request.hostname
+    const key = email ? `${state.generation}:u:${email}` : `${state.generation}:h:${host ?? ''}`
+    const answer = autoconfigAnswers.get(key, () => answerAutoconfig(state, email, host))
     if ('status' in answer) return reply.code(answer.status).type('application/json; charset=utf-8').send({error: answer.error})
     return reply.type(XML_TYPE).header('Cache-Control', 'no-cache').send(answer.xml)
   }
