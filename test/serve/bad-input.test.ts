@@ -123,6 +123,15 @@ describe('addresses', () => {
     }
   })
 
+  it('a bad %-escape in a path (found by the fuzz suite) → 400 with nosniff, the URL not echoed', async () => {
+    for (const path of ['/profiles/%', '/profiles/%ff.mobileconfig', '/autodiscover/autodiscover.json/v1.0/%zz']) {
+      const raw = await rawRequest(url, `GET ${path} HTTP/1.1\r\nHost: example.net\r\nConnection: close\r\n\r\n`)
+      expect(statusOf(raw), path).toBe(400)
+      expect(raw, path).toMatch(/x-content-type-options: nosniff/i)
+      expect(raw, path).not.toContain(path)
+    }
+  })
+
   it('an unknown domain → 404 on GET, Error 500 on POX', async () => {
     expect((await fetch(`${url}/mobileconfig?emailaddress=a%40unknown.example`)).status).toBe(404)
     expect((await fetch(`${url}/mail/config-v1.1.xml?emailaddress=a%40unknown.example`)).status).toBe(404)
