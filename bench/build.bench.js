@@ -78,6 +78,69 @@ function timeCli(args) {
   })
 }
 
+/**
+ * Runs the CLI under /usr/bin/time and returns the kernel (system) and user CPU seconds of the
+ * process and all its threads, as wait4 reports them at exit (exact, unlike sampling /proc).
+ */
+function kernelTime(args) {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %S %U', process.execPath, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+  const m = /TIME ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '')
+  if (r.status !== 0 || !m) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`)
+  return {sys: Number(m[1]), user: Number(m[2])}
+}
+
+/**
+ * Kernel time per file on the folder's file system (issue 14): `build --threads 1 --only
+ * mobileconfig` unsigned, into a new folder and again into the same folder (every file replaced),
+ * against `lint` of the same settings (start-up and reading cost the same in both): (system time of
+ * build − system time of lint) / files written. The best of BENCH_KERNEL_RUNS (default 3) runs,
+ * as other processes on a shared machine only ever add time.
+ */
+function kernelPerFile(dir, settingsFile, users) {
+  if (spawnSync('/usr/bin/time', ['-f', '', 'true']).status !== 0) {
+    console.log('kernel time per file: skipped (needs /usr/bin/time)')
+    return
+  }
+  const runs = Number(process.env.BENCH_KERNEL_RUNS ?? 3)
+  const cli = join(root, 'bin', 'run.js')
+  const best = (f) => Math.min(...Array.from({length: runs}, f))
+  const lint = best(() => kernelTime([cli, 'lint', settingsFile]).sys)
+  const fresh = best(() => {
+    const out = mkdtempSync(join(dir, 'kernel-'))
+    const t = kernelTime([cli, 'build', settingsFile, '--out', out, '--only', 'mobileconfig', '--threads', '1'])
+    rmSync(out, {recursive: true, force: true})
+    return t.sys
+  })
+  const again = mkdtempSync(join(dir, 'kernel-'))
+  kernelTime([cli, 'build', settingsFile, '--out', again, '--only', 'mobileconfig', '--threads', '1'])
+  const replace = best(() => kernelTime([cli, 'build', settingsFile, '--out', again, '--only', 'mobileconfig', '--threads', '1']).sys)
+  rmSync(again, {recursive: true, force: true})
+  const files = users + 2 // per-user profiles, the domain's profile, the manifest
+  const ms = (s) => (((s - lint) * 1000) / files).toFixed(3)
+  console.log(`kernel time per file (${files} files, --threads 1, unsigned, best of ${runs}; system time of build − lint ${lint.toFixed(2)} s): new folder ${ms(fresh)} ms, every file replaced ${ms(replace)} ms`)
+}
+
+/**
+ * Peak RSS of `build --only mobileconfig` (default threads, signed with the bench's RSA identity
+ * unless BENCH_RSS_UNSIGNED=1) at each users count: with the build streamed (each file written as
+ * it is built, only manifest entries kept) it should not grow with the profiles' bytes.
+ */
+async function peakRss(dir, settingsText, counts) {
+  const signed = process.env.BENCH_RSS_UNSIGNED !== '1'
+  for (const n of counts) {
+    const sub = mkdtempSync(join(dir, `rss-${n}-`))
+    writeFileSync(join(sub, 'users.csv'), users(n))
+    for (const f of ['signer.pem', 'signer.key', 'root.pem']) writeFileSync(join(sub, f), readFileSync(join(dir, f)))
+    const file = join(sub, 'settings.yaml')
+    writeFileSync(file, signed ? settingsText : settingsText.replace(/^signing:.*\n/m, ''))
+    const r = await timeCli([join(root, 'bin', 'run.js'), 'build', file, '--out', join(sub, 'out'), '--only', 'mobileconfig'])
+    if (r.exitCode !== 0) throw new Error(`build of ${n} users exited ${r.exitCode}: ${r.stderr}`)
+    const written = JSON.parse(readFileSync(join(sub, 'out', 'manifest.json'), 'utf8')).files.length
+    console.log(`peak RSS at ${n} users (${signed ? 'RSA-signed' : 'unsigned'}, default threads, ${written} files): ${mb(r.maxRssKb)} MB (target ≤ ${TARGET_RSS_MB} MB) ${r.maxRssKb / 1024 <= TARGET_RSS_MB ? 'ok' : 'MISSED'}; ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU`)
+    rmSync(sub, {recursive: true, force: true})
+  }
+}
+
 function openssl(args, options = {}) {
   return execFileSync('openssl', args, {stdio: ['pipe', 'pipe', 'pipe'], ...options})
 }
@@ -211,6 +274,18 @@ async function main() {
       ].join('\n'),
     )
 
+    // BENCH_PARTS picks what runs (default all): kernel (kernel time per file), e2e (the CLI end to
+    // end, 10,000 RSA profiles, and the 4-way shard), rss (peak RSS at 10,000 and 100,000 users),
+    // compare (one core, fsync, npm mobileconfig, openssl).
+    const parts = new Set((process.env.BENCH_PARTS ?? 'kernel,e2e,rss,compare').split(','))
+    if (parts.has('kernel')) {
+      const unsignedFile = join(dir, 'unsigned.yaml')
+      writeFileSync(unsignedFile, readFileSync(settingsFile, 'utf8').replace(/^signing:.*\n/m, ''))
+      kernelPerFile(dir, unsignedFile, PROFILES)
+    }
+    if (parts.has('rss')) await peakRss(dir, readFileSync(settingsFile, 'utf8'), [10_000, 100_000])
+    if (!parts.has('e2e')) return
+
     // --- ours: the CLI, end to end.
     const loadBefore = loadavg()[0]
     const {seconds, cpuSeconds, maxRssKb, exitCode, stderr} = await timeCli([join(root, 'bin', 'run.js'), 'build', settingsFile, '--out', outDir, '--only', 'mobileconfig'])
@@ -253,7 +328,7 @@ async function main() {
     if (seconds > TARGET_SECONDS || written !== PROFILES || files.length !== PROFILES || maxRssKb / 1024 > TARGET_RSS_MB) failed = true
 
     // --- ours, single thread, on the sample (for a per-core comparison).
-    const {loadSettings, buildOutputs, loadSigningIdentity, profileSigner, writeOutputs} = await import(lib)
+    const {loadSettings, buildOutputs, loadSigningIdentity, profileSigner, realOutputFolder, createStaging, discardStaging, writeBuild} = await import(lib)
     const {settings} = loadSettings(settingsFile)
     const identity = await loadSigningIdentity(settings.signing, {baseDir: settings.baseDir, env: process.env, settingsFile})
     const sampleUsers = settings.users.slice(0, SAMPLE)
@@ -264,11 +339,15 @@ async function main() {
     console.log(`mailprofile on one core (no writes, sample of ${SAMPLE}): ${oneCore.toFixed(0)} profiles/s → ${(PROFILES / oneCore).toFixed(1)} s for ${PROFILES}`)
 
     // --- the cost of durable writes: build's writer with fsync (its default), on a sample.
-    const durable = buildOutputs({...settings, users: sampleUsers}, {only: ['mobileconfig'], signer: profileSigner(identity)}).files.filter((f) => f.user !== null)
+    const durableBuild = buildOutputs({...settings, users: sampleUsers}, {only: ['mobileconfig'], signer: profileSigner(identity)})
+    const durable = durableBuild.files.filter((f) => f.user !== null)
     const t4 = process.hrtime.bigint()
-    writeOutputs(join(dir, 'durable'), durable)
+    const {real} = realOutputFolder(join(dir, 'durable'))
+    const target = {real, staging: createStaging(real)}
+    writeBuild(target, durable, durableBuild.manifest, {users: true, prune: false, fsync: true, outShown: 'durable'})
+    discardStaging(target.staging)
     const fsyncMs = Number(process.hrtime.bigint() - t4) / 1e6 / durable.length
-    console.log(`durable writes (writeOutputs with fsync per file and folder, as build does; sample of ${durable.length}): ${fsyncMs.toFixed(2)} ms per file → +${((fsyncMs * PROFILES) / 1000).toFixed(1)} s for ${PROFILES} on one thread`)
+    console.log(`durable writes (build --fsync's write phase: fsync per file and folder; sample of ${durable.length}): ${fsyncMs.toFixed(2)} ms per file → +${((fsyncMs * PROFILES) / 1000).toFixed(1)} s for ${PROFILES} on one thread`)
 
     // --- npm `mobileconfig` (jsrsasign), same users and identity, sample extrapolated.
     const require = createRequire(join(root, 'package.json'))

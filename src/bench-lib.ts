@@ -6,7 +6,9 @@
 // build.bench.js: generation, signing, atomic writes.
 export {loadSettings} from './core/settings/load.js'
 export {buildOutputs} from './core/generate/build.js'
-export {writeOutputs} from './core/generate/write.js'
+export {createStaging, discardStaging} from './core/generate/write.js'
+export {writeBuild} from './core/generate/write-build.js'
+export {realOutputFolder} from './core/generate/out-folder.js'
 export {writeFileAtomic} from './core/util/write-file.js'
 export {loadSigningIdentity} from './core/sign/identity.js'
 export {createCmsSigner} from './core/sign/cms.js'

@@ -1,7 +1,7 @@
 // `build` into an output folder someone else prepared: planted manifests, symbolic links and
 // staging folders (issue 11, items 1 and 2). Nothing outside --out may be written or deleted.
 import {createHash} from 'node:crypto'
-import {lstatSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -44,3 +44,49 @@ describe('build --prune with a planted manifest', () => {
   })
 })
 
+
+describe('build into a folder with planted links', () => {
+  it('refuses to write through a symlinked domain folder (out/example.com -> ../elsewhere) and writes nothing', async () => {
+    const parent = tmp()
+    const out = join(parent, 'out')
+    const elsewhere = join(parent, 'elsewhere')
+    mkdirSync(out)
+    mkdirSync(elsewhere)
+    symlinkSync('../elsewhere', join(out, 'example.com'))
+    const r = await runCli(['build', settingsFile(), '--out', out, '--json'])
+    expect(r.code, r.stderr).toBe(1)
+    const doc = JSON.parse(r.stdout) as Doc & {manifest: unknown}
+    const unsafe = doc.findings.filter((f) => f.code === 'output-path-unsafe')
+    expect(unsafe.map((f) => f.severity)).toEqual(['error'])
+    expect(unsafe[0]!.message).toContain(`${join(out, 'example.com')} is a symbolic link`)
+    expect(doc.manifest).toBeNull()
+    expect(readdirSync(elsewhere)).toEqual([])
+    // Nothing else either: no manifest, no staging folder left.
+    expect(readdirSync(out)).toEqual(['example.com'])
+  })
+
+  it('never writes into a planted staging link, and leaves it alone', async () => {
+    const out = tmp()
+    const elsewhere = tmp()
+    // Links under staging names: the old scheme's (pid only) for a range of likely pids, and the new one's.
+    for (let pid = process.pid; pid < process.pid + 200; pid++) symlinkSync(elsewhere, join(out, `.mailprofile-staging-${pid}`))
+    symlinkSync(elsewhere, join(out, '.mailprofile-staging-4194311-abcdef'))
+    const r = await runCli(['build', settingsFile(), '--out', out, '--threads', '2'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(readdirSync(elsewhere)).toEqual([])
+    expect(existsSync(join(out, 'example.com', 'example.com.mobileconfig'))).toBe(true)
+    expect(lstatSync(join(out, '.mailprofile-staging-4194311-abcdef')).isSymbolicLink()).toBe(true)
+  })
+
+  it('replaces a file that is a link by the built file, never writing through it', async () => {
+    const out = tmp()
+    const elsewhere = tmp()
+    writeFileSync(join(elsewhere, 'victim'), 'keep')
+    mkdirSync(join(out, 'example.com'))
+    symlinkSync(join(elsewhere, 'victim'), join(out, 'example.com', 'dns.zone'))
+    const r = await runCli(['build', settingsFile(), '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(join(elsewhere, 'victim'), 'utf8')).toBe('keep')
+    expect(lstatSync(join(out, 'example.com', 'dns.zone')).isFile()).toBe(true)
+  })
+})

@@ -300,39 +300,6 @@ describe('mailprofile build --check', () => {
   })
 })
 
-describe('mailprofile build, interrupted', () => {
-  it('never leaves a truncated profile under its final name, and writes the manifest last', async () => {
-    const {spawn} = await import('node:child_process')
-    const dir = tmp()
-    const rows = ['address,name,login', ...Array.from({length: 4000}, (_, i) => `user${i}@example.com,User ${i},`)]
-    writeFileSync(join(dir, 'users.csv'), rows.join('\n') + '\n')
-    const doc = baseSettings() as Record<string, unknown>
-    delete doc.users
-    doc.usersFile = 'users.csv'
-    writeFileSync(join(dir, 'settings.yaml'), stringify(doc))
-    const out = join(dir, 'out')
-    const usersDir = join(out, 'example.com', 'users')
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'build', join(dir, 'settings.yaml'), '--out', out, '--only', 'mobileconfig'], {stdio: 'ignore'})
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    // Kill it while it is writing the per-user profiles.
-    for (let i = 0; i < 3000 && !(existsSync(usersDir) && readdirSync(usersDir).length >= 100); i++) await new Promise((r) => setTimeout(r, 5))
-    child.kill('SIGKILL')
-    await exited
-    const names = readdirSync(usersDir)
-    const finals = names.filter((n) => n.endsWith('.mobileconfig'))
-    expect(finals.length).toBeGreaterThanOrEqual(100)
-    expect(finals.length).toBeLessThan(4000)
-    expect(existsSync(join(out, 'manifest.json'))).toBe(false)
-    for (const name of finals) {
-      const text = readFileSync(join(usersDir, name), 'utf8')
-      expect(text.endsWith('</plist>\n')).toBe(true)
-      expect((parse(text) as Record<string, unknown>).PayloadType).toBe('Configuration')
-    }
-    // Anything else in the folder is a hidden temporary file, never a profile name.
-    for (const n of names.filter((x) => !x.endsWith('.mobileconfig'))) expect(n).toMatch(/^\..*\.tmp$/)
-  }, 60_000)
-})
-
 describe('mailprofile build --embed-server-root', () => {
   type Servers = Array<{connections: number; handshakes: number}>
   async function withPrivateServer(run: (file: string, args: string[], rootSha256: string, rootDer: Buffer, servers: Servers) => Promise<void>, pins: (rootSha: string) => string[]): Promise<void> {

@@ -11,6 +11,7 @@ import {pushAll} from '../arrays.js'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import type {Manifest} from '../generate/manifest.js'
+import type {OutputTarget} from '../generate/write-build.js'
 import {OUTPUT_KINDS, type SelectableKind} from '../output-kinds.js'
 import type {CoreReport} from '../report.js'
 import {checkData, type CheckData} from './check.js'
@@ -69,13 +70,30 @@ export async function buildSettingsFile(file: string, values: BuildValues): Prom
   const {normalizePin} = await import('../x509/fingerprint.js')
   for (const p of values.pins) if (!normalizePin(p)) throw new InputError(`--pin "${p}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`)
   const checkOptions = values.check ? await checkOptionsFrom(values.check) : undefined
-  const [{packageFile}, {discardStaging, removeAbandonedStaging}, {buildFromSettingsFile}] = await Promise.all([import('../paths.js'), import('../generate/write.js'), import('../generate/build-file.js')])
+  const [{packageFile}, {createStaging, discardStaging}, {realOutputFolder, removeCreatedFolders}, {buildFromSettingsFile}] = await Promise.all([import('../paths.js'), import('../generate/write.js'), import('../generate/out-folder.js'), import('../generate/build-file.js')])
   const threads = values.threads ?? availableParallelism()
   const outDir = resolve(values.out)
-  if (!toStdout) removeAbandonedStaging(outDir)
+  // The output folder and this build's staging folder in it, made only once lint (and --check) passed.
+  let target: OutputTarget | undefined
+  let created: string | undefined
+  let wrote = false
+  const stage = (): string => {
+    if (!target) {
+      let real: string
+      try {
+        ;({real, created} = realOutputFolder(outDir))
+      } catch (error) {
+        throw new InputError(`cannot use ${values.out} as the output folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+      }
+      target = {real, staging: createStaging(real)}
+    }
+    return target.staging
+  }
   try {
     const result = await buildFromSettingsFile(file, {
-      parallel: threads > 1 ? {threads, workerFile: packageFile('dist', 'build-worker.cjs'), stageIn: toStdout ? undefined : outDir, fsync: values.fsync} : undefined,
+      parallel: threads > 1 ? {threads, auto: values.threads === undefined, workerFile: packageFile('dist', 'build-worker.cjs')} : undefined,
+      stage: toStdout ? undefined : stage,
+      fsync: values.fsync,
       only: only ?? (toStdout ? ['mobileconfig'] : undefined),
       users: values.users,
       env: values.env,
@@ -100,8 +118,10 @@ export async function buildSettingsFile(file: string, values: BuildValues): Prom
     const {writeBuild} = await import('../generate/write-build.js')
     const {MANIFEST_FILE: WHOLE} = await import('../generate/manifest.js')
     const MANIFEST_FILE = shard ? shardManifestFile(shard) : WHOLE
-    const written = writeBuild(outDir, result.files, result.manifest, {only, users: values.users, prune: values.prune, fsync: values.fsync, outShown: values.out, shard, manifestFile: MANIFEST_FILE})
+    const written = writeBuild(target ?? {real: outDir, staging: stage()}, result.files, result.manifest, {only, users: values.users, prune: values.prune, fsync: values.fsync, outShown: values.out, shard, manifestFile: MANIFEST_FILE})
     pushAll(findings, written.findings)
+    if (!written.manifest) return {...base, findings, data: {out: null, manifest: null, pruned: [], ...(check ? {check: checkData(check)} : {})}}
+    wrote = true
     const byKind = new Map<string, number>()
     for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
     return {
@@ -111,7 +131,9 @@ export async function buildSettingsFile(file: string, values: BuildValues): Prom
       data: {out: outDir, manifest: written.manifest, pruned: written.pruned, ...(check ? {check: checkData(check)} : {})},
     }
   } finally {
-    // Files workers staged but nothing moved into place (errors, or an exception): gone.
-    if (!toStdout) discardStaging(outDir)
+    // This build's staging folder: empty after a complete build; with errors or an exception, what was staged goes.
+    if (target) discardStaging(target.staging)
+    // A build that wrote nothing leaves no output folder it made either.
+    if (!wrote && created !== undefined) removeCreatedFolders(outDir, created)
   }
 }

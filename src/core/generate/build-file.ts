@@ -28,10 +28,18 @@ export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   parallel?: ParallelBuild
   /** The users CSV size limit in bytes (`--max-users-file-size`). */
   maxUsersFileBytes?: number
+  /**
+   * Where the files go when they will be written: called once, after lint (and --check) passed,
+   * it makes the build's staging folder (write.ts) and returns it; every file is then written
+   * there as soon as it is built, and the result holds only manifest entries.
+   */
+  stage?: () => string
+  /** Flush each staged file to disk (build --fsync). */
+  fsync?: boolean
 }
 
 export interface BuildFileResult extends Omit<BuildResult, 'files'> {
-  /** Staged files only with `parallel.stageIn`. */
+  /** Manifest entries only (the bytes are in the staging folder) with `stage`. */
   files: BuiltFile[]
   settings?: Settings
   /** The live check's result, with --check. */
@@ -91,9 +99,13 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   const signing = loaded.settings.signing
   const identity = options.signer === undefined && signing && workspace.signing ? (await import('../sign/identity.js')).identityOrError(workspace.signing, signing) : undefined
   const signer = options.signer === null ? undefined : (options.signer ?? (identity ? await signerOf(identity) : undefined))
-  const buildOptions = {only: options.only, users: options.users, signer, extraCertificates, caFiles: workspace.caFiles, shard: options.shard}
+  const staging = options.stage?.()
+  const {stageFile} = await import('./write.js')
+  const fsync = options.fsync === true
+  const sink = staging === undefined ? undefined : (path: string, bytes: Buffer) => stageFile(staging, path, bytes, {fsync})
+  const buildOptions: BuildOptions = {only: options.only, users: options.users, signer, extraCertificates, caFiles: workspace.caFiles, shard: options.shard, sink}
   const result = options.parallel
-    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, {...options.parallel, identity})
+    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, {...options.parallel, identity, stageIn: staging, fsync})
     : buildOutputs(loaded.settings, buildOptions)
   return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check}
 }

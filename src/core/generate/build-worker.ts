@@ -1,6 +1,7 @@
 /**
  * Worker thread entry for a parallel `build` (parallel-build.ts): builds and signs the per-user
- * outputs of one share of the users and posts them back. It gets everything it needs from the main
+ * outputs of one share of the users, writes them into the build's staging folder one by one, and
+ * posts back their manifest entries (or, without a staging folder, the files). It gets everything it needs from the main
  * thread (settings, CA certificates as DER, the signing identity as DER and a KeyObject): it reads
  * no file, re-checks no setting and builds no domain file. Bundled on its own as dist/build-worker.cjs.
  */
@@ -20,7 +21,7 @@ export interface BuildWorkerData {
   certificates: CaCertificate[]
   /** Sign with this identity (the main thread loaded it); unsigned when absent. */
   identity?: SigningIdentity
-  /** Write the files into this output folder's staging folder (write.ts stageFile) instead of posting their bytes. */
+  /** Write the files into this staging folder (write.ts stageFile) as they are built, and post only their manifest entries. */
   stageIn?: string
   fsync?: boolean
 }
@@ -33,15 +34,11 @@ function main(data: BuildWorkerData): void {
   const signing = id ? profileSigner({...id, certificate: buffer(id.certificate), chain: id.chain.map(buffer)}) : undefined
   const signer = signing ? {sign: signing.sign, info: signing.info} : undefined
   const certificates = data.certificates.map((c) => ({...c, der: buffer(c.der)}))
-  const result = buildOutputs(data.settings, {only: data.only, users: true, signer, certificates, scope: 'users'})
-  const files = result.files.filter((f) => f.user !== null)
-  if (data.stageIn && !result.findings.some((f) => f.severity === 'error')) {
-    const stageIn = data.stageIn
-    const staged = files.map(({bytes, ...entry}) => ({...entry, staged: stageFile(stageIn, entry.path, bytes, {fsync: data.fsync})}))
-    parentPort!.postMessage({files: staged, findings: result.findings})
-  } else {
-    parentPort!.postMessage({files, findings: result.findings})
-  }
+  const stageIn = data.stageIn
+  // One user at a time: each file goes to the staging folder as soon as it is built; only its entry stays.
+  const sink = stageIn ? (path: string, bytes: Buffer) => stageFile(stageIn, path, bytes, {fsync: data.fsync}) : undefined
+  const result = buildOutputs(data.settings, {only: data.only, users: true, signer, certificates, scope: 'users', sink})
+  parentPort!.postMessage({files: result.files.filter((f) => f.user !== null), findings: result.findings})
 }
 
 try {

@@ -56,24 +56,30 @@ export interface BuildOptions {
    * the main thread built the domains' files and checked the settings).
    */
   scope?: 'all' | 'users'
+  /**
+   * Streams the build: each file's bytes go here as soon as they are built and checked (build
+   * writes them into its staging folder), and the result keeps only their manifest entries, so
+   * memory does not grow with the number of users.
+   */
+  sink?: (path: string, bytes: Buffer) => void
 }
 
 export interface OutputFile extends ManifestEntry {
   bytes: Buffer
 }
 
-/** An output a worker thread already wrote into the staging folder (parallel-build.ts); writeOutputs renames it into place. */
-export interface StagedOutputFile extends ManifestEntry {
-  staged: string
-}
-
-/** What a build hands to writeOutputs: bytes to write, or a staged file to move. */
-export type BuiltFile = OutputFile | StagedOutputFile
+/** What a build hands to the write phase: bytes to write, or the entry of a file already in the staging folder. */
+export type BuiltFile = OutputFile | ManifestEntry
 
 export interface BuildResult {
   files: OutputFile[]
   manifest: Manifest
   findings: Finding[]
+}
+
+/** buildOutputs with a sink: the files' entries (their bytes went to the sink). */
+export interface StreamedBuildResult extends Omit<BuildResult, 'files'> {
+  files: BuiltFile[]
 }
 
 type Walkable = Record<string, unknown> | unknown[]
@@ -176,7 +182,9 @@ export function assertDistinctOutputs(files: readonly BuiltFile[]): void {
   }
 }
 
-export function buildOutputs(settings: Settings, options: BuildOptions = {}): BuildResult {
+export function buildOutputs(settings: Settings, options?: BuildOptions & {sink?: undefined}): BuildResult
+export function buildOutputs(settings: Settings, options: BuildOptions): StreamedBuildResult
+export function buildOutputs(settings: Settings, options: BuildOptions = {}): StreamedBuildResult {
   const findings = options.scope === 'users' ? [] : xmlCharacterFindings(settings)
   const certificates = options.certificates ?? caCertificates(options.caFiles ?? loadCaFiles(settings), findings, options.extraCertificates)
   const want = new Set<SelectableKind>(options.only ?? OUTPUT_KINDS)
@@ -201,9 +209,10 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas, shard), findings}
 
   const meta = profileMetadata(settings)
-  const files: OutputFile[] = []
+  const files: BuiltFile[] = []
+  const sink = options.sink
   const add = (path: string, kind: OutputKind, account: MailAccount | undefined, bytes: Buffer, ids?: {identifier: string; uuid: string | null}, signer: SignerInfo | null = null): void => {
-    files.push({
+    const entry: ManifestEntry = {
       path,
       kind,
       domain: account?.domain.domain ?? '',
@@ -213,8 +222,11 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
       sha256: sha256Hex(bytes),
       size: bytes.length,
       signer,
-      bytes,
-    })
+    }
+    if (sink) {
+      sink(path, bytes)
+      files.push(entry)
+    } else files.push({...entry, bytes})
   }
   const profile = (path: string, account: MailAccount, ids: ProfileIds): void => {
     const built = profileBytes({account, ids, certificates, meta, signer: options.signer, path})
@@ -276,7 +288,14 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): Bu
   if (options.scope !== 'users' && want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
     findings.push(finding('profile-unsigned', {message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}}))
   }
-  const manifest = buildManifest(files.map(({bytes: _bytes, ...entry}) => entry), appleSchemas, shard)
+  const manifest = buildManifest(sink ? files : files.map((f) => manifestEntry(f)), appleSchemas, shard)
   return {files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), manifest, findings}
+}
+
+/** A built file's manifest entry (without its bytes). */
+export function manifestEntry(f: BuiltFile): ManifestEntry {
+  if (!('bytes' in f)) return f
+  const {bytes: _bytes, ...entry} = f
+  return entry
 }
 

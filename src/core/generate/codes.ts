@@ -72,4 +72,11 @@ export const GENERATE_CODES: CodeInfo[] = [
     why: 'mailprofile only deletes what it wrote itself: a file whose SHA-256 differs from the one in the earlier manifest was edited or replaced by someone else.',
     fix: 'Look at the file and delete it by hand if nobody needs it.',
   },
+  {
+    code: 'output-path-unsafe',
+    severity: 'error',
+    title: 'A folder build would write into inside --out is a symbolic link or not a folder; nothing was written.',
+    why: 'Writing through a link (out/example.com -> ../elsewhere) would put the files somewhere the user did not name, over whatever is there; build writes only into real folders inside the output folder.',
+    fix: 'Remove the link (or the file where a folder belongs) from the output folder, or build into a new folder.',
+  },
 ]

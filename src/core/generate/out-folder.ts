@@ -4,13 +4,25 @@
  * folder (lstat: never a symbolic link), so nothing build writes, reads back or removes can land
  * outside DIR, whatever an earlier manifest or a planted link says.
  */
-import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, unlinkSync} from 'node:fs'
-import {join} from 'node:path'
+import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, rmdirSync, unlinkSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 
-/** The output folder's real path; created (with its parents) when missing. */
-export function realOutputFolder(outDir: string): string {
-  mkdirSync(outDir, {recursive: true})
-  return realpathSync(outDir)
+/** The output folder's real path; created (with its parents) when missing, and then `created` is the first folder made. */
+export function realOutputFolder(outDir: string): {real: string; created?: string} {
+  const created = mkdirSync(outDir, {recursive: true})
+  return {real: realpathSync(outDir), created}
+}
+
+/** Removes the folders realOutputFolder made (from `outDir` up to `created`), when they are empty. */
+export function removeCreatedFolders(outDir: string, created: string): void {
+  for (let dir = outDir; ; dir = dirname(dir)) {
+    try {
+      rmdirSync(dir)
+    } catch {
+      return
+    }
+    if (dir === created || dirname(dir) === dir) return
+  }
 }
 
 /**

@@ -1,17 +1,23 @@
 /**
  * `build` across worker threads: the per-user profiles (generation and, above all, the RSA or
- * ECDSA signature, ~1 ms each) are split between threads, each building and signing its share
- * (build-worker.ts); this thread builds the per-domain files and merges everything into one
- * result, identical to what buildOutputs gives on one thread (same files, bytes and manifest).
- * With `stageIn` the workers also write their files (into a staging folder), in parallel.
+ * ECDSA signature, ~1 ms each) are split between threads, each building, signing and (with
+ * `stageIn`) writing its share one user at a time into the build's staging folder
+ * (build-worker.ts); this thread builds the per-domain files and merges the manifest entries,
+ * identical to what buildOutputs gives on one thread (same files, bytes and manifest).
+ *
+ * Threads pay only when the work outweighs starting them: this thread first builds a few users
+ * itself and times them (CPU time per user), and unless --threads was given, uses
+ * min(free cores, work / (2 × a worker's start-up cost)) threads, or none.
  */
+import {availableParallelism, loadavg} from 'node:os'
 import {Worker} from 'node:worker_threads'
 
+import {pushAll} from '../arrays.js'
 import type {Finding} from '../findings.js'
 import type {Settings} from '../settings/model.js'
 import type {SigningIdentity} from '../settings/signing-identity.js'
 import {appleSchemaSource} from '../apple/schemas.js'
-import {assertDistinctOutputs, buildOutputs, caCertificates, type BuildOptions, type BuildResult, type BuiltFile, type OutputFile, type StagedOutputFile} from './build.js'
+import {assertDistinctOutputs, buildOutputs, caCertificates, manifestEntry, type BuildOptions, type BuiltFile, type OutputFile, type StreamedBuildResult} from './build.js'
 import type {BuildWorkerData} from './build-worker.js'
 import {buildManifest, type ManifestEntry} from './manifest.js'
 import {shardOfAddress} from './shard.js'
@@ -19,13 +25,13 @@ import {shardOfAddress} from './shard.js'
 export interface ParallelBuild {
   /** Threads to use for the per-user outputs (at least 2 to use any). */
   threads: number
+  /** `threads` is an upper bound (the default): fewer, or none, when the measured work does not pay for them. */
+  auto?: boolean
   /** The worker entry file (dist/build-worker.cjs). */
   workerFile: string
   /**
-   * The output folder, when the result will be written there: workers then write their files into
-   * its staging folder as they go (write.ts), so writing overlaps signing, and hand back
-   * StagedOutputFiles that writeOutputs renames into place. The caller removes the staging folder
-   * (discardStaging) when it writes nothing.
+   * The build's staging folder (write.ts), when the result will be written: workers write their
+   * files there as they go and hand back only manifest entries.
    */
   stageIn?: string
   /** Flush staged files to disk (build --fsync). */
@@ -34,11 +40,29 @@ export interface ParallelBuild {
   identity?: SigningIdentity
 }
 
-/** Below this many users, one thread is faster than starting workers. */
-export const PARALLEL_MIN_USERS = 200
+/** Users this thread builds and times before deciding on threads. */
+export const SAMPLE_USERS = 24
+/**
+ * CPU seconds a worker costs before its first user (starting a thread, loading the bundle and the
+ * validators, making the signer): measured by `npm run bench -- build` (about 0.15–0.3 s on the
+ * test VM); the threshold uses this figure.
+ */
+export const WORKER_START_SECONDS = 0.25
+
+/**
+ * How many threads to use for `users` more users that cost `perUser` CPU seconds each: no more
+ * than the cores not already busy (the 1-minute load average, less this process), and no more
+ * than keeps each worker busy for twice its start-up cost; fewer than 2 means none.
+ */
+export function threadsThatPay(users: number, perUser: number, requested: number, cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
+  const free = Math.max(1, Math.min(cores, Math.floor(cores - Math.max(0, load - 1) + 0.5)))
+  const byWork = Math.floor((users * perUser) / (2 * WORKER_START_SECONDS))
+  const threads = Math.min(requested, free, byWork)
+  return threads >= 2 ? threads : 1
+}
 
 interface WorkerReply {
-  files?: Array<(Omit<OutputFile, 'bytes'> & {bytes: Uint8Array}) | StagedOutputFile>
+  files?: Array<(Omit<OutputFile, 'bytes'> & {bytes: Uint8Array}) | ManifestEntry>
   findings?: Finding[]
   error?: string
 }
@@ -53,53 +77,71 @@ function runWorker(file: string, data: BuildWorkerData): Promise<WorkerReply> {
   })
 }
 
-export interface ParallelBuildResult extends Omit<BuildResult, 'files'> {
-  files: BuiltFile[]
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(since)
+  return (d.user + d.system) / 1e6
 }
 
-/** buildOutputs, with the users' outputs built on `parallel.threads` worker threads. */
-export async function buildOutputsParallel(settings: Settings, options: BuildOptions, parallel: ParallelBuild): Promise<ParallelBuildResult> {
+/** buildOutputs, with the users' outputs built on worker threads when they pay. */
+export async function buildOutputsParallel(settings: Settings, options: BuildOptions, parallel: ParallelBuild): Promise<StreamedBuildResult> {
   const shard = options.shard
   const mine = shard ? settings.users.filter((u) => shardOfAddress(u.address, shard.count) === shard.index) : settings.users
-  const threads = Math.min(parallel.threads, Math.ceil(mine.length / (PARALLEL_MIN_USERS / 2)))
-  if (options.users === false || threads < 2 || mine.length < PARALLEL_MIN_USERS) return buildOutputs(settings, options)
+  if (options.users === false || parallel.threads < 2 || mine.length < 2) return buildOutputs(settings, options)
   // This thread: the per-domain files, and every settings-level finding (it sees all users too).
   const domains = buildOutputs(settings, {...options, users: false})
   if (domains.findings.some((f) => f.severity === 'error')) return domains
   // The certificate payloads once, as plain data (DER and names) a worker receives by structured clone.
   const certificates = caCertificates(options.caFiles ?? [], [], options.extraCertificates)
-  const shares = Array.from({length: threads}, (_, i) => mine.filter((_, j) => j % threads === i))
-  const replies = await Promise.all(
-    shares.map((users) =>
-      runWorker(parallel.workerFile, {
-        settings: {...settings, users},
-        only: options.only,
-        certificates,
-        identity: options.signer !== undefined ? parallel.identity : undefined,
-        stageIn: parallel.stageIn,
-        fsync: parallel.fsync,
-      }),
-    ),
-  )
+  // A first few users here, timed: what one user costs decides whether threads pay.
+  const sample = mine.slice(0, parallel.auto ? SAMPLE_USERS : 0)
+  const started = process.cpuUsage()
+  const first = sample.length > 0 ? buildOutputs({...settings, users: sample}, {...options, certificates, scope: 'users', shard: undefined}) : undefined
+  const perUser = sample.length > 0 ? cpuSeconds(started) / sample.length : Infinity
+  const rest = mine.slice(sample.length)
+  const threads = parallel.auto ? threadsThatPay(rest.length, perUser, parallel.threads) : Math.min(parallel.threads, rest.length)
   const files: BuiltFile[] = [...domains.files]
   const findings: Finding[] = [...domains.findings]
   const seen = new Set(findings.map((f) => `${f.code}\n${f.message}`))
-  for (const reply of replies) {
-    if (reply.error) throw new Error(`build worker: ${reply.error}`)
-    for (const f of reply.files ?? []) files.push('staged' in f ? f : {...f, bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)})
-    for (const f of reply.findings ?? []) {
+  const merge = (more: readonly Finding[]): void => {
+    for (const f of more) {
       const key = `${f.code}\n${f.message}`
       if (seen.has(key)) continue
       findings.push(f)
       seen.add(key)
     }
   }
+  if (first) {
+    pushAll(files, first.files.filter((f) => f.user !== null))
+    merge(first.findings)
+  }
+  if (threads < 2) {
+    if (rest.length > 0) {
+      const r = buildOutputs({...settings, users: rest}, {...options, certificates, scope: 'users', shard: undefined})
+      pushAll(files, r.files.filter((f) => f.user !== null))
+      merge(r.findings)
+    }
+  } else {
+    const shares = Array.from({length: threads}, (_, i) => rest.filter((_, j) => j % threads === i))
+    const replies = await Promise.all(
+      shares.map((users) =>
+        runWorker(parallel.workerFile, {
+          settings: {...settings, users},
+          only: options.only,
+          certificates,
+          identity: options.signer !== undefined ? parallel.identity : undefined,
+          stageIn: parallel.stageIn,
+          fsync: parallel.fsync,
+        }),
+      ),
+    )
+    for (const reply of replies) {
+      if (reply.error) throw new Error(`build worker: ${reply.error}`)
+      for (const f of reply.files ?? []) files.push('bytes' in f ? {...f, bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)} : f)
+      merge(reply.findings ?? [])
+    }
+  }
   if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemaSource(), shard), findings}
   assertDistinctOutputs(files)
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  const entries = files.map((f) => {
-    const {bytes: _bytes, staged: _staged, ...entry} = f as Partial<OutputFile & StagedOutputFile> & ManifestEntry
-    return entry
-  })
-  return {files, manifest: buildManifest(entries, appleSchemaSource(), shard), findings}
+  return {files, manifest: buildManifest(files.map(manifestEntry), appleSchemaSource(), shard), findings}
 }

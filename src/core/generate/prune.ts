@@ -14,6 +14,7 @@ import {join} from 'node:path'
 import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
 import {sha256Hex} from '../util/hash.js'
+import {killPoint} from './kill-point.js'
 import {MANIFEST_FILE, type Manifest, type ManifestEntry} from './manifest.js'
 import {ownedFile, outputPathParts, readOwnedFile, removeOwnedFile} from './out-folder.js'
 import {inShard, type Shard} from './shard.js'
@@ -135,6 +136,7 @@ export function removeStaleOutputs(outDir: string, stale: readonly StaleOutput[]
     const parts = outputPathParts(s.path)
     if (!s.unchanged || !parts || !removeOwnedFile(root, parts)) continue
     removed.push(s.path)
+    killPoint('prune')
     for (let n = parts.length - 1; n > 0; n--) dirs.set(join(root, ...parts.slice(0, n)), n)
   }
   // Deepest first, so a folder emptied by removing its empty subfolder goes too; only real folders.

@@ -1,18 +1,29 @@
 /**
- * Writing output files: atomically (util/write-file.ts: a temporary file, then rename), so an
- * interrupted run (Ctrl-C, kill, a crash of the tool) leaves either the old file or the new one
- * under each name, never a truncated profile; and with file names that are safe for any address.
+ * Writing a build's files: into a staging folder made for this build alone, then moved into place
+ * by rename, the manifest last; and with file names that are safe for any address.
  *
- * Flushing every file to disk (fsync) before its rename also survives power loss, but costs
- * about 3 ms per file on a VM disk (30 s for 10,000 per-user profiles, against 2.7 s without):
- * `writeOutputs` does it only when asked (`build --fsync`); the manifest, written last, is always
- * flushed.
+ * The staging folder (`.mailprofile-staging-<pid>-XXXXXX` in the output folder, so every rename
+ * stays on one file system) is made by mkdtemp: exclusively (a name that exists, or a planted
+ * link, is never reused), mode 0700. Files are created in it with O_EXCL and plain names: no
+ * per-file temporary name, no per-file rename inside the output folder's own folders. A folder
+ * the output folder does not have yet (a first build, a new domain) is moved in whole, with one
+ * rename; into folders that exist, each file is renamed over the old one. Every folder on the way
+ * must be a real folder inside the output folder: a symbolic link (`out/example.com ->
+ * ../elsewhere`) or a file where a folder belongs stops the build before anything is moved
+ * (`output-path-unsafe`), so nothing is ever written through a link.
+ *
+ * Flushing every file to disk (fsync) also survives power loss, but costs about 3 ms per file on
+ * a VM disk: it is done only when asked (`build --fsync`); the manifest is always flushed.
  */
-import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync} from 'node:fs'
+import {closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, type Dirent} from 'node:fs'
 import {dirname, join} from 'node:path'
 
+import {finding} from '../codes.js'
+import type {Finding} from '../findings.js'
 import {sha256Hex} from '../util/hash.js'
-import {processAlive, syncDirectory, writeAll, writeFileAtomic} from '../util/write-file.js'
+import {processAlive, syncDirectory, writeAll} from '../util/write-file.js'
+
+import {killPoint} from './kill-point.js'
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
 const MAX_NAME = 180
@@ -30,92 +41,207 @@ export function safeFileName(name: string): string {
   return safe === name ? safe : `${safe}~${sha256Hex(name).slice(0, 8)}`
 }
 
-const STAGING_PREFIX = '.mailprofile-staging-'
+export const STAGING_PREFIX = '.mailprofile-staging-'
+/** This build's staging folders (mkdtemp adds six characters), and those of builds before this scheme. */
+const STAGING_NAME = /^\.mailprofile-staging-(\d+)(-[A-Za-z0-9]{6})?$/
+/** writeFileAtomic's temporary files, left by earlier versions' one-thread builds when killed. */
+const OLD_TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
 
-/**
- * The folder inside `outDir` where worker threads of a parallel build write finished files before
- * writeOutputs renames them into place (same file system, so each rename is atomic). One per
- * process; removed when the build ends.
- */
-export function stagingDir(outDir: string): string {
-  return join(outDir, `${STAGING_PREFIX}${process.pid}`)
+/** In a staging folder, the manifest to move into place (a hidden name: output folders are never hidden). */
+export const stagedManifestName = (manifestFile: string): string => `.${manifestFile}`
+/** In a staging folder, the manifest this build found in the output folder (taken out of place before the first move). */
+export const previousManifestName = (manifestFile: string): string => `.previous.${manifestFile}`
+
+/** Makes this build's staging folder in the (real) output folder: exclusively, mode 0700. */
+export function createStaging(outReal: string): string {
+  return mkdtempSync(join(outReal, `${STAGING_PREFIX}${process.pid}-`))
 }
 
 /** Folders this thread has created in staging folders (one mkdir per folder, not per file). */
 const stagedDirs = new Set<string>()
 
-/** Writes one file into the staging folder under its output path; returns where. */
-export function stageFile(outDir: string, path: string, bytes: Uint8Array, options: {fsync?: boolean} = {}): string {
-  const target = join(stagingDir(outDir), ...safeParts(path))
+/** Writes one file into the staging folder under its output path (O_EXCL: never over anything). */
+export function stageFile(staging: string, path: string, bytes: Uint8Array, options: {fsync?: boolean} = {}): void {
+  const target = join(staging, ...safeParts(path))
   const dir = dirname(target)
   if (!stagedDirs.has(dir)) {
     mkdirSync(dir, {recursive: true})
     stagedDirs.add(dir)
   }
-  const fd = openSync(target, 'w', 0o644)
+  const fd = openSync(target, 'wx', 0o644)
   try {
     writeAll(fd, bytes)
     if (options.fsync) fsyncSync(fd)
   } finally {
     closeSync(fd)
   }
-  return target
+  killPoint('stage')
 }
 
-/** Removes this process's staging folder (after a build, or instead of one that found errors). */
-export function discardStaging(outDir: string): void {
-  const root = stagingDir(outDir)
-  rmSync(root, {recursive: true, force: true})
-  for (const dir of stagedDirs) if (dir === root || dir.startsWith(`${root}/`) || dir.startsWith(`${root}\\`)) stagedDirs.delete(dir)
+/** Removes a staging folder (after a build, or instead of one that found errors). */
+export function discardStaging(staging: string): void {
+  rmSync(staging, {recursive: true, force: true})
+  for (const dir of stagedDirs) if (dir === staging || dir.startsWith(`${staging}/`) || dir.startsWith(`${staging}\\`)) stagedDirs.delete(dir)
 }
 
-/** Removes staging folders left in `outDir` by builds that were killed (their process is gone). */
-export function removeAbandonedStaging(outDir: string): void {
-  let names: string[]
+/**
+ * Staging folders in the (real) output folder left by builds that were killed: real folders
+ * (never a link of that name) whose process is gone. `except` is this build's own.
+ */
+export function abandonedStaging(outReal: string, except?: string): string[] {
+  let entries: Dirent[]
   try {
-    names = readdirSync(outDir)
+    entries = readdirSync(outReal, {withFileTypes: true})
   } catch {
-    return
+    return []
   }
-  for (const name of names) {
-    if (!name.startsWith(STAGING_PREFIX)) continue
-    const pid = Number(name.slice(STAGING_PREFIX.length))
-    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue
-    rmSync(join(outDir, name), {recursive: true, force: true})
+  const found: string[] = []
+  for (const e of entries) {
+    const m = STAGING_NAME.exec(e.name)
+    if (!m || !e.isDirectory()) continue
+    const pid = Number(m[1])
+    const path = join(outReal, e.name)
+    if (path === except || pid === process.pid || processAlive(pid)) continue
+    found.push(path)
   }
+  return found
 }
 
 function safeParts(path: string): string[] {
   const parts = path.split('/')
-  if (parts.some((part) => part === '' || part === '.' || part === '..')) throw new Error(`mailprofile bug: unsafe output path ${path}`)
+  if (parts.some((part) => part === '' || part === '.' || part === '..' || part.includes('\\'))) throw new Error(`mailprofile bug: unsafe output path ${path}`)
   return parts
 }
 
-/**
- * Writes every output under `outDir`, each atomically, then the manifest last (a pipeline that
- * sees the manifest sees every file it lists): bytes through a temporary file and a rename, files a
- * worker staged (stageFile) by a rename from the staging folder. Returns the absolute paths written.
- */
-export function writeOutputs(outDir: string, files: ReadonlyArray<{path: string; bytes: Uint8Array} | {path: string; staged: string}>, manifest?: {path: string; bytes: Uint8Array}, options: {fsync?: boolean} = {}): string[] {
-  const written: string[] = []
-  const made = new Set<string>()
-  const targetOf = (path: string): string => join(outDir, ...safeParts(path))
-  for (const f of files) {
-    const target = targetOf(f.path)
-    const dir = dirname(target)
-    if (!made.has(dir)) {
-      mkdirSync(dir, {recursive: true})
-      made.add(dir)
+interface Folder {
+  files: string[]
+  folders: Map<string, Folder>
+}
+
+/** The output paths as a tree of folders. */
+function folderTree(paths: readonly string[]): Folder {
+  const root: Folder = {files: [], folders: new Map()}
+  for (const path of paths) {
+    const parts = safeParts(path)
+    let node = root
+    for (const part of parts.slice(0, -1)) {
+      let next = node.folders.get(part)
+      if (!next) node.folders.set(part, (next = {files: [], folders: new Map()}))
+      node = next
     }
-    if ('staged' in f) renameSync(f.staged, target)
-    else writeFileAtomic(target, f.bytes, {fsync: options.fsync === true, mkdir: false})
-    written.push(target)
+    node.files.push(parts[parts.length - 1]!)
   }
-  if (options.fsync) for (const dir of made) syncDirectory(dir)
-  if (manifest) {
-    const target = targetOf(manifest.path)
-    writeFileAtomic(target, manifest.bytes)
-    written.push(target)
+  return root
+}
+
+/** One step of moving staged files into place. */
+type Move = {kind: 'folder' | 'file'; rel: string[]; node?: Folder}
+
+export interface MovePlan {
+  moves: Move[]
+  /** Folders that exist in the output folder and receive files (for --fsync). */
+  folders: string[]
+  /** Old temporary files of killed builds seen on the way, to remove. */
+  leftovers: string[]
+  findings: Finding[]
+}
+
+const describeEntry = (e: Dirent): string => (e.isSymbolicLink() ? 'a symbolic link' : e.isFile() ? 'a file' : 'not a folder')
+
+/**
+ * Plans the moves without touching anything: each folder on the way is read once (readdir, no
+ * stat per file); a folder the output folder lacks is moved whole. A symbolic link or a
+ * non-folder where a folder belongs, or a folder where a file belongs, is a finding, and then
+ * nothing may be moved.
+ */
+export function planMoves(outReal: string, paths: readonly string[], outShown: string): MovePlan {
+  const plan: MovePlan = {moves: [], folders: [], leftovers: [], findings: []}
+  const problem = (rel: string[], what: string, fix: string): void => {
+    plan.findings.push(finding('output-path-unsafe', {message: `${join(outShown, ...rel)} is ${what}; build writes only into real folders inside ${outShown}, so nothing was written.`, fix, source: {file: join(outShown, ...rel)}}))
   }
-  return written
+  const visit = (node: Folder, rel: string[]): void => {
+    const abs = join(outReal, ...rel)
+    const existing = new Map<string, Dirent>()
+    for (const e of readdirSync(abs, {withFileTypes: true})) {
+      existing.set(e.name, e)
+      const old = OLD_TEMPORARY.exec(e.name)
+      if (old && e.isFile() && !processAlive(Number(old[1]))) plan.leftovers.push(join(abs, e.name))
+    }
+    plan.folders.push(abs)
+    for (const [name, child] of node.folders) {
+      const e = existing.get(name)
+      if (!e) plan.moves.push({kind: 'folder', rel: [...rel, name], node: child})
+      else if (e.isDirectory()) visit(child, [...rel, name])
+      else problem([...rel, name], describeEntry(e), e.isSymbolicLink() ? 'Remove the link (or point --out at a folder without links) and build again.' : 'Move the file away and build again.')
+    }
+    for (const name of node.files) {
+      const e = existing.get(name)
+      if (e?.isDirectory()) problem([...rel, name], 'a folder where build writes a file', 'Move the folder away and build again.')
+      else plan.moves.push({kind: 'file', rel: [...rel, name]})
+    }
+  }
+  visit(folderTree(paths), [])
+  return plan
+}
+
+/**
+ * Carries out a plan: renames from the staging folder into place. A folder that appeared since
+ * the plan (another shard building into the same folder) is merged into file by file instead.
+ */
+export function moveIntoPlace(outReal: string, staging: string, plan: MovePlan, options: {fsync?: boolean} = {}): void {
+  const folders = new Set(plan.folders)
+  const move = (m: Move): void => {
+    const from = join(staging, ...m.rel)
+    const to = join(outReal, ...m.rel)
+    try {
+      renameSync(from, to)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (m.kind !== 'folder' || (code !== 'EEXIST' && code !== 'ENOTEMPTY')) throw error
+      const sub = planSubtree(outReal, m.rel, m.node!)
+      if (sub.findings.length > 0) throw new Error(`${to} changed while build was writing: ${sub.findings[0]!.message}`)
+      for (const f of sub.folders) folders.add(f)
+      for (const s of sub.moves) move(s)
+      return
+    }
+    killPoint('move')
+  }
+  for (const m of plan.moves) move(m)
+  if (options.fsync) {
+    for (const dir of folders) syncDirectory(dir)
+  }
+  for (const file of plan.leftovers) rmSync(file, {force: true})
+}
+
+/** planMoves for one folder's subtree (the folder exists now). */
+function planSubtree(outReal: string, rel: string[], node: Folder): MovePlan {
+  const prefix = rel.join('/')
+  const paths: string[] = []
+  const collect = (n: Folder, at: string): void => {
+    for (const f of n.files) paths.push(`${at}/${f}`)
+    for (const [name, child] of n.folders) collect(child, `${at}/${name}`)
+  }
+  collect(node, prefix)
+  const plan = planMoves(outReal, paths, outReal)
+  // planMoves starts at the root: keep only what lies under this folder (the rest is already there).
+  plan.moves = plan.moves.filter((m) => m.rel.join('/').startsWith(`${prefix}/`))
+  return plan
+}
+
+/** Writes a manifest into the staging folder under a hidden name (always flushed: it is what a pipeline trusts). */
+export function stageManifest(staging: string, hiddenName: string, bytes: Uint8Array): void {
+  const fd = openSync(join(staging, hiddenName), 'wx', 0o644)
+  try {
+    writeAll(fd, bytes)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Moves the staged manifest into place, last, and makes the rename durable. */
+export function placeManifest(outReal: string, staging: string, manifestFile: string): void {
+  renameSync(join(staging, stagedManifestName(manifestFile)), join(outReal, manifestFile))
+  syncDirectory(outReal)
+  killPoint('manifest')
 }

@@ -1,10 +1,10 @@
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {discardStaging, removeAbandonedStaging, safeFileName, stageFile, stagingDir, writeOutputs} from '../../../src/core/generate/write.js'
+import {abandonedStaging, createStaging, discardStaging, moveIntoPlace, planMoves, safeFileName, stageFile} from '../../../src/core/generate/write.js'
 import {writeFileAtomic} from '../../../src/core/util/write-file.js'
 
 describe('safeFileName', () => {
@@ -55,42 +55,83 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(join(target, 'keep'), 'utf8')).toBe('old')
   })
 
-  it('writeOutputs refuses paths that would leave the output folder', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mp-write-'))
-    expect(() => writeOutputs(dir, [{path: '../evil', bytes: Buffer.from('x')}])).toThrow(/unsafe output path/)
-    expect(readdirSync(dir)).toEqual([])
-  })
 })
 
-describe('staging (parallel build)', () => {
-  it('stages files under the staging folder and writeOutputs moves them into place by rename', () => {
-    const out = mkdtempSync(join(tmpdir(), 'mp-stage-'))
+describe('staging and moving into place', () => {
+  const outFolder = (): string => realpathSync(mkdtempSync(join(tmpdir(), 'mp-stage-')))
+
+  it('stages files in an exclusive 0700 folder, moves new folders whole and existing files one by one', () => {
+    const out = outFolder()
     try {
-      const staged = stageFile(out, 'example.com/users/a@example.com.mobileconfig', Buffer.from('profile a'))
-      expect(staged.startsWith(stagingDir(out))).toBe(true)
-      const written = writeOutputs(out, [{path: 'example.com/users/a@example.com.mobileconfig', staged}, {path: 'example.com/example.com.mobileconfig', bytes: Buffer.from('domain')}], {path: 'manifest.json', bytes: Buffer.from('{}')})
-      expect(written).toHaveLength(3)
-      expect(readFileSync(join(out, 'example.com', 'users', 'a@example.com.mobileconfig'), 'utf8')).toBe('profile a')
-      expect(existsSync(staged)).toBe(false)
-      discardStaging(out)
-      expect(existsSync(stagingDir(out))).toBe(false)
-      expect(() => stageFile(out, '../escape', Buffer.from('x'))).toThrow(/unsafe output path/)
+      mkdirSync(join(out, 'example.com'))
+      writeFileSync(join(out, 'example.com', 'example.com.mobileconfig'), 'old')
+      const staging = createStaging(out)
+      expect(statSync(staging).mode & 0o777).toBe(0o700)
+      const paths = ['example.com/users/a@example.com.mobileconfig', 'example.com/example.com.mobileconfig', 'other.org/other.org.mobileconfig']
+      for (const p of paths) stageFile(staging, p, Buffer.from(`new ${p}`))
+      expect(() => stageFile(staging, paths[0]!, Buffer.from('again'))).toThrow(/EEXIST/)
+      expect(() => stageFile(staging, '../escape', Buffer.from('x'))).toThrow(/unsafe output path/)
+      const plan = planMoves(out, paths, 'out')
+      expect(plan.findings).toEqual([])
+      // users/ and other.org/ are new: one rename each; the existing domain file is replaced by name.
+      expect(plan.moves.map((m) => [m.kind, m.rel.join('/')])).toEqual([
+        ['folder', 'example.com/users'],
+        ['file', 'example.com/example.com.mobileconfig'],
+        ['folder', 'other.org'],
+      ])
+      moveIntoPlace(out, staging, plan)
+      for (const p of paths) expect(readFileSync(join(out, p), 'utf8')).toBe(`new ${p}`)
+      discardStaging(staging)
+      expect(readdirSync(out).sort()).toEqual(['example.com', 'other.org'])
     } finally {
       rmSync(out, {recursive: true, force: true})
     }
   })
 
-  it("removes staging folders of builds that were killed, never a live process's", () => {
-    const out = mkdtempSync(join(tmpdir(), 'mp-stage-'))
+  it('refuses a symlinked folder or a file where a folder belongs, before moving anything', () => {
+    const out = outFolder()
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mp-elsewhere-'))
     try {
-      // A pid far above pid_max cannot belong to a live process; pid 1 always does.
-      for (const pid of [2 ** 22 + 7, 1, process.pid]) mkdirSync(join(out, `.mailprofile-staging-${pid}`, 'example.com'), {recursive: true})
-      mkdirSync(join(out, 'example.com'))
-      removeAbandonedStaging(out)
-      expect(readdirSync(out).sort()).toEqual(['.mailprofile-staging-1', `.mailprofile-staging-${process.pid}`, 'example.com'].sort())
-      removeAbandonedStaging(join(out, 'missing')) // no folder yet: nothing to do
+      symlinkSync(elsewhere, join(out, 'example.com'))
+      writeFileSync(join(out, 'other.org'), 'a file')
+      const staging = createStaging(out)
+      const paths = ['example.com/example.com.mobileconfig', 'other.org/x', 'third.net/x']
+      for (const p of paths) stageFile(staging, p, Buffer.from('x'))
+      const plan = planMoves(out, paths, 'out')
+      expect(plan.findings.map((f) => [f.code, f.severity, f.source?.file])).toEqual([
+        ['output-path-unsafe', 'error', 'out/example.com'],
+        ['output-path-unsafe', 'error', 'out/other.org'],
+      ])
+      expect(plan.findings[0]!.message).toMatch(/symbolic link/)
+      expect(readdirSync(elsewhere)).toEqual([])
     } finally {
       rmSync(out, {recursive: true, force: true})
+      rmSync(elsewhere, {recursive: true, force: true})
+    }
+  })
+
+  it('never uses a planted staging folder or link, and finds only real staging folders of dead processes', () => {
+    const out = outFolder()
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mp-elsewhere-'))
+    try {
+      // Planted under this process's old staging name, and under the new scheme's prefix.
+      symlinkSync(elsewhere, join(out, `.mailprofile-staging-${process.pid}`))
+      const staging = createStaging(out)
+      expect(lstatSync(staging).isDirectory()).toBe(true)
+      expect(staging.startsWith(join(out, `.mailprofile-staging-${process.pid}-`))).toBe(true)
+      stageFile(staging, 'example.com/a', Buffer.from('x'))
+      expect(readdirSync(elsewhere)).toEqual([])
+      // A pid far above pid_max cannot belong to a live process; pid 1 always does.
+      const dead = join(out, `.mailprofile-staging-${2 ** 22 + 7}-abcdef`)
+      mkdirSync(dead)
+      mkdirSync(join(out, '.mailprofile-staging-1-abcdef'))
+      mkdirSync(join(out, `.mailprofile-staging-${2 ** 22 + 7}`)) // the old scheme's name
+      symlinkSync(elsewhere, join(out, `.mailprofile-staging-${2 ** 22 + 9}-abcdef`)) // a link: never ours
+      expect(abandonedStaging(out, staging).sort()).toEqual([join(out, `.mailprofile-staging-${2 ** 22 + 7}`), dead].sort())
+      expect(abandonedStaging(join(out, 'missing'))).toEqual([])
+    } finally {
+      rmSync(out, {recursive: true, force: true})
+      rmSync(elsewhere, {recursive: true, force: true})
     }
   })
 })
