@@ -4,11 +4,10 @@
  * PEM is accepted wherever it is recognised).
  */
 import {parseCertificate, type ParsedCertificate} from '../x509/certificate.js'
+import {pemBodies} from '../x509/pem.js'
 import {isDict, type Dict} from './profile.js'
 
 const CERTIFICATE_TYPES = new Set(['com.apple.security.root', 'com.apple.security.pkcs1', 'com.apple.security.pem'])
-
-const PEM_ARMOUR = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/
 
 /** Why bytes are not a certificate, in the user's terms (not the parser's). */
 function unreadable(bytes: Buffer, pem: boolean): string {
@@ -25,11 +24,12 @@ function unreadable(bytes: Buffer, pem: boolean): string {
 export function payloadCertificate(p: Dict): ParsedCertificate | string | undefined {
   if (!isDict(p) || !CERTIFICATE_TYPES.has(String(p.PayloadType)) || !(p.PayloadContent instanceof Uint8Array)) return undefined
   const bytes = Buffer.from(p.PayloadContent)
-  const armour = PEM_ARMOUR.exec(bytes.toString('latin1'))
-  const der = armour ? Buffer.from(armour[1]!.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64') : bytes
+  // The first PEM block of any label (linear, src/core/x509/pem.ts); without one the bytes are DER.
+  const [armour] = pemBodies(bytes.toString('latin1'), 'any', 1)
+  const der = armour !== undefined ? Buffer.from(armour.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64') : bytes
   try {
     return parseCertificate(der)
   } catch {
-    return unreadable(der, armour !== null)
+    return unreadable(der, armour !== undefined)
   }
 }

@@ -2,37 +2,45 @@
  * PEM unwrapping (RFC 7468) for certificates and CMS signatures. Hand-written with indexOf rather
  * than a regular expression: the input is anyone's file, and a lazy `BEGIN([\s\S]*?)END` pattern is
  * quadratic on many BEGIN lines without an END (20,000 of them took 20 s). Each marker here is
- * searched for once per position at most, so unwrapping is linear in the input.
+ * searched for once per position at most, so unwrapping is linear in the input. The one PEM
+ * unwrapping of the project: certificate files, CMS signatures and profiles' certificate payloads.
  */
+/** RFC 7468 labels as found in the wild: upper-case letters, digits and spaces. */
+const isLabelChar = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x20
+
 /**
- * The bodies of the PEM blocks in `text` whose label is one of `labels`, in order: from each
- * `-----BEGIN <label>-----` to the next `-----END <label>-----` of any of the labels, as written
- * (line breaks included). A BEGIN without an END ends the search; `limit` stops after that many.
+ * The next `-----<kind> <label>-----` at or after `from` whose label is in `labels` (any label
+ * when `labels` is 'any'): where it starts and where it ends. A label is a run of label
+ * characters, which never contain the `-` every marker starts with, so runs of successive
+ * candidates never overlap and one search reads each character of the text at most twice.
  */
-export function pemBodies(text: string, labels: readonly string[], limit = Infinity): string[] {
-  const begins = labels.map((l) => `-----BEGIN ${l}-----`)
-  const ends = labels.map((l) => `-----END ${l}-----`)
-  // The next occurrence of each marker at or after the last search start (-1: none left).
-  const nextBegin = begins.map(() => -2)
-  const nextEnd = ends.map(() => -2)
-  const earliest = (markers: string[], next: number[], from: number): [number, number] => {
-    let best = -1
-    let which = -1
-    for (let i = 0; i < markers.length; i++) {
-      if (next[i] !== -1 && next[i]! < from) next[i] = text.indexOf(markers[i]!, from)
-      if (next[i] !== -1 && (best === -1 || next[i]! < best)) [best, which] = [next[i]!, i]
-    }
-    return [best, which]
+function nextMarker(text: string, kind: 'BEGIN' | 'END', labels: ReadonlySet<string> | 'any', from: number): {start: number; end: number} | undefined {
+  const prefix = `-----${kind} `
+  for (let at = text.indexOf(prefix, from); at !== -1; at = text.indexOf(prefix, at + 1)) {
+    let i = at + prefix.length
+    while (i < text.length && isLabelChar(text.charCodeAt(i))) i++
+    if (i === at + prefix.length || !text.startsWith('-----', i)) continue
+    if (labels === 'any' || labels.has(text.slice(at + prefix.length, i))) return {start: at, end: i + 5}
   }
+  return undefined
+}
+
+/**
+ * The bodies of the PEM blocks in `text` whose label is one of `labels` ('any': any label), in
+ * order: from each `-----BEGIN <label>-----` to the next `-----END <label>-----` of any of the
+ * labels, as written (line breaks included). A BEGIN without an END ends the search; `limit`
+ * stops after that many. Every search starts where the last one ended: linear in the text.
+ */
+export function pemBodies(text: string, labels: readonly string[] | 'any', limit = Infinity): string[] {
+  const wanted = labels === 'any' ? 'any' : new Set(labels)
   const out: string[] = []
   for (let at = 0; out.length < limit; ) {
-    const [begin, label] = earliest(begins, nextBegin, at)
-    if (begin === -1) break
-    const bodyStart = begin + begins[label]!.length
-    const [end, endLabel] = earliest(ends, nextEnd, bodyStart)
-    if (end === -1) break
-    out.push(text.slice(bodyStart, end))
-    at = end + ends[endLabel]!.length
+    const begin = nextMarker(text, 'BEGIN', wanted, at)
+    if (!begin) break
+    const end = nextMarker(text, 'END', wanted, begin.end)
+    if (!end) break
+    out.push(text.slice(begin.end, end.start))
+    at = end.end
   }
   return out
 }

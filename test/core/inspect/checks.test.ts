@@ -8,6 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {profileCheckInput} from '../../../src/core/check/profile-input.js'
 import {inspectProfile, inspectProfiles} from '../../../src/core/inspect/index.js'
+import {runCli} from '../../helpers/cli.js'
 import {makeSigningPki, openssl, requireOpenssl} from '../../helpers/signing-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mailprofile-inspect-checks-'))
@@ -148,6 +149,34 @@ describe('certificate payloads', () => {
     const other = await inspectProfile(profile([cert(Buffer.from('not a certificate').toString('base64'))]))
     expect(other.findings.find((f) => f.code === 'payload-certificate-invalid')!.message).toContain('neither DER')
   })
+})
+
+describe('certificate payloads in PEM', () => {
+  const pemPayload = (text: string) => `<dict><key>PayloadType</key><string>com.apple.security.pem</string><key>PayloadIdentifier</key><string>net.example.pem</string><key>PayloadUUID</key><string>${nextUuid()}</string><key>PayloadVersion</key><integer>1</integer><key>PayloadContent</key><data>${Buffer.from(text).toString('base64')}</data></dict>`
+
+  it('reads the first PEM block whatever its label, and says so when its base64 is not a certificate', async () => {
+    const der = Buffer.from(JSON.parse(readFileSync(new URL('../../../data/apple-trust-store/trust-store.json', import.meta.url), 'utf8')).roots[0].der as string, 'base64')
+    const body = der.toString('base64').replace(/(.{64})/g, '$1\n')
+    for (const label of ['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']) {
+      const r = await inspectProfile(profile([pemPayload(`text before\n-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`)]))
+      expect(codes(r.findings), label).not.toContain('payload-certificate-invalid')
+    }
+    const bad = await inspectProfile(profile([pemPayload('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n')]))
+    expect(bad.findings.find((f) => f.code === 'payload-certificate-invalid')!.message).toContain('PEM text whose base64 is not a valid DER certificate')
+  })
+
+  // Issue 11: a lazy regular expression took about 75 s on 50,000 BEGIN lines without an END (6 s
+  // for 20,000, growing with the square). The whole inspect process must now end well inside 20 s;
+  // before, it was killed there and the test failed.
+  it('50,000 BEGIN lines without an END: inspect answers in one JSON document, well inside its time limit', async () => {
+    const path = profile([pemPayload('-----BEGIN CERTIFICATE-----\n'.repeat(50_000))])
+    const r = await runCli(['inspect', path, '--json'], {timeoutMs: 20_000})
+    expect(r.stderr).toBe('')
+    const doc = JSON.parse(r.stdout) as {findings: Array<{code: string; message: string}>}
+    // No END, so no PEM block: the bytes are judged as DER, as before.
+    expect(doc.findings.find((f) => f.code === 'payload-certificate-invalid')!.message).toContain('neither DER')
+    expect(r.code).toBe(1)
+  }, 60_000)
 })
 
 describe('profiles inspected together', () => {

@@ -27,6 +27,18 @@ describe('PEM unwrapping', () => {
     expect(pemBodies('-----BEGIN PKCS7-----\nQUJD\n-----END CMS-----', ['PKCS7', 'CMS'])).toEqual(['\nQUJD\n'])
     expect(pemBodies('x -----BEGIN CMS-----A-----END CMS----- -----BEGIN PKCS7-----B-----END PKCS7-----', ['PKCS7', 'CMS'])).toEqual(['A', 'B'])
     expect(pemBodies('-----BEGIN CMS-----A-----END CMS-----B', ['CMS'], 1)).toEqual(['A'])
+    // A label is the whole run of label characters: CERTIFICATE is not CERTIFICATE REQUEST or X509 CERTIFICATE.
+    expect(pemBodies('-----BEGIN CERTIFICATE REQUEST-----R-----END CERTIFICATE REQUEST----- -----BEGIN X509 CERTIFICATE-----X-----END X509 CERTIFICATE-----', ['CERTIFICATE'])).toEqual([])
+  })
+
+  it("with 'any', takes blocks of every label (upper-case letters, digits, spaces), up to the first END of any label", () => {
+    expect(pemBodies('x-----BEGIN X509 CERTIFICATE-----A-----END X509 CERTIFICATE-----', 'any')).toEqual(['A'])
+    expect(pemBodies('-----BEGIN A-----1-----BEGIN B-----2-----END B----------BEGIN C-----3-----END C-----', 'any')).toEqual(['1-----BEGIN B-----2', '3'])
+    // Not markers: an empty or lower-case label, or a marker without its closing dashes.
+    expect(pemBodies('-----BEGIN -----a-----END -----', 'any')).toEqual([])
+    expect(pemBodies('-----BEGIN cert-----a-----END cert-----', 'any')).toEqual([])
+    expect(pemBodies('-----BEGIN CERT---- -----BEGIN CERT-----b-----END CERT', 'any')).toEqual([])
+    expect(pemBodies('-----BEGIN A-----1-----END A----- -----BEGIN B-----2-----END B-----', 'any', 1)).toEqual(['1'])
   })
 
   // Issue 11 item 9: 20,000 "-----BEGIN PKCS7-----" lines took 20 s with a lazy regular expression.
