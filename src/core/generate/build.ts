@@ -219,6 +219,8 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
       user: account?.emailAddress ?? null,
       payloadIdentifier: ids?.identifier ?? null,
       payloadUuid: ids?.uuid ?? null,
+      displayName: kind === 'mobileconfig' ? meta.displayName : null,
+      targetDevice: kind === 'mobileconfig' ? meta.targetDevice : null,
       sha256: sha256Hex(bytes),
       size: bytes.length,
       signer,

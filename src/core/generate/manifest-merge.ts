@@ -36,7 +36,7 @@ function readPartials(dirs: readonly string[]): Partial[] {
         throw new InputError(`is not a readable manifest (${(error as Error).message})`, {file})
       }
       const m = SHARD_MANIFEST.exec(name)!
-      if (!doc || doc.manifestVersion !== 1 || !Array.isArray(doc.files) || typeof doc.appleSchemas !== 'string' || !doc.shard || doc.shard.index !== Number(m[1]) || doc.shard.count !== Number(m[2])) {
+      if (!doc || doc.manifestVersion !== 1 || !Array.isArray(doc.files) || typeof doc.appleSchemas !== 'string' || typeof doc.generator?.version !== 'string' || !doc.shard || doc.shard.index !== Number(m[1]) || doc.shard.count !== Number(m[2])) {
         throw new InputError(`is not a partial manifest of mailprofile build --shard ${m[1]}/${m[2]}`, {file})
       }
       out.push({file, manifest: doc})
@@ -51,10 +51,12 @@ export function mergeShardManifests(dirs: readonly string[]): {manifest: Manifes
   if (partials.length === 0) throw new InputError(`no partial manifest (manifest.shard-K-of-N.json) in ${dirs.join(', ')}; run build --shard K/N with --out in these folders first`)
   const count = partials[0]!.manifest.shard.count
   const schemas = partials[0]!.manifest.appleSchemas
+  const version = partials[0]!.manifest.generator?.version
   const byIndex = new Map<number, Partial>()
   for (const p of partials) {
     if (p.manifest.shard.count !== count) throw new InputError(`is shard ${p.manifest.shard.index} of ${p.manifest.shard.count}, but ${partials[0]!.file} is of ${count}: merge the shards of one split`, {file: p.file})
     if (p.manifest.appleSchemas !== schemas) throw new InputError(`was validated against Apple schemas ${p.manifest.appleSchemas}, ${partials[0]!.file} against ${schemas}: build every shard with the same mailprofile`, {file: p.file})
+    if (p.manifest.generator?.version !== version) throw new InputError(`was written by mailprofile ${p.manifest.generator?.version ?? '(no version)'}, ${partials[0]!.file} by ${version ?? '(no version)'}: build every shard with the same mailprofile`, {file: p.file})
     const other = byIndex.get(p.manifest.shard.index)
     if (other) throw new InputError(`is shard ${p.manifest.shard.index}/${count} again (also ${other.file})`, {file: p.file})
     byIndex.set(p.manifest.shard.index, p)
@@ -74,7 +76,7 @@ export function mergeShardManifests(dirs: readonly string[]): {manifest: Manifes
     }
     if (Array.isArray(p.manifest.stale)) stale.push(...p.manifest.stale)
   }
-  const manifest = buildManifest(files, schemas)
+  const manifest = buildManifest(files, schemas, undefined, version)
   if (stale.length > 0) manifest.stale = stale.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return {manifest, sources: [...byIndex.values()].map((p) => p.file)}
 }

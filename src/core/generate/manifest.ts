@@ -1,8 +1,11 @@
 /**
  * The manifest of every file `build` wrote (`manifest.json`): what an MDM pipeline ingests.
- * Deterministic (no timestamps), sorted by path.
+ * Deterministic (no timestamps), sorted by path. Paths are relative to the `--out` folder (where
+ * manifest.json is), as `pathsRelativeTo` says in the file itself.
  */
 import type {OutputKind} from '../output-kinds.js'
+import type {TargetDevice} from '../settings/model.js'
+import {toolVersion} from '../version.js'
 
 export type {OutputKind} from '../output-kinds.js'
 
@@ -22,13 +25,24 @@ export interface ManifestEntry {
   user: string | null
   payloadIdentifier: string | null
   payloadUuid: string | null
+  /** A profile's PayloadDisplayName (the name the device shows); null for other files. */
+  displayName: string | null
+  /** The device a profile declares (TargetDeviceType: `any`, `ios` for iPhone/iPad, `macos`); null for other files. */
+  targetDevice: TargetDevice | null
   sha256: string
   size: number
   signer: SignerInfo | null
 }
 
+/** What every manifest's `pathsRelativeTo` says: entry paths are relative to the folder given as `build --out`. */
+export const PATHS_RELATIVE_TO = '--out'
+
 export interface Manifest {
   manifestVersion: 1
+  /** The mailprofile that wrote the files. */
+  generator: {name: 'mailprofile'; version: string}
+  /** Entry paths are relative to the `--out` folder of the build (the folder holding manifest.json), `/`-separated. */
+  pathsRelativeTo: typeof PATHS_RELATIVE_TO
   /** The apple/device-management commit the payloads were validated against. */
   appleSchemas: string
   files: ManifestEntry[]
@@ -46,9 +60,12 @@ export interface Manifest {
 
 export const MANIFEST_FILE = 'manifest.json'
 
-export function buildManifest(entries: readonly ManifestEntry[], appleSchemas: string, shard?: {index: number; count: number}): Manifest {
+/** The manifest of `entries`, sorted by path; `version` is this mailprofile's unless given (manifest merge keeps the shards'). */
+export function buildManifest(entries: readonly ManifestEntry[], appleSchemas: string, shard?: {index: number; count: number}, version: string = toolVersion()): Manifest {
   const files = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return shard ? {manifestVersion: 1, appleSchemas, files, shard: {index: shard.index, count: shard.count}} : {manifestVersion: 1, appleSchemas, files}
+  const manifest: Manifest = {manifestVersion: 1, generator: {name: 'mailprofile', version}, pathsRelativeTo: PATHS_RELATIVE_TO, appleSchemas, files}
+  if (shard) manifest.shard = {index: shard.index, count: shard.count}
+  return manifest
 }
 
 export function serializeManifest(manifest: Manifest): Buffer {

@@ -17,14 +17,14 @@ afterEach(() => rmSync(out, {recursive: true, force: true}))
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 function entry(path: string, content: string, extra: Partial<ManifestEntry> = {}): ManifestEntry {
-  return {path, kind: 'mobileconfig', domain: 'example.com', user: null, payloadIdentifier: null, payloadUuid: null, sha256: sha(content), size: content.length, signer: null, ...extra}
+  return {path, kind: 'mobileconfig', domain: 'example.com', user: null, payloadIdentifier: null, payloadUuid: null, displayName: null, targetDevice: null, sha256: sha(content), size: content.length, signer: null, ...extra}
 }
 function write(path: string, content: string): void {
   const target = join(out, ...path.split('/'))
   mkdirSync(join(target, '..'), {recursive: true})
   writeFileSync(target, content)
 }
-const manifest = (files: ManifestEntry[]): Manifest => ({manifestVersion: 1, appleSchemas: 'test', files})
+const manifest = (files: ManifestEntry[]): Manifest => ({manifestVersion: 1, generator: {name: 'mailprofile', version: 'test'}, pathsRelativeTo: '--out', appleSchemas: 'test', files})
 const staleFile = (path: string, unchanged: boolean) => ({path, unchanged, entry: entry(path, path)})
 
 describe('stale outputs', () => {
