@@ -39,10 +39,14 @@ export const PATHS_RELATIVE_TO = '--out'
 
 export interface Manifest {
   manifestVersion: 1
-  /** The mailprofile that wrote the files. */
-  generator: {name: 'mailprofile'; version: string}
+  /**
+   * The mailprofile that wrote the files. buildManifest always sets it and pathsRelativeTo; they are
+   * optional here because a manifest read back (an earlier build's, one recovered from a killed
+   * build) may be older than them.
+   */
+  generator?: {name: 'mailprofile'; version: string}
   /** Entry paths are relative to the `--out` folder of the build (the folder holding manifest.json), `/`-separated. */
-  pathsRelativeTo: typeof PATHS_RELATIVE_TO
+  pathsRelativeTo?: typeof PATHS_RELATIVE_TO
   /** The apple/device-management commit the payloads were validated against. */
   appleSchemas: string
   files: ManifestEntry[]

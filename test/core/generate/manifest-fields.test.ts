@@ -73,7 +73,7 @@ describe('manifest fields', () => {
         return dir
       }
       const merged = mergeShardManifests([write(1, '9.9.9'), write(2, '9.9.9')]).manifest
-      expect(merged.generator.version).toBe('9.9.9')
+      expect(merged.generator?.version).toBe('9.9.9')
       expect(merged.pathsRelativeTo).toBe('--out')
       expect(() => mergeShardManifests([write(1, '9.9.9'), write(2, '1.0.0')])).toThrow(/written by mailprofile 1\.0\.0, .* by 9\.9\.9: build every shard with the same mailprofile/)
     } finally {
