@@ -4,13 +4,13 @@
  * go through the pino logger it is given, one JSON line per request, with email addresses hashed
  * unless `logAddresses`. The caller (server.ts) owns the sockets.
  */
-import {createHash} from 'node:crypto'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 import type {Socket} from 'node:net'
 
 import Fastify, {LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 import type {Logger} from 'pino'
 
+import {sha256Hex} from '../util/hash.js'
 import {MOBILECONFIG_TYPE, answerAutoconfig, answerAutodiscover, buildProfile, profileTarget} from './answers.js'
 import {domainForHost, resolveAddress} from './address.js'
 import {AnswerCache, bodyKey} from './answer-cache.js'
@@ -64,7 +64,7 @@ export function answerClientError(error: Error & {code?: string}, socket: Socket
 
 export function addressForLog(address: string, logAddresses: boolean): Record<string, string> {
   if (logAddresses) return {address}
-  return {addressHash: createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 16)}
+  return {addressHash: sha256Hex(address.trim().toLowerCase()).slice(0, 16)}
 }
 
 export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
