@@ -103,6 +103,7 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
         'autoconfig.never.test': leaf('autoconfig.never.test'),
         'autodiscover.never.test': leaf('autodiscover.never.test'),
         'autoconfig.slowimap.test': leaf('autoconfig.slowimap.test'),
+        'autodiscover.redirurl.test': leaf('autodiscover.redirurl.test'),
       },
       {
         // Servers that accept the connection (and TLS) and never answer.
@@ -112,6 +113,12 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
         'http:never.test': () => {},
         'http:autoconfig.never.test': () => {},
         'http:autodiscover.never.test': () => {},
+        'autodiscover.redirurl.test': (_req, res) => {
+          res.setHeader('Content-Type', 'text/xml')
+          res.end(
+            '<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><Action>redirectUrl</Action><RedirectUrl>https://autodiscover.good.test/autodiscover/autodiscover.xml</RedirectUrl></Account></Response></Autodiscover>',
+          )
+        },
         'autoconfig.slowimap.test': (_req, res) => {
           res.setHeader('Content-Type', 'text/xml')
           res.end(autoconfigXml('imap.slowimap.test'))
@@ -168,6 +175,7 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
       '--host-record=autodiscover.never.test,127.0.0.1',
       '--host-record=autoconfig.slowimap.test,127.0.0.1',
       '--host-record=imap.slowimap.test,127.0.0.1',
+      '--host-record=autodiscover.redirurl.test,127.0.0.1',
     ]
     dns = await startDnsmasq(records, 'imap.good.test')
     base = {
@@ -307,6 +315,16 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
     expect(lines(ol).slice(-1)).toEqual(['POST https://autodiscover.good.test/autodiscover/autodiscover.xml 200'])
     // autodiscover.away.test's HTTPS serves a web host's certificate: the warning comes first.
     expect(ol.sentence).toMatch(/^Outlook will show a certificate warning for autodiscover\.away\.test, then ask the user whether autodiscover\.good\.test may configure the account, then use imap\.good\.test:993/)
+  })
+
+  it('a POX redirectUrl to another domain: POSTed to, and flagged', async () => {
+    const r = await runDoctor('alice@redirurl.test', {...base, clients: ['outlook']})
+    const ol = client(r, 'outlook')
+    expect(lines(ol).slice(-2)).toEqual(['POST https://autodiscover.redirurl.test/autodiscover/autodiscover.xml 200', 'POST https://autodiscover.good.test/autodiscover/autodiscover.xml 200'])
+    expect(ol.steps[ol.steps.length - 2]).toMatchObject({result: 'redirect', redirect: 'https://autodiscover.good.test/autodiscover/autodiscover.xml'})
+    expect(ol.steps[ol.stoppedAt!]!.name).toBe('Autodiscover POX (autodiscover.redirurl.test), redirectUrl')
+    expect(servers(ol)).toEqual(CLEAN)
+    expect(ol.findings.filter((f) => f.code === 'discovery-redirect-other-domain').map((f) => f.message)).toEqual([expect.stringContaining('redirectUrl to another domain, autodiscover.good.test')])
   })
 
   it("Outlook's SRV _autodiscover._tcp record: POX POSTed to its target (mailprofile serve)", async () => {

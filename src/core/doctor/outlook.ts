@@ -77,6 +77,13 @@ async function postPox(name: string, url: URL, address: string, ctx: DoctorConte
       last.detail += '; redirectUrl is not HTTPS (Outlook does not follow it)'
       return undefined
     }
+    if (siteOf(next.hostname) !== siteOf(address.slice(address.lastIndexOf('@') + 1))) {
+      report.findings.push(
+        finding('discovery-redirect-other-domain', {
+          message: `${fetched.finalUrl.href} answers with a redirectUrl to another domain, ${next.hostname}: Outlook asks the user whether to allow ${next.hostname} to configure the account.`,
+        }),
+      )
+    }
     return postPox(`${name}, redirectUrl`, next, address, ctx, report)
   }
   last.detail += `; ${pox.config.servers.length} server(s)`
