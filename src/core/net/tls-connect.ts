@@ -16,6 +16,7 @@ import type {X509Certificate} from 'node:crypto'
 import net from 'node:net'
 import tls from 'node:tls'
 
+import {ipLiteralVersion} from '../mail/host.js'
 import {MAX_CHAIN_CERTIFICATES} from '../x509/chain.js'
 import {errorCodeOf, type HandshakeCause, ProbeFailure} from './failure.js'
 import {PLACEHOLDER_ANCHOR_PEM} from './placeholder-anchor.js'
@@ -84,7 +85,7 @@ export function connectTcp(address: string, port: number, track: (socket: net.So
 /** The SNI name for `host`: the host itself, or undefined for an IP literal (RFC 6066 forbids IPs in SNI). */
 export function sniFor(host: string): string | undefined {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
-  return net.isIP(bare) === 0 ? host : undefined
+  return ipLiteralVersion(bare) === 0 ? host : undefined
 }
 
 /** A short cause for a TLS error: the OpenSSL reason and code when known. */

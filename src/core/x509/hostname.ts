@@ -13,9 +13,8 @@
  * worse than a false alarm; `hostname-mismatch` then says the entry has a trailing dot.
  */
 import type {X509Certificate} from 'node:crypto'
-import {isIP} from 'node:net'
 
-import {normalizeHost} from '../mail/host.js'
+import {ipLiteralVersion, normalizeHost} from '../mail/host.js'
 import type {CertificateInfo} from './certificate.js'
 
 const CHECK_HOST = {subject: 'never', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false} as const
@@ -27,7 +26,7 @@ export const normalizeHostName = normalizeHost
 export function certificateCoversHost(x509: X509Certificate, host: string): boolean {
   const h = normalizeHostName(host)
   if (!h) return false
-  if (isIP(h)) return x509.checkIP(h) !== undefined
+  if (ipLiteralVersion(h)) return x509.checkIP(h) !== undefined
   // An empty label is no host name; OpenSSL would read a leading dot as "any subdomain of".
   if (h.startsWith('.') || h.includes('..')) return false
   return x509.checkHost(h, CHECK_HOST) !== undefined
@@ -60,12 +59,12 @@ const MAIL_LABELS = new Set(['mail', 'imap', 'imaps', 'smtp', 'smtps', 'pop', 'p
  */
 export function suggestHostName(info: Pick<CertificateInfo, 'dnsNames' | 'ipAddresses'>, host: string): string | undefined {
   const h = normalizeHostName(host)
-  const firstLabel = isIP(h) ? 'mail' : h.split('.')[0]!
+  const firstLabel = ipLiteralVersion(h) ? 'mail' : h.split('.')[0]!
   const exact = info.dnsNames.map(normalizePattern).filter((n) => n && !n.includes('*'))
   if (exact.length) {
     return exact.find((n) => n.split('.')[0] === firstLabel) ?? exact.find((n) => MAIL_LABELS.has(n.split('.')[0]!)) ?? exact[0]
   }
   const wildcard = info.dnsNames.map(normalizePattern).find((n) => n.startsWith('*.') && n.indexOf('*', 1) === -1 && n.slice(2).includes('.'))
   if (wildcard) return `${firstLabel}.${wildcard.slice(2)}`
-  return isIP(h) ? undefined : info.ipAddresses[0]
+  return ipLiteralVersion(h) ? undefined : info.ipAddresses[0]
 }
