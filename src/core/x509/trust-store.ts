@@ -25,7 +25,8 @@ export interface RootEntry {
 }
 
 interface IndexedRoot extends RootEntry {
-  subjectKey: string
+  /** The canonical subject key; null when the subject cannot be read (such an entry is left out). */
+  subjectKey?: string | null
   parsed?: ParsedCertificate
 }
 
@@ -33,26 +34,46 @@ function displayName(parsed: ParsedCertificate): string {
   return anchorName(parsed.x509.subject, parsed.info.subject)
 }
 
-/** A set of certificates looked up by fingerprint or as the issuer of a certificate. */
+/**
+ * A set of certificates looked up by fingerprint or as the issuer of a certificate. Subjects are
+ * read when a lookup first needs them, not when the index is made: reading the subjects of Apple's
+ * 365 roots and removed roots is about 20 ms, and most runs look up a few entries or none.
+ * An entry whose subject cannot be read is not in the index, whichever lookup asks first.
+ */
 export class RootIndex {
   private readonly bySha = new Map<string, IndexedRoot>()
-  private readonly bySubject = new Map<string, IndexedRoot[]>()
+  private subjects: Map<string, IndexedRoot[]> | undefined
 
   constructor(entries: Iterable<RootEntry>) {
-    for (const e of entries) {
-      if (this.bySha.has(e.sha256)) continue
-      let subjectKey: string
+    for (const e of entries) if (!this.bySha.has(e.sha256)) this.bySha.set(e.sha256, {...e})
+  }
+
+  private static readable(entry: IndexedRoot): boolean {
+    if (entry.subjectKey === undefined) {
       try {
-        subjectKey = canonicalNameKey(tbsNames(e.der).subject)
+        entry.subjectKey = canonicalNameKey(tbsNames(entry.der).subject)
       } catch {
-        continue
+        entry.subjectKey = null
       }
-      const entry: IndexedRoot = {...e, subjectKey}
-      this.bySha.set(e.sha256, entry)
-      const list = this.bySubject.get(subjectKey)
-      if (list) list.push(entry)
-      else this.bySubject.set(subjectKey, [entry])
     }
+    return entry.subjectKey !== null
+  }
+
+  private entry(sha256: string): IndexedRoot | undefined {
+    const e = this.bySha.get(sha256)
+    return e && RootIndex.readable(e) ? e : undefined
+  }
+
+  private bySubject(): Map<string, IndexedRoot[]> {
+    if (this.subjects) return this.subjects
+    this.subjects = new Map()
+    for (const e of this.bySha.values()) {
+      if (!RootIndex.readable(e)) continue
+      const list = this.subjects.get(e.subjectKey!)
+      if (list) list.push(e)
+      else this.subjects.set(e.subjectKey!, [e])
+    }
+    return this.subjects
   }
 
   /** Builds an index from DER certificates, naming each by its subject CN (or O). */
@@ -71,22 +92,24 @@ export class RootIndex {
   }
 
   get size(): number {
-    return this.bySha.size
+    let n = 0
+    for (const e of this.bySha.values()) if (RootIndex.readable(e)) n++
+    return n
   }
 
   /** The entry with this SHA-256 (hex, colons optional). */
   get(sha256: string): RootEntry | undefined {
-    return this.bySha.get(bareFingerprint(sha256))
+    return this.entry(bareFingerprint(sha256))
   }
 
   /** The entry that is this very certificate. */
   contains(cert: ParsedCertificate): RootEntry | undefined {
-    return this.bySha.get(fingerprintHex(cert.info))
+    return this.entry(fingerprintHex(cert.info))
   }
 
   /** The parsed form of an entry (cached). */
   parsed(entry: RootEntry): ParsedCertificate {
-    const e = this.bySha.get(entry.sha256)
+    const e = this.entry(entry.sha256)
     if (!e) return parseCertificate(entry.der)
     return (e.parsed ??= parseCertificate(e.der))
   }
@@ -104,7 +127,7 @@ export class RootIndex {
   /** Certificates of this index whose subject is the name that issued `cert`, whether or not their key signed it. */
   namedIssuersOf(cert: ParsedCertificate): ParsedCertificate[] {
     const out: ParsedCertificate[] = []
-    for (const e of this.bySubject.get(cert.issuerKey) ?? []) {
+    for (const e of this.bySubject().get(cert.issuerKey) ?? []) {
       try {
         out.push(this.parsed(e))
       } catch {
@@ -116,7 +139,7 @@ export class RootIndex {
 
   /** A certificate of this index that issued `cert` (subject matches and the signature verifies). */
   issuerOf(cert: ParsedCertificate): {entry: RootEntry; parsed: ParsedCertificate} | undefined {
-    for (const e of this.bySubject.get(cert.issuerKey) ?? []) {
+    for (const e of this.bySubject().get(cert.issuerKey) ?? []) {
       let parsed: ParsedCertificate
       try {
         parsed = this.parsed(e)

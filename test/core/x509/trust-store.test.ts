@@ -1,4 +1,4 @@
-import {X509Certificate} from 'node:crypto'
+import {X509Certificate, createHash} from 'node:crypto'
 import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {rootCertificates} from 'node:tls'
@@ -89,6 +89,24 @@ describe('parseTrustStore (--apple-trust-store FILE)', () => {
     ['{"version": "1", "roots": [{"name": "x"}], "removed": []}', /roots\[0\] lacks "der" or "sha256"/],
   ])('refuses %s', (json, message) => {
     expect(failure(json).message).toMatch(message)
+  })
+})
+
+describe('RootIndex', () => {
+  const good = der(shipped.roots[0]!)
+  // A certificate whose fingerprint is right but whose subject cannot be read: left out of the index.
+  const unreadable = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])
+  const sha = (d: Buffer) => createHash('sha256').update(d).digest('hex').toUpperCase()
+  const entries = () => [{sha256: sha(good), der: good}, {sha256: sha(unreadable), der: unreadable}]
+
+  it('leaves out an entry whose subject cannot be read, whichever lookup comes first', () => {
+    expect(new RootIndex(entries()).get(sha(unreadable))).toBeUndefined()
+    expect(new RootIndex(entries()).size).toBe(1)
+    const index = new RootIndex(entries())
+    expect(index.issuerOf(parseCertificate(good))?.entry.sha256).toBe(sha(good))
+    expect(index.get(sha(unreadable))).toBeUndefined()
+    expect(index.get(sha(good))?.sha256).toBe(sha(good))
+    expect(index.size).toBe(1)
   })
 })
 
