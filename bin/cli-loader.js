@@ -1,50 +1,57 @@
 // Loads the CLI bundle (dist/cli.cjs) with V8's code cache, so each start skips compiling it.
 //
-// Compiling the ~1.5 MB bundle is a third of `mailprofile lint`'s start-up. The build runs `lint` on
-// the examples once and saves V8's code cache next to the bundle (dist/cli.cache, made by
-// scripts/code-cache.js); a code cache is only usable by the V8 that made it. Under any other Node
-// (another major than the build's), the first run compiles the bundle itself and, at exit, saves
-// V8's cache for that V8 version and that bundle (SHA-256) as <v8>-<arch>-<sha>.cache, atomically
-// (temp file + rename): in dist/code-cache/ when the package folder is writable, else in the user's
-// cache folder ($XDG_CACHE_HOME or ~/.cache, then mailprofile/code-cache, mode 0700). Later runs
-// under that Node load it. Nothing is written when a fitting cache exists; a failed write is
-// ignored (the command's result never depends on it). A cache V8 rejects is remade.
+// Compiling the ~1.9 MB bundle is a third of `mailprofile lint`'s start-up. A code cache holds the
+// functions that ran when it was made, and only the V8 that made it can use it; so there is one
+// per V8 version, bundle (SHA-256) and command: <v8>-<arch>-<sha>-<command>.cache. Each holds what
+// its command runs (lint's is a third smaller than one holding every command's functions, and
+// inspect or probe do not compile their own code again under a cache made by lint).
+// The build makes lint's and inspect's for its own Node (scripts/code-cache.js, in dist/code-cache/).
+// Otherwise the first run of a command under a Node compiles the bundle itself and, at exit, saves
+// that V8's cache for it, atomically (temp file + rename): in dist/code-cache/ when the package
+// folder is writable, else in the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then
+// mailprofile/code-cache, mode 0700). Later runs load it. Nothing is written when a fitting cache
+// exists; a failed write is ignored (the command's result never depends on it). A cache V8 rejects
+// is remade. The command is the first argument when it names a command or topic of the bundle
+// (dist/cli.cache.json lists them); anything else (help, --version, a typo) shares one cache, `cli`.
 // MAILPROFILE_CODE_CACHE_DIR names the only folder used (tests); MAILPROFILE_DEBUG_CODE_CACHE=1
 // says on stderr which cache was used or written.
-import {createHash} from 'node:crypto'
-import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {homedir} from 'node:os'
-import Module, {createRequire} from 'node:module'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import vm from 'node:vm'
+//
+// Node's built-in modules come from process.getBuiltinModule rather than `import`: importing a
+// built-in into an ES module makes a module namespace of all its exports, for nothing here.
+const {createHash} = process.getBuiltinModule('node:crypto')
+const {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = process.getBuiltinModule('node:fs')
+const {homedir} = process.getBuiltinModule('node:os')
+const Module = process.getBuiltinModule('node:module')
+const {dirname, join} = process.getBuiltinModule('node:path')
+const {fileURLToPath} = process.getBuiltinModule('node:url')
+const vm = process.getBuiltinModule('node:vm')
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
 export const BUNDLE = join(dist, 'cli.cjs')
-export const CACHE = join(dist, 'cli.cache')
-/** Which V8 made dist/cli.cache: a cache from another V8 is never tried. */
+/** What the build recorded: {v8, node, bundleSha256, commands}: the V8 its caches are for and the command and topic ids. */
 export const CACHE_META = join(dist, 'cli.cache.json')
+/** The build's caches and, when the package folder is writable, those made at run time. */
+export const PACKAGE_CACHE_DIR = join(dist, 'code-cache')
 
-/** SHA-256 (hex) of the bundle's bytes, as dist/cli.cache.json records it. */
+/** SHA-256 (hex) of the bundle's bytes. */
 export function bundleSha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
-/** The bundle's bytes when dist/cli.cache was made by this V8 from exactly them, else undefined. */
-function fittingBundle() {
+/** The cache name of a command: its id when the bundle has such a command or topic, else `cli`. */
+export function cacheCommand(arg) {
+  if (typeof arg !== 'string' || !/^[a-z][a-z0-9-]*$/.test(arg)) return 'cli'
   try {
-    const meta = JSON.parse(readFileSync(CACHE_META, 'utf8'))
-    if (meta.v8 !== process.versions.v8 || !existsSync(CACHE)) return undefined
-    const bytes = readFileSync(BUNDLE)
-    return bundleSha256(bytes) === meta.bundleSha256 ? bytes : undefined
+    const {commands} = JSON.parse(readFileSync(CACHE_META, 'utf8'))
+    return Array.isArray(commands) && commands.includes(arg) ? arg : 'cli'
   } catch {
-    return undefined
+    return 'cli'
   }
 }
 
-/** Whether dist/cli.cache fits this Node and this bundle. */
-export function cacheFits() {
-  return fittingBundle() !== undefined
+/** The file name of this V8's cache of the bundle (its bytes) for a command. */
+export function cacheName(bytes, command) {
+  return `${process.versions.v8}-${process.arch}-${bundleSha256(bytes)}-${command}.cache`
 }
 
 /**
@@ -63,7 +70,7 @@ export function compileBundle(cachedData, bytes = readFileSync(BUNDLE)) {
   const module = new Module(BUNDLE)
   module.filename = BUNDLE
   module.paths = Module._nodeModulePaths(dist)
-  const require = createRequire(BUNDLE)
+  const require = Module.createRequire(BUNDLE)
   script.runInThisContext().call(module.exports, module.exports, require, module, BUNDLE, dist)
   module.loaded = true
   require.cache[BUNDLE] = module
@@ -73,15 +80,26 @@ export function compileBundle(cachedData, bytes = readFileSync(BUNDLE)) {
 const debug = process.env.MAILPROFILE_DEBUG_CODE_CACHE === '1'
 const say = (message) => debug && process.stderr.write(`mailprofile code cache: ${message}\n`)
 
-/** Folders a per-V8 cache is read from and written to, first writable one wins. */
+/** Folders a cache is read from and written to, first writable one wins. */
 function cacheDirs() {
   if (process.env.MAILPROFILE_CODE_CACHE_DIR) return [process.env.MAILPROFILE_CODE_CACHE_DIR]
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache')
-  return [join(dist, 'code-cache'), join(base, 'mailprofile', 'code-cache')]
+  return [PACKAGE_CACHE_DIR, join(base, 'mailprofile', 'code-cache')]
 }
 
-function cacheName(bytes) {
-  return `${process.versions.v8}-${process.arch}-${bundleSha256(bytes)}.cache`
+/** The path of this V8's cache of the current bundle for `command` (default lint), when one exists. */
+export function cacheFile(command = 'lint', bytes = readFileSync(BUNDLE)) {
+  const name = cacheName(bytes, command)
+  for (const dir of cacheDirs()) {
+    const file = join(dir, name)
+    if (existsSync(file)) return file
+  }
+  return undefined
+}
+
+/** Whether a cache for this Node, this bundle and `command` (default lint) exists. */
+export function cacheFits(command = 'lint') {
+  return cacheFile(command) !== undefined
 }
 
 function writeAtomic(file, data) {
@@ -95,34 +113,36 @@ function writeAtomic(file, data) {
   }
 }
 
-/** At exit, saves this V8's cache of `script` in the first folder that takes it; never throws. */
-function saveAtExit(script, name) {
-  process.once('exit', () => {
-    let data
+/** Saves this V8's cache of `script` as `name` in the first folder that takes it; never throws. */
+export function saveCache(script, name, dirs = cacheDirs()) {
+  let data
+  try {
+    data = script.createCachedData()
+  } catch {
+    return undefined
+  }
+  for (const dir of dirs) {
     try {
-      data = script.createCachedData()
+      mkdirSync(dir, {recursive: true, mode: 0o700})
+      if (!dir.startsWith(dist)) chmodSync(dir, 0o700)
+      writeAtomic(join(dir, name), data)
+      say(`wrote ${join(dir, name)}`)
+      return join(dir, name)
     } catch {
-      return
+      // not writable: try the next folder
     }
-    for (const dir of cacheDirs()) {
-      try {
-        mkdirSync(dir, {recursive: true, mode: 0o700})
-        if (!dir.startsWith(dist)) chmodSync(dir, 0o700)
-        writeAtomic(join(dir, name), data)
-        say(`wrote ${join(dir, name)}`)
-        return
-      } catch {
-        // not writable: try the next folder
-      }
-    }
-    say('could not write a cache')
-  })
+  }
+  say('could not write a cache')
+  return undefined
 }
 
-/** The bundle compiled from this V8's own cache (made by an earlier run), or compiled and saved at exit. */
-function loadWithRunTimeCache() {
+/**
+ * The bundle's exports ({execute, COMMANDS}), compiled from this V8's cache for `command` (the
+ * first argument of the command line) when one fits, else compiled and that cache saved at exit.
+ */
+export function loadCli(command) {
   const bytes = readFileSync(BUNDLE)
-  const name = cacheName(bytes)
+  const name = cacheName(bytes, cacheCommand(command))
   for (const dir of cacheDirs()) {
     const file = join(dir, name)
     let cachedData
@@ -137,23 +157,11 @@ function loadWithRunTimeCache() {
       return exports
     }
     say(`rejected ${file}`)
-    saveAtExit(script, name)
+    process.once('exit', () => saveCache(script, name))
     return exports
   }
   const {exports, script} = compileBundle(undefined, bytes)
   say('none fits; making one at exit')
-  saveAtExit(script, name)
+  process.once('exit', () => saveCache(script, name))
   return exports
-}
-
-/** The bundle's exports ({execute, COMMANDS}), compiled from a code cache that fits this Node and bundle. */
-export function loadCli() {
-  if (!process.env.MAILPROFILE_CODE_CACHE_DIR) {
-    const bytes = fittingBundle()
-    if (bytes) {
-      say(`used ${CACHE}`)
-      return compileBundle(readFileSync(CACHE), bytes).exports
-    }
-  }
-  return loadWithRunTimeCache()
 }

@@ -60,4 +60,4 @@ function filesToLint(files, settings, tracked = trackedFiles) {
 
 const {flags, files, settings} = parseArgs(process.argv.slice(2))
 const lint = filesToLint(files, settings)
-if (lint.length > 0) await loadCli().execute({dir: import.meta.url, args: ['lint', ...flags, ...lint]})
+if (lint.length > 0) await loadCli('lint').execute({dir: import.meta.url, args: ['lint', ...flags, ...lint]})

@@ -3,4 +3,5 @@
 // loaded with V8's code cache where one fits (bin/cli-loader.js).
 import {loadCli} from './cli-loader.js'
 
-await loadCli().execute({dir: import.meta.url})
+// The code cache is chosen by the command (its first argument): each holds what that command runs.
+await loadCli(process.argv[2]).execute({dir: import.meta.url})

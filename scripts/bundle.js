@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/ from src/ with esbuild: the CLI as one CommonJS file (dist/cli.cjs) holding oclif,
-// the command table and everything the commands import lazily, plus its V8 code cache
-// (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
+// the command table and everything the commands import lazily, plus its V8 code caches for lint
+// and inspect (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
 // tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint.bench.js.
 import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
@@ -69,6 +69,9 @@ await build({
   // Bundled CommonJS packages call require(): give them one.
   banner: {js: "import {createRequire as __mailprofileRequire} from 'node:module'; const require = __mailprofileRequire(import.meta.url);"},
 })
-// V8's code cache for the CLI bundle, made by running it once (a child process: a clean V8 heap).
-const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.js`], {stdio: ['ignore', 'ignore', 'inherit']})
-if (cache.status !== 0) throw new Error(`scripts/code-cache.js failed (exit ${cache.status ?? cache.signal})`)
+// V8's code caches of the CLI bundle for lint and inspect, each made by running that command once
+// (a child process each: a clean V8 heap, holding that command's functions only).
+for (const command of ['lint', 'inspect']) {
+  const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.js`, command], {stdio: ['ignore', 'ignore', 'inherit']})
+  if (cache.status !== 0) throw new Error(`scripts/code-cache.js ${command} failed (exit ${cache.status ?? cache.signal})`)
+}

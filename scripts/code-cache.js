@@ -1,21 +1,33 @@
 #!/usr/bin/env node
-// Makes dist/cli.cache: V8's code cache for dist/cli.cjs after a `lint` of the examples, so the
-// functions start-up and lint run are cached compiled (bin/cli-loader.js). Run by scripts/bundle.js
-// in a child process of the same Node as the build; a cache is only ever used by the V8 that made
-// it (dist/cli.cache.json). Measured by bench/lint.bench.js.
-import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+// `node scripts/code-cache.js lint|inspect`: makes V8's code cache of dist/cli.cjs for one command
+// after running it once on the project's own inputs (lint: the examples; inspect: a signed golden
+// profile), so the functions that command runs are cached compiled (bin/cli-loader.js). Writes it
+// to dist/code-cache/ under the name the loader looks for; `lint` also writes dist/cli.cache.json
+// (which V8 the build's caches are for, and the command and topic ids the loader names caches by).
+// Run by scripts/bundle.js, once per command, each in a child process of the same Node as the
+// build (a clean V8 heap, holding only that command's functions). Measured by bench/lint.bench.js.
+import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {BUNDLE, CACHE, CACHE_META, bundleSha256, compileBundle} from '../bin/cli-loader.js'
+import {BUNDLE, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, cacheName, compileBundle} from '../bin/cli-loader.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+const command = process.argv[2]
 const examplesDir = join(root, 'examples')
 const examples = existsSync(examplesDir)
   ? readdirSync(examplesDir)
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => join(examplesDir, f))
   : []
+const signedProfile = join(root, 'profiles', 'provider', 'example.org', 'example.org.mobileconfig')
+
+/** The warm-up run of each command; without its inputs (a trimmed checkout), the start-up path alone. */
+const WARM_UP = {
+  lint: () => (examples.length > 0 ? ['lint', ...examples] : ['lint', '--version']),
+  inspect: () => (existsSync(signedProfile) ? ['inspect', '--trust', join(examplesDir, 'ca', 'example-root-ca.pem'), signedProfile] : ['inspect', '--version']),
+}
+if (!WARM_UP[command]) throw new Error(`scripts/code-cache.js: say which command to warm up (${Object.keys(WARM_UP).join(', ')})`)
 
 function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.tmp`
@@ -25,16 +37,12 @@ function writeAtomic(file, data) {
 
 const bytes = readFileSync(BUNDLE)
 const {exports, script} = compileBundle(undefined, bytes)
-// The warm-up prints lint's report; the parent process discards it.
-// Without the examples (a trimmed checkout), the start-up path alone is cached.
-await exports.execute({dir: join(root, 'bin', 'run.js'), args: examples.length > 0 ? ['lint', ...examples] : ['--version']})
-if (process.exitCode) throw new Error(`scripts/code-cache.js: lint of the examples failed (exit ${process.exitCode}); not writing a code cache`)
-// inspect's own path (plist reader, CMS verification, trust store, Apple validators) on a signed
-// golden profile, so that its functions are in the cache too (bench/inspect.bench.js).
-const signedProfile = join(root, 'profiles', 'provider', 'example.org', 'example.org.mobileconfig')
-if (existsSync(signedProfile)) {
-  await exports.execute({dir: join(root, 'bin', 'run.js'), args: ['inspect', signedProfile]})
-  process.exitCode = undefined
+// The warm-up prints the command's report; the parent process discards it.
+await exports.execute({dir: join(root, 'bin', 'run.js'), args: WARM_UP[command]()})
+if (process.exitCode) throw new Error(`scripts/code-cache.js: ${command} warm-up failed (exit ${process.exitCode}); not writing a code cache`)
+mkdirSync(PACKAGE_CACHE_DIR, {recursive: true})
+writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bytes, command)), script.createCachedData())
+if (command === 'lint') {
+  const commands = [...new Set(Object.keys(exports.COMMANDS).map((id) => id.split(':')[0]))].sort()
+  writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node, bundleSha256: bundleSha256(bytes), commands}, null, 2)}\n`)
 }
-writeAtomic(CACHE, script.createCachedData())
-writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node, bundleSha256: bundleSha256(bytes)}, null, 2)}\n`)

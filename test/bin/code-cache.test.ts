@@ -1,5 +1,5 @@
-// bin/cli-loader.js: under a Node with no fitting code cache, the first run makes one at exit and
-// later runs load it (MAILPROFILE_CODE_CACHE_DIR points the cache folder for the test).
+// bin/cli-loader.js: under a Node with no fitting code cache for a command, the first run makes one
+// at exit and later runs load it (MAILPROFILE_CODE_CACHE_DIR points the cache folder for the test).
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
@@ -30,7 +30,7 @@ afterEach(() => rmSync(dir, {recursive: true, force: true}))
 describe('run-time code cache', () => {
   it('makes a cache on the first run under this Node and uses it, without rewriting, on the second', () => {
     const sha = createHash('sha256').update(readFileSync(join(ROOT, 'dist', 'cli.cjs'))).digest('hex')
-    const file = join(dir, `${process.versions.v8}-${process.arch}-${sha}.cache`)
+    const file = join(dir, `${process.versions.v8}-${process.arch}-${sha}-lint.cache`)
     const first = cli(dir)
     expect(first.code, first.stderr).toBe(0)
     expect(first.stderr).toContain('none fits; making one at exit')
@@ -41,6 +41,22 @@ describe('run-time code cache', () => {
     expect(second.stderr).toContain(`used ${file}`)
     expect(second.stderr).not.toContain('wrote')
     expect(second.stdout).toBe(first.stdout)
+  })
+
+  it('keeps one cache per command, so each holds the functions its command runs', () => {
+    const sha = createHash('sha256').update(readFileSync(join(ROOT, 'dist', 'cli.cjs'))).digest('hex')
+    const name = (command: string) => `${process.versions.v8}-${process.arch}-${sha}-${command}.cache`
+    expect(cli(dir).stderr).toContain(`wrote ${join(dir, name('lint'))}`)
+    const inspect = cli(dir, ['inspect', join(ROOT, 'profiles', 'single-domain', 'example.com', 'example.com.mobileconfig')])
+    expect(inspect.code, inspect.stderr).toBe(0)
+    expect(inspect.stderr).toContain('none fits; making one at exit')
+    expect(inspect.stderr).toContain(`wrote ${join(dir, name('inspect'))}`)
+    // Anything that is not a command (a typo, --version) shares one cache; it never names a file after the typo.
+    const typo = cli(dir, ['biuld'])
+    expect(typo.stderr).toContain(`wrote ${join(dir, name('cli'))}`)
+    expect(cli(dir, ['--version']).stderr).toContain(`used ${join(dir, name('cli'))}`)
+    expect(cli(dir).stderr).toContain(`used ${join(dir, name('lint'))}`)
+    expect(readdirSync(dir).sort()).toEqual([name('cli'), name('inspect'), name('lint')].sort())
   })
 
   it('remakes a cache V8 rejects', () => {

@@ -1,6 +1,6 @@
 // `mailprofile lint` as a user runs it: the built CLI (npm run build first), real files in a temp dir.
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -323,14 +323,18 @@ describe('lint start-up path (dist/)', () => {
       [
         '--input-type=module',
         '-e',
-        "import {cacheFits, compileBundle, CACHE} from './bin/cli-loader.js'; import {readFileSync} from 'node:fs'; console.log(JSON.stringify({fits: cacheFits(), rejected: cacheFits() ? compileBundle(readFileSync(CACHE)).script.cachedDataRejected : null}))",
+        "import {cacheFile, compileBundle} from './bin/cli-loader.js'; import {readFileSync} from 'node:fs'; const file = cacheFile('lint'); console.log(JSON.stringify({file: file ?? null, rejected: file ? compileBundle(readFileSync(file)).script.cachedDataRejected : null}))",
       ],
-      {cwd: ROOT, encoding: 'utf8'},
+      // Only the package's own folder: the caches the build made, or runs under this Node made there.
+      {cwd: ROOT, encoding: 'utf8', env: {...process.env, XDG_CACHE_HOME: join(ROOT, 'dist', 'no-user-cache')}},
     )
-    const state = JSON.parse(probe.stdout) as {fits: boolean; rejected: boolean | null}
-    // The suite also runs on other Nodes against the dist/ built by the first one.
-    expect(state.fits).toBe(meta.v8 === process.versions.v8)
-    if (state.fits) expect(state.rejected).toBe(false)
+    const state = JSON.parse(probe.stdout) as {file: string | null; rejected: boolean | null}
+    // The suite also runs on other Nodes against the dist/ built by the first one: their caches are made at run time.
+    if (meta.v8 === process.versions.v8) expect(state.file).toContain(`${process.versions.v8}-`)
+    if (state.file) {
+      expect(state.file.split('/').pop()!.startsWith(`${process.versions.v8}-${process.arch}-`)).toBe(true)
+      expect(state.rejected).toBe(false)
+    }
   })
 
   it('never uses the cache for a bundle other than the one it was made from, even of the same length', () => {
@@ -340,11 +344,13 @@ describe('lint start-up path (dist/)', () => {
       mkdirSync(join(copy, 'bin'))
       mkdirSync(join(copy, 'dist'))
       writeFileSync(join(copy, 'bin', 'cli-loader.js'), readFileSync(join(ROOT, 'bin', 'cli-loader.js')))
-      for (const f of ['cli.cjs', 'cli.cache', 'cli.cache.json']) writeFileSync(join(copy, 'dist', f), readFileSync(join(ROOT, 'dist', f)))
+      for (const f of ['cli.cjs', 'cli.cache.json']) writeFileSync(join(copy, 'dist', f), readFileSync(join(ROOT, 'dist', f)))
+      cpSync(join(ROOT, 'dist', 'code-cache'), join(copy, 'dist', 'code-cache'), {recursive: true})
       writeFileSync(join(copy, 'package.json'), '{"type": "module"}')
-      const fits = () => spawnSync(process.execPath, ['--input-type=module', '-e', "import {cacheFits} from './bin/cli-loader.js'; console.log(cacheFits())"], {cwd: copy, encoding: 'utf8'}).stdout.trim()
+      const env = {...process.env, XDG_CACHE_HOME: join(copy, 'user-cache')}
+      const fits = () => spawnSync(process.execPath, ['--input-type=module', '-e', "import {cacheFits} from './bin/cli-loader.js'; console.log(cacheFits())"], {cwd: copy, encoding: 'utf8', env}).stdout.trim()
       const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli.cache.json'), 'utf8')) as {v8: string}
-      expect(fits()).toBe(String(meta.v8 === process.versions.v8))
+      if (meta.v8 === process.versions.v8) expect(fits()).toBe('true')
       const bundle = readFileSync(join(copy, 'dist', 'cli.cjs'), 'utf8')
       const edited = bundle.replace('did you mean', 'did you MEAN')
       expect(edited).not.toBe(bundle)
