@@ -61,7 +61,8 @@ export function cacheName(bytes, command) {
  * createCachedData() scripts/code-cache.js saves).
  */
 export function compileBundle(cachedData, bytes = readFileSync(BUNDLE)) {
-  const source = bytes.toString('utf8')
+  // ASCII only (scripts/bundle.js checks), so Latin-1 reads the same text without decoding UTF-8.
+  const source = bytes.toString('latin1')
   const script = new vm.Script(Module.wrap(source), {
     filename: BUNDLE,
     cachedData,

@@ -4,8 +4,9 @@
 // and inspect (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
 // tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint.bench.js.
 import {spawnSync} from 'node:child_process'
-import {rmSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 
@@ -29,6 +30,59 @@ const ordinalCommandSort = {
     })
   },
 }
+// Two of oclif's modules load a Node built-in at start-up that only some paths use: util/os.js
+// child_process (with dgram and more: for the Windows shell; and through wsl-utils, asked only
+// whether this is WSL), parser/parse.js readline (to read a flag from stdin). Each binding becomes an object whose members require the built-in on first
+// use: 2-4 ms less start-up. The build fails if oclif's code no longer reads as expected.
+const LAZY_BUILTINS = [
+  {file: /node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/, binding: 'node_child_process_1', module: 'node:child_process'},
+  {file: /node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/]parser[\\/]parse\.js$/, binding: 'node_readline_1', module: 'node:readline'},
+]
+const lazyBuiltins = {
+  name: 'oclif-lazy-builtins',
+  setup(b) {
+    for (const {file, binding, module} of LAZY_BUILTINS) {
+      b.onLoad({filter: file}, async (args) => {
+        const source = await readFile(args.path, 'utf8')
+        const declaration = `const ${binding} = require("${module}");`
+        const uses = source.split(binding).length - 2
+        const members = [...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))]
+        const memberUses = [...source.matchAll(new RegExp(`\\b${binding}\\.\\w+`, 'g'))].length
+        if (!source.includes(declaration) || members.length === 0 || uses !== memberUses) {
+          throw new Error(`scripts/bundle.js: ${args.path} no longer uses ${module} as expected (${declaration} and ${binding}.member only); review the lazy-require patch`)
+        }
+        const getters = members.map((m) => `get ${m}() { return require("${module}").${m}; }`).join(', ')
+        let contents = source.replace(declaration, `const ${binding} = {${getters}};`)
+        // getPlatform asks wsl-utils only for isWsl, which wsl-utils re-exports from is-wsl; wsl-utils
+        // itself loads child_process at its start. Ask is-wsl.
+        if (module === 'node:child_process') {
+          const wslUtils = await readFile(join(root, 'node_modules', 'wsl-utils', 'index.js'), 'utf8')
+          const FROM = "(await import('wsl-utils')).isWsl"
+          if (!contents.includes(FROM) || !wslUtils.includes("export {default as isWsl} from 'is-wsl';")) {
+            throw new Error(`scripts/bundle.js: ${args.path} or wsl-utils no longer get isWsl as expected; review the lazy-require patch`)
+          }
+          contents = contents.replace(FROM, "(await import('is-wsl')).default")
+        }
+        return {contents, loader: 'js'}
+      })
+    }
+  },
+}
+// bin/cli-loader.js reads dist/cli.cjs as Latin-1 (no UTF-8 decoding of 1.9 MB at every start), so
+// the bundle must be ASCII. esbuild escapes non-ASCII everywhere but in regular expressions; the
+// one there (ansis' ANSI-stripping pattern, a raw U+009B) becomes an escape that matches the same.
+const ANSIS = /node_modules[\\/]ansis[\\/]index\.js$/
+const RAW_CSI = '[\x1b\u009b]'
+const asciiRegex = {
+  name: 'ascii-regex',
+  setup(b) {
+    b.onLoad({filter: ANSIS}, async (args) => {
+      const source = await readFile(args.path, 'utf8')
+      if (!source.includes(RAW_CSI)) throw new Error(`scripts/bundle.js: ${args.path} no longer holds ${JSON.stringify(RAW_CSI)}; review the ASCII patch`)
+      return {contents: source.replace(RAW_CSI, '[\\x1b\\x9b]'), loader: 'js'}
+    })
+  },
+}
 rmSync(`${root}dist`, {recursive: true, force: true})
 const common = {
   absWorkingDir: root,
@@ -39,7 +93,7 @@ const common = {
   // `serve`'s HTTP stack (Fastify brings its own ajv compiler, pino its worker transports) is loaded
   // from node_modules at run time, only by `serve`: the other commands' bundle and start-up stay as they were.
   external: ['typescript', 'ts-node', 'fastify', 'pino', 'prom-client', 'qrcode', 'lru-cache'],
-  plugins: [ordinalCommandSort],
+  plugins: [ordinalCommandSort, lazyBuiltins, asciiRegex],
   legalComments: 'linked',
   minifyWhitespace: true,
   minifySyntax: true,
@@ -56,6 +110,8 @@ const commonJs = {
   banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
 }
 await build({...commonJs, entryPoints: {cli: 'src/cli.ts'}, outfile: 'dist/cli.cjs'})
+const nonAscii = readFileSync(`${root}dist/cli.cjs`).findIndex((byte) => byte > 0x7f)
+if (nonAscii !== -1) throw new Error(`scripts/bundle.js: dist/cli.cjs holds a non-ASCII byte at offset ${nonAscii}, which bin/cli-loader.js would misread as Latin-1`)
 // The worker threads of a parallel `build` (src/core/generate/parallel-build.ts) start from this file.
 await build({...commonJs, entryPoints: {'build-worker': 'src/core/generate/build-worker.ts'}, outfile: 'dist/build-worker.cjs'})
 // bench-lib: the core APIs the benchmarks measure (bench/*.bench.js), without oclif.

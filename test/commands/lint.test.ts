@@ -337,6 +337,12 @@ describe('lint start-up path (dist/)', () => {
     }
   })
 
+  it('ships an ASCII-only bundle, so the loader\'s Latin-1 read of it is its text', () => {
+    const bytes = readFileSync(join(ROOT, 'dist', 'cli.cjs'))
+    expect(bytes.findIndex((byte) => byte > 0x7f)).toBe(-1)
+    expect(bytes.toString('latin1')).toBe(bytes.toString('utf8'))
+  })
+
   it('never uses the cache for a bundle other than the one it was made from, even of the same length', () => {
     // V8 itself checks little more than the source's length: the loader compares the bundle's SHA-256.
     const copy = mkdtempSync(join(tmpdir(), 'mailprofile-loader-'))
