@@ -283,7 +283,7 @@ async function main() {
       writeFileSync(unsignedFile, readFileSync(settingsFile, 'utf8').replace(/^signing:.*\n/m, ''))
       kernelPerFile(dir, unsignedFile, PROFILES)
     }
-    if (parts.has('rss')) await peakRss(dir, readFileSync(settingsFile, 'utf8'), [10_000, 100_000])
+    if (parts.has('rss')) await peakRss(dir, readFileSync(settingsFile, 'utf8'), (process.env.BENCH_RSS_USERS ?? '10000,100000').split(',').map(Number))
     if (!parts.has('e2e')) return
 
     // --- ours: the CLI, end to end.

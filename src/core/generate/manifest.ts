@@ -75,3 +75,30 @@ export function buildManifest(entries: readonly ManifestEntry[], appleSchemas: s
 export function serializeManifest(manifest: Manifest): Buffer {
   return Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8')
 }
+
+/**
+ * serializeManifest's bytes in pieces of a few hundred entries, so that writing the manifest of
+ * 100,000 files never holds it as one string (the same bytes: each value is JSON.stringify'd with
+ * the indentation it has inside the whole document).
+ */
+export function* manifestChunks(manifest: Manifest, entriesPerChunk = 256): Generator<string> {
+  const fields = Object.entries(manifest).filter(([, v]) => v !== undefined)
+  let chunk = '{'
+  for (const [i, [key, value]] of fields.entries()) {
+    chunk += `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `
+    if (!Array.isArray(value) || value.length === 0) {
+      chunk += JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')
+      continue
+    }
+    chunk += '['
+    for (const [j, item] of value.entries()) {
+      chunk += `${j === 0 ? '' : ','}\n    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`
+      if (j % entriesPerChunk === entriesPerChunk - 1) {
+        yield chunk
+        chunk = ''
+      }
+    }
+    chunk += '\n  ]'
+  }
+  yield `${chunk}${fields.length > 0 ? '\n' : ''}}\n`
+}

@@ -7,7 +7,7 @@
  *
  * Threads pay only when the work outweighs starting them: this thread first builds a few users
  * itself and times them (CPU time per user), and unless --threads was given, uses
- * min(free cores, work / (2 × a worker's start-up cost)) threads, or none.
+ * min(free cores, work / (4 × a worker's start-up cost)) threads, or none.
  */
 import {availableParallelism, loadavg} from 'node:os'
 import {Worker} from 'node:worker_threads'
@@ -44,19 +44,18 @@ export interface ParallelBuild {
 export const SAMPLE_USERS = 24
 /**
  * CPU seconds a worker costs before its first user (starting a thread, loading the bundle and the
- * validators, making the signer): measured by `npm run bench -- build` (about 0.15–0.3 s on the
- * test VM); the threshold uses this figure.
+ * validators, making the signer): about 0.43 s as measured on the 2-core test VM (issue 14).
  */
-export const WORKER_START_SECONDS = 0.25
+export const WORKER_START_SECONDS = 0.43
 
 /**
  * How many threads to use for `users` more users that cost `perUser` CPU seconds each: no more
  * than the cores not already busy (the 1-minute load average, less this process), and no more
- * than keeps each worker busy for twice its start-up cost; fewer than 2 means none.
+ * than keeps each worker busy for four times its start-up cost; fewer than 2 means none.
  */
 export function threadsThatPay(users: number, perUser: number, requested: number, cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
   const free = Math.max(1, Math.min(cores, Math.floor(cores - Math.max(0, load - 1) + 0.5)))
-  const byWork = Math.floor((users * perUser) / (2 * WORKER_START_SECONDS))
+  const byWork = Math.floor((users * perUser) / (4 * WORKER_START_SECONDS))
   const threads = Math.min(requested, free, byWork)
   return threads >= 2 ? threads : 1
 }

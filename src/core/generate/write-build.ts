@@ -24,7 +24,7 @@ import type {Finding} from '../findings.js'
 import type {SelectableKind} from '../output-kinds.js'
 import type {BuiltFile} from './build.js'
 import {killPoint} from './kill-point.js'
-import {MANIFEST_FILE, serializeManifest, type Manifest, type ManifestEntry} from './manifest.js'
+import {MANIFEST_FILE, manifestChunks, type Manifest, type ManifestEntry} from './manifest.js'
 import {ownedFile, readOwnedFile} from './out-folder.js'
 import {buildScope, carriedStale, findStaleOutputs, manifestWithStale, parseManifest, readPreviousManifest, removeStaleOutputs, staleOutputFindings} from './prune.js'
 import type {Shard} from './shard.js'
@@ -105,9 +105,9 @@ export function writeBuild(out: OutputTarget, files: readonly BuiltFile[], curre
   if (manifestAt === 'folder') plan.findings.push(finding('output-path-unsafe', {message: `${join(options.outShown, manifestFile)} is a folder; build writes its manifest there, so nothing was written.`, fix: 'Move the folder away and build again.', source: {file: join(options.outShown, manifestFile)}}))
   if (plan.findings.length > 0) return {pruned: [], findings: plan.findings}
 
-  stageManifest(out.staging, stagedManifestName(manifestFile), serializeManifest(manifest))
+  stageManifest(out.staging, stagedManifestName(manifestFile), manifestChunks(manifest))
   // The old manifest out of place (kept in the staging folder, where a next build finds it if this one is killed).
-  if (inPlace === undefined && previous !== undefined) stageManifest(out.staging, previousManifestName(manifestFile), serializeManifest(previous))
+  if (inPlace === undefined && previous !== undefined) stageManifest(out.staging, previousManifestName(manifestFile), manifestChunks(previous))
   if (manifestAt === 'file') renameSync(join(out.real, manifestFile), join(out.staging, inPlace ? previousManifestName(manifestFile) : `.replaced.${manifestFile}`))
   killPoint('unplace')
   moveIntoPlace(out.real, out.staging, plan, {fsync: options.fsync})

@@ -228,11 +228,11 @@ function planSubtree(outReal: string, rel: string[], node: Folder): MovePlan {
   return plan
 }
 
-/** Writes a manifest into the staging folder under a hidden name (always flushed: it is what a pipeline trusts). */
-export function stageManifest(staging: string, hiddenName: string, bytes: Uint8Array): void {
+/** Writes a manifest into the staging folder under a hidden name, in pieces (always flushed: it is what a pipeline trusts). */
+export function stageManifest(staging: string, hiddenName: string, chunks: Iterable<string>): void {
   const fd = openSync(join(staging, hiddenName), 'wx', 0o644)
   try {
-    writeAll(fd, bytes)
+    for (const chunk of chunks) writeAll(fd, Buffer.from(chunk, 'utf8'))
     fsyncSync(fd)
   } finally {
     closeSync(fd)
