@@ -139,14 +139,16 @@ describe('staging and moving into place', () => {
 describe('manifestChunks', () => {
   it('gives exactly the bytes of serializeManifest, in pieces', async () => {
     const {manifestChunks, serializeManifest} = await import('../../../src/core/generate/manifest.js')
-    const entry = (i: number) => ({path: `example.com/users/u${i}@example.com.mobileconfig`, kind: 'mobileconfig' as const, domain: 'example.com', user: `u${i}@example.com`, payloadIdentifier: `com.example.u${i}`, payloadUuid: null, sha256: 'ab'.repeat(32), size: i, signer: i % 2 ? {subject: 'CN="quoted" \\ name', sha256: 'AB:CD'} : null})
+    type M = Parameters<typeof serializeManifest>[0]
+    const entry = (i: number) => ({path: `example.com/users/u${i}@example.com.mobileconfig`, kind: 'mobileconfig' as const, domain: 'example.com', user: `u${i}@example.com`, payloadIdentifier: `com.example.u${i}`, payloadUuid: null, sha256: 'ab'.repeat(32), size: i, displayName: i % 3 ? 'Mail "x"' : null, targetDevice: null, signer: i % 2 ? {subject: 'CN="quoted" \\ name', sha256: 'AB:CD'} : null})
     const files = Array.from({length: 700}, (_, i) => entry(i))
-    for (const m of [
+    const manifests: M[] = [
       {manifestVersion: 1 as const, appleSchemas: 'x', files: []},
       {manifestVersion: 1 as const, appleSchemas: 'x', files},
       {manifestVersion: 1 as const, appleSchemas: 'x', files, shard: {index: 2, count: 4}, stale: files.slice(0, 3)},
       {manifestVersion: 1 as const, appleSchemas: 'x', files: files.slice(0, 1), stale: []},
-    ]) {
+    ]
+    for (const m of manifests) {
       const chunks = [...manifestChunks(m, 100)]
       expect(Buffer.from(chunks.join(''), 'utf8').equals(serializeManifest(m))).toBe(true)
       if (m.files.length === 700) expect(chunks.length).toBeGreaterThan(5)
