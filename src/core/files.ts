@@ -1,4 +1,4 @@
-import {closeSync, fstatSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
 
 /**
  * Reading the user's files: the one place every input file is read (settings, users CSV, CA and
@@ -17,6 +17,14 @@ export const MAX_INPUT_BYTES = 8 * 1024 * 1024
  * but InputError for the caller's input.
  */
 export function readTextInput(file: string, what = 'file', maxBytes = MAX_INPUT_BYTES): string {
+  return decodeText(readBytesInput(file, what, maxBytes), file, what)
+}
+
+/**
+ * Reads an input file's bytes with the guard every input gets (exists, regular file, at most
+ * `maxBytes`); anything else is an InputError naming the file and what it should have been.
+ */
+export function readBytesInput(file: string, what = 'file', maxBytes = MAX_INPUT_BYTES): Buffer {
   const read = readGuarded(file, maxBytes)
   if ('error' in read) throw new InputError(describeFsError(read.error, what), {file})
   if ('refused' in read) {
@@ -24,7 +32,7 @@ export function readTextInput(file: string, what = 'file', maxBytes = MAX_INPUT_
     if (read.refused === 'not-regular') throw new InputError(`is not a regular file`, {file})
     throw new InputError(`${what} is ${formatBytes(read.size)}, larger than the ${formatBytes(maxBytes)} limit; is this the right file?`, {file})
   }
-  return decodeText(read.bytes, file, what)
+  return read.bytes
 }
 
 export function decodeText(bytes: Uint8Array, file: string, what = 'file'): string {
@@ -67,12 +75,15 @@ type Guarded = {bytes: Buffer} | {refused: 'directory' | 'not-regular' | 'too-la
 
 /**
  * The guard: opens the file, checks what the descriptor refers to (so the file checked is the file
- * read), refuses anything but a regular file within `maxBytes`, then reads it.
+ * read), refuses anything but a regular file within `maxBytes`, then reads it. A FIFO is opened
+ * without blocking, so it is refused rather than waited on.
  */
 function readGuarded(file: string, maxBytes: number): Guarded {
   let fd: number
   try {
-    fd = openSync(file, 'r')
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; it has no
+    // effect on the regular files that are then read.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') return {refused: 'directory', size: 0}
     return {error}

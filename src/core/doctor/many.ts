@@ -4,9 +4,9 @@
  * summary, and the run a count per status. Server probes are left out unless asked for, so a
  * hoster's list of thousands stays bounded in time and memory: only summaries are kept.
  */
-import {readFileSync} from 'node:fs'
 
 import {InputError} from '../errors.js'
+import {readTextInput} from '../files.js'
 import {countFindings, type Finding} from '../findings.js'
 import {runPool} from '../net/pool.js'
 import {DnsClient} from './dns.js'
@@ -32,22 +32,20 @@ export interface ManyResult {
 export const MAX_DOMAINS = 100_000
 
 export function readDomainsFile(file: string): string[] {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new InputError(`--domains: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {file})
-  }
-  const lines = text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean)
-  if (lines.length === 0) throw new InputError('--domains: the file lists no domain', {file})
-  if (lines.length > MAX_DOMAINS) throw new InputError(`--domains: more than ${MAX_DOMAINS} lines`, {file})
-  lines.forEach((l, i) => {
+  const text = readTextInput(file, 'domains file')
+  const lines: string[] = []
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const entry = raw.replace(/#.*/, '').trim()
+    if (!entry) return
+    if (lines.length === MAX_DOMAINS) throw new InputError(`--domains: more than ${MAX_DOMAINS} lines`, {file, line: index + 1})
     try {
-      addressOf(l)
+      addressOf(entry)
     } catch (error) {
-      throw new InputError((error as Error).message, {file, line: text.split(/\r?\n/).findIndex((x, j) => j >= i && x.includes(l)) + 1})
+      throw new InputError((error as Error).message, {file, line: index + 1})
     }
+    lines.push(entry)
   })
+  if (lines.length === 0) throw new InputError('--domains: the file lists no domain', {file})
   return lines
 }
 

@@ -5,10 +5,11 @@
  * version. Refused (InputError) unless the folders hold exactly one partial manifest for every
  * shard 1…N of one split, all built against the same schemas, with no path in two shards.
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {InputError} from '../errors.js'
+import {readTextInput} from '../files.js'
 import {MANIFEST_FILE, buildManifest, serializeManifest, type Manifest, type ManifestEntry} from './manifest.js'
 import {SHARD_MANIFEST} from './shard.js'
 import {writeFileAtomic} from '../util/write-file.js'
@@ -17,6 +18,12 @@ interface Partial {
   file: string
   manifest: Manifest & {shard: {index: number; count: number}}
 }
+
+/**
+ * A partial manifest larger than this is refused before it is read: it is about V8's limit on the
+ * length of one string (a larger file could not be parsed as one JSON text anyway).
+ */
+const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 function readPartials(dirs: readonly string[]): Partial[] {
   const out: Partial[] = []
@@ -31,8 +38,9 @@ function readPartials(dirs: readonly string[]): Partial[] {
       const file = join(dir, name)
       let doc: Partial['manifest']
       try {
-        doc = JSON.parse(readFileSync(file, 'utf8')) as Partial['manifest']
+        doc = JSON.parse(readTextInput(file, 'partial manifest', MAX_MANIFEST_BYTES)) as Partial['manifest']
       } catch (error) {
+        if (error instanceof InputError) throw error
         throw new InputError(`is not a readable manifest (${(error as Error).message})`, {file})
       }
       const m = SHARD_MANIFEST.exec(name)!

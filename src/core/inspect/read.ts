@@ -3,10 +3,9 @@
  * PEM) unwrapped and verified, the property list inside parsed (XML, or binary `bplist00`; other
  * binary variants are reported, not parsed). Unusable input is an InputError naming the file.
  */
-import {readFileSync, statSync} from 'node:fs'
 
 import {InputError} from '../errors.js'
-import {formatBytes} from '../settings/source.js'
+import {readBytesInput} from '../files.js'
 import {CmsError, looksLikeCms, verifyCms, type CmsVerification} from '../sign/verify.js'
 import {isBinaryPlist00, readBinaryPlist} from './plist-binary.js'
 import {PlistSyntaxError, readXmlPlist, type PlistReadResult} from './plist-xml.js'
@@ -24,17 +23,7 @@ export interface ReadProfile {
 }
 
 function readBounded(file: string): Buffer {
-  try {
-    const st = statSync(file)
-    if (st.isDirectory()) throw new InputError('is a directory, not a profile', {file})
-    if (!st.isFile()) throw new InputError('is not a regular file', {file})
-    if (st.size > MAX_PROFILE_BYTES) throw new InputError(`profile is ${formatBytes(st.size)}, larger than the ${formatBytes(MAX_PROFILE_BYTES)} limit; is this the right file?`, {file})
-    return readFileSync(file)
-  } catch (error) {
-    if (error instanceof InputError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputError(code === 'ENOENT' ? 'profile not found' : code === 'EACCES' || code === 'EPERM' ? 'profile is not readable (permission denied)' : `profile cannot be read: ${(error as Error).message}`, {file})
-  }
+  return readBytesInput(file, 'profile', MAX_PROFILE_BYTES)
 }
 
 /** Decodes plist text: UTF-8 (BOM stripped) or UTF-16 with a BOM. */

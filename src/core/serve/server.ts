@@ -5,7 +5,7 @@
  * gracefully. Never prints, never exits, installs no signal handlers: the command does that and
  * calls `reload()` / `close()`.
  */
-import {readFileSync, unwatchFile, watchFile} from 'node:fs'
+import {unwatchFile, watchFile} from 'node:fs'
 import {createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo, Socket} from 'node:net'
@@ -15,6 +15,7 @@ import type {FastifyInstance} from 'fastify'
 import type {Logger} from 'pino'
 
 import {InputError} from '../errors.js'
+import {readInputFile} from '../files.js'
 import type {Finding} from '../findings.js'
 import {answerClientError, buildServeApp, type ServeAppOptions} from './app.js'
 import {createMetrics, type ServeMetrics} from './metrics.js'
@@ -200,14 +201,8 @@ function makeServer(l: Listener, limits: ServeLimits): Server {
   }
   let server: Server
   if (l.tls) {
-    let cert: Buffer
-    let key: Buffer
-    try {
-      cert = readFileSync(l.tls.cert)
-      key = readFileSync(l.tls.key)
-    } catch (error) {
-      throw new InputError(`cannot read the TLS certificate or key: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {file: l.tls.cert})
-    }
+    const cert = readInputFile(l.tls.cert, '--tls-cert', 'TLS certificate')
+    const key = readInputFile(l.tls.key, '--tls-key', 'TLS key')
     server = createHttpsServer({...common, cert, key, minVersion: 'TLSv1.2'}) as unknown as Server
   } else server = createHttpServer(common)
   server.maxConnections = limits.maxConnections
