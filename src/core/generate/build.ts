@@ -118,7 +118,7 @@ export function caCertificates(caFiles: readonly LoadedCaFile[], findings: Findi
   const out: CaCertificate[] = []
   const seen = new Set<string>()
   for (const file of caFiles) {
-    findings.push(...file.findings)
+    pushAll(findings, file.findings)
     for (const {der, parsed, index, count} of file.certificates) {
       const sha = sha256Hex(der)
       if (seen.has(sha)) continue

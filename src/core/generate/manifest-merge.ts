@@ -6,13 +6,14 @@
  * shard 1…N of one split, all built against the same schemas, with no path in two shards.
  */
 import {readdirSync} from 'node:fs'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 import {InputError} from '../errors.js'
+import {pushAll} from '../arrays.js'
 import {readTextInput} from '../files.js'
 import {MANIFEST_FILE, buildManifest, serializeManifest, type Manifest, type ManifestEntry} from './manifest.js'
 import {SHARD_MANIFEST} from './shard.js'
-import {writeFileAtomic} from '../util/write-file.js'
+import {removeStaleTemporaries, writeFileAtomic} from '../util/write-file.js'
 
 interface Partial {
   file: string
@@ -82,7 +83,7 @@ export function mergeShardManifests(dirs: readonly string[]): {manifest: Manifes
       seen.set(entry.path, p.file)
       files.push(entry)
     }
-    if (Array.isArray(p.manifest.stale)) stale.push(...p.manifest.stale)
+    if (Array.isArray(p.manifest.stale)) pushAll(stale, p.manifest.stale)
   }
   const manifest = buildManifest(files, schemas, undefined, version)
   if (stale.length > 0) manifest.stale = stale.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -93,6 +94,8 @@ export function mergeShardManifests(dirs: readonly string[]): {manifest: Manifes
 export function writeMergedManifest(dirs: readonly string[], outDir: string): {manifest: Manifest; file: string; sources: string[]} {
   const merged = mergeShardManifests(dirs.map((d) => resolve(d)))
   const file = join(resolve(outDir), MANIFEST_FILE)
+  // A merge killed mid-write leaves its temporary file beside the manifest; the next one removes it.
+  removeStaleTemporaries(dirname(file))
   writeFileAtomic(file, serializeManifest(merged.manifest), {fsync: false})
   return {...merged, file}
 }

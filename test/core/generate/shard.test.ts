@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -49,8 +49,13 @@ describe('shards', () => {
     expect(union.map((f) => f.path)).toEqual(whole.files.map((f) => f.path))
     union.forEach((f, i) => expect(f.bytes.equals(whole.files[i]!.bytes), f.path).toBe(true))
     const out = join(base, 'merged')
+    // A merge killed mid-write left its temporary file (pid 999999999 cannot exist: Linux pids stop at 2^22).
+    mkdirSync(out)
+    const leftover = join(out, '.manifest.json.999999999.deadbeef.tmp')
+    writeFileSync(leftover, '')
     const written = writeMergedManifest(dirs, out)
     expect(readFileSync(written.file).equals(serializeManifest(whole.manifest))).toBe(true)
+    expect(existsSync(leftover)).toBe(false)
   })
 
   it('refuses a merge with a shard missing, twice, or from another split', () => {

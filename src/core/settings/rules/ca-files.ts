@@ -1,4 +1,5 @@
 import type {Finding, SourceLocation} from '../../findings.js'
+import {pushAll} from '../../arrays.js'
 import {isIssuedBy, type ParsedCertificate} from '../../x509/certificate.js'
 import {certificateName} from '../../x509/names.js'
 import {isoDay, validityAt} from '../../x509/validity.js'
@@ -26,10 +27,10 @@ export const caFileRules: Rule = ({caFiles = [], options}) => {
   const seen = new Map<string, string>()
   const all = caFiles.flatMap((f) => f.certificates.map((c) => c.parsed))
   for (const file of caFiles) {
-    findings.push(...file.findings.map(withLintFix))
+    pushAll(findings, file.findings.map(withLintFix))
     for (const {parsed: cert, index, count} of file.certificates) {
       const which = count > 1 ? `CA file "${file.shown}" (certificate ${index + 1} of ${count})` : `CA file "${file.shown}"`
-      findings.push(...checkCaCertificate(cert, which, file.source, options))
+      pushAll(findings, checkCaCertificate(cert, which, file.source, options))
       if (cert.info.isCA && !cert.info.selfSigned && !all.some((other) => other !== cert && isIssuedBy(cert, other))) {
         findings.push(
           settingsFinding('ca-file-not-root', {
