@@ -258,21 +258,7 @@ async function main() {
     makePki(dir)
     writeFileSync(join(dir, 'users.csv'), users(PROFILES))
     const settingsFile = join(dir, 'settings.yaml')
-    writeFileSync(
-      settingsFile,
-      [
-        'version: 1',
-        'organization: {name: Bench Org, identifier: com.example.bench}',
-        'profile: {displayName: Bench Mail, description: Mail settings for the benchmark.}',
-        'domains:',
-        '  - domain: example.com',
-        '    incoming: {protocol: imap, host: imap.example.com, port: 993, security: ssl}',
-        '    outgoing: {host: smtp.example.com, port: 465, security: ssl}',
-        'signing: {certificate: signer.pem, key: signer.key, chain: [root.pem]}',
-        'usersFile: users.csv',
-        '',
-      ].join('\n'),
-    )
+    writeFileSync(settingsFile, settingsYaml())
 
     // BENCH_PARTS picks what runs (default all): kernel (kernel time per file), e2e (the CLI end to
     // end, 10,000 RSA profiles, and the 4-way shard), rss (peak RSS at 10,000 and 100,000 users),

@@ -212,3 +212,13 @@ function lastOpeningQuote(text: string, end: number): number | undefined {
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim()
 }
+
+/** The path a JSON Pointer (ajv's `instancePath`, RFC 6901) names: `/domains/0/host` → ['domains', 0, 'host']. */
+export function pointerPath(instancePath: string): PathSegment[] {
+  if (instancePath === '') return []
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
+}

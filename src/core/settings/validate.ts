@@ -3,21 +3,12 @@ import type {ErrorObject} from 'ajv'
 import {settingsFinding} from './codes.js'
 import type {Finding} from '../findings.js'
 import {suggest} from '../suggest.js'
-import {readablePath, type PathSegment, type SourceDocument} from './document.js'
+import {pointerPath, readablePath, type PathSegment, type SourceDocument} from './document.js'
 import {isSecretKey} from './rules/secrets.js'
 import {settingsSchema} from './schema.js'
 // Compiled from schemas/mailprofile.schema.json by scripts/build-validator.js (npm run build):
 // start-up then needs neither ajv's compiler nor a schema compile.
 import validate from './settings-validator.generated.js'
-
-function pathOf(instancePath: string): PathSegment[] {
-  if (instancePath === '') return []
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
-}
 
 function resolveSchema(schemaPath: string): Record<string, unknown> | undefined {
   // schemaPath looks like "#/definitions/domain/additionalProperties": walk it.
@@ -63,7 +54,7 @@ function valueAt(data: unknown, path: PathSegment[]): unknown {
 }
 
 function toFinding(error: ErrorObject, doc: SourceDocument): Finding {
-  const path = pathOf(error.instancePath)
+  const path = pointerPath(error.instancePath)
   const where = path.length === 0 ? 'the top level' : readablePath(path)
   switch (error.keyword) {
     case 'additionalProperties': {

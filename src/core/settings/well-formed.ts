@@ -8,7 +8,7 @@
  */
 import type {ErrorObject} from 'ajv'
 
-import type {PathSegment} from './document.js'
+import {pointerPath, type PathSegment} from './document.js'
 import type {RawSettings} from './model.js'
 import validate from './settings-validator.generated.js'
 
@@ -31,15 +31,6 @@ type Json = Record<string, unknown>
 
 const isMapping = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-function pathOf(instancePath: string): PathSegment[] {
-  if (instancePath === '') return []
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
-}
-
 function holderAt(data: unknown, path: readonly PathSegment[]): unknown {
   let node = data
   for (const seg of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined
@@ -51,7 +42,7 @@ function withoutUnknownKeys(data: Json, errors: readonly ErrorObject[]): Json {
   const copy = structuredClone(data)
   for (const e of errors) {
     if (e.keyword !== 'additionalProperties') continue
-    const holder = holderAt(copy, pathOf(e.instancePath))
+    const holder = holderAt(copy, pointerPath(e.instancePath))
     if (isMapping(holder)) delete holder[(e.params as {additionalProperty: string}).additionalProperty]
   }
   return copy
@@ -71,7 +62,7 @@ export function wellFormedParts(data: Json, errors: readonly ErrorObject[]): Wel
   const dropTrust = new Set<string>()
   const remaining = validate(clean) ? [] : (validate.errors ?? [])
   for (const e of remaining) {
-    const path = pathOf(e.instancePath)
+    const path = pointerPath(e.instancePath)
     const [top, second] = path
     if (top === undefined) {
       // At the top level only `required` remains (unknown keys are gone, the loader refused a non-mapping).
