@@ -6,8 +6,6 @@
  * per client and the finding codes.
  */
 import {mkdtempSync, writeFileSync} from 'node:fs'
-import {createServer, type Server} from 'node:net'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -19,6 +17,7 @@ import type {ClientReport} from '../../src/core/doctor/model.js'
 import {type DoctorOptions, type DoctorResult, runDoctor} from '../../src/core/doctor/run-doctor.js'
 import {startServe, type ServeHandle} from '../../src/core/serve/server.js'
 import {runCli} from '../helpers/cli.js'
+import {freePort} from '../helpers/ports.js'
 import {createCertificate, createChain, type TestChain} from '../helpers/pki.js'
 import {type MailServer, startMailServer} from '../servers/index.js'
 import {type Dnsmasq, hasDnsmasq, startDnsmasq, startWeb, type WebFixture} from './harness.js'
@@ -37,15 +36,6 @@ function settingsYaml(): string {
 
 function autoconfigXml(host: string): string {
   return `<?xml version="1.0"?>\n<clientConfig version="1.1"><emailProvider id="ispdb.test"><domain>ispdbhit.test</domain><incomingServer type="imap"><hostname>${host}</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer><outgoingServer type="smtp"><hostname>smtp.good.test</hostname><port>465</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer></emailProvider></clientConfig>`
-}
-
-/** A port on 127.0.0.1 that refuses connections (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const s: Server = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
-  const port = (s.address() as AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailprofile serve and servers on 127.0.0.1', () => {
@@ -146,7 +136,7 @@ describe.skipIf(!available && !REQUIRED)('doctor routes against dnsmasq, mailpro
     smtp = await startMailServer({protocol: 'smtp', mode: 'implicit', tls: {key: chain.leaf.keyPem, cert: chain.serverChainPem}})
     // TLS at once, then no greeting for a minute: the server probe hangs until doctor's deadline.
     slowImap = await startMailServer({protocol: 'imap', mode: 'implicit', tls: {key: chain.leaf.keyPem, cert: chain.serverChainPem}, greetingDelayMs: 60_000})
-    const closed = await closedPort()
+    const closed = await freePort()
     const records = [
       '--host-record=imap.good.test,127.0.0.1',
       '--host-record=smtp.good.test,127.0.0.1',

@@ -5,13 +5,13 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {BIN, ROOT} from '../helpers/cli.js'
+import {freePort} from '../helpers/ports.js'
 import {PROVIDER, poxRequest} from './helpers.js'
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'].find((p) => spawnSync(p, ['-v'], {stdio: 'ignore'}).status === 0)
@@ -26,15 +26,6 @@ const replicaUrls: string[] = []
 let httpPort: number
 let httpsPort: number
 let ca: Buffer
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as {port: number}).port
-      s.close(() => done(port))
-    })
-  })
-}
 
 /** Starts a replica on a free port and resolves with its URL once its "serving" log line says it listens. */
 function startReplica(): Promise<string> {

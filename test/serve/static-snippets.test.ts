@@ -5,13 +5,13 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
+import {freePort} from '../helpers/ports.js'
 import {PROVIDER, poxRequest} from './helpers.js'
 
 const REQUIRED = process.env.MAILPROFILE_REQUIRE_REAL_SERVERS === '1'
@@ -29,15 +29,6 @@ interface Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: Buffer
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as {port: number}).port
-      s.close(() => done(port))
-    })
-  })
 }
 
 function fetchAt(port: number, path: string, options: {method?: string; body?: string; host?: string} = {}): Promise<Answer> {
