@@ -4,7 +4,7 @@ import {settingsFinding} from './codes.js'
 import {InputError} from '../errors.js'
 import type {Finding} from '../findings.js'
 import {parseSource, type SourceDocument} from './document.js'
-import {normalizeSettings, type Locate, type RawSettings, type Settings} from './model.js'
+import {normalizeSettings, normalizeWellFormedParts, type LintSettings, type Locate, type RawSettings, type Settings} from './model.js'
 import {MAX_USERS_FILE_BYTES} from './source.js'
 import {readTextInput} from '../files.js'
 import {displayPath} from './display-path.js'
@@ -27,7 +27,7 @@ export interface LoadedSettings {
 }
 
 export interface PartialSettings {
-  settings: Settings
+  settings: LintSettings
   malformed: Malformed
 }
 
@@ -46,7 +46,7 @@ export function loadSettings(file: string, options: {maxUsersFileBytes?: number}
   const locate: Locate = (path, options) => doc.locate(path, options)
   if (findings.length > 0) {
     const parts = wellFormedParts(doc.data as Record<string, unknown>, errors)
-    const settings = normalizeSettings(parts.raw, file, baseDir, locate, parts.keep)
+    const settings = normalizeWellFormedParts(parts.raw, file, baseDir, locate, parts.keep)
     readUsersFile(parts.raw, settings, doc, findings, options)
     return {doc, partial: {settings, malformed: parts.malformed}, findings}
   }
@@ -57,7 +57,7 @@ export function loadSettings(file: string, options: {maxUsersFileBytes?: number}
 }
 
 /** Adds the users of `usersFile` (when there is one) to the settings, and the CSV's findings to `findings`. */
-function readUsersFile(raw: RawSettings, settings: Settings, doc: SourceDocument, findings: Finding[], options: {maxUsersFileBytes?: number}): void {
+function readUsersFile(raw: RawSettings, settings: Pick<Settings, 'baseDir' | 'file' | 'users'>, doc: SourceDocument, findings: Finding[], options: {maxUsersFileBytes?: number}): void {
   if (!raw.usersFile) return
   const csvPath = resolve(settings.baseDir, raw.usersFile)
   let csvText: string

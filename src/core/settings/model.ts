@@ -94,34 +94,85 @@ export interface Settings {
 
 export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation
 
-/** Which entries of `domains` and `users` to keep (by their index in the document); default: all. */
+/** A domain as lint's rules see it: in the well-formed parts of a document that fails the schema, a malformed server is absent. */
+export interface LintDomainSettings extends Omit<DomainSettings, 'incoming' | 'outgoing'> {
+  incoming?: ServerSettings
+  outgoing?: ServerSettings
+}
+
+/** The settings lint's rules run on: normalized settings, or the well-formed parts of a document that fails the schema. */
+export interface LintSettings extends Omit<Settings, 'domains'> {
+  domains: LintDomainSettings[]
+}
+
+export type ServerSide = 'incoming' | 'outgoing'
+
+/** Which parts of `domains` and `users` to keep (by their index in the document). */
 export interface KeepEntries {
   domain(index: number): boolean
+  server(index: number, side: ServerSide): boolean
   user(index: number): boolean
 }
 
-const KEEP_ALL: KeepEntries = {domain: () => true, user: () => true}
+type RawDomain = RawSettings['domains'][number]
+
+function normalizeServer(s: RawServer, protocol: Protocol, path: PathSegment[], locate: Locate): ServerSettings {
+  const security = s.security ?? 'ssl'
+  return {
+    protocol,
+    host: s.host,
+    port: s.port ?? defaultPort(protocol, security),
+    security,
+    authentication: s.authentication ?? 'password',
+    username: s.username ?? '%EMAILADDRESS%',
+    source: locate(s.port === undefined ? path : [...path, 'port']),
+    hostSource: locate([...path, 'host']),
+    ...(s.authentication !== undefined ? {authenticationSource: locate([...path, 'authentication'])} : {}),
+  }
+}
+
+const incomingServer = (d: RawDomain, i: number, locate: Locate) => normalizeServer(d.incoming, d.incoming.protocol, ['domains', i, 'incoming'], locate)
+const outgoingServer = (d: RawDomain, i: number, locate: Locate) => normalizeServer(d.outgoing, 'smtp', ['domains', i, 'outgoing'], locate)
 
 /**
- * Builds the normalized settings from validated raw data (or from the well-formed parts of a
- * document that fails the schema, src/core/settings/salvage.ts, which names the entries to keep).
- * Kept entries keep their document index. Users from a CSV file are added by the caller.
+ * Builds the normalized settings from validated raw data. Domains keep their document index.
+ * Users from a CSV file are added by the caller.
  */
-export function normalizeSettings(raw: RawSettings, file: string, baseDir: string, locate: Locate, keep: KeepEntries = KEEP_ALL): Settings {
-  const server = (s: RawServer, protocol: Protocol, path: PathSegment[]): ServerSettings => {
-    const security = s.security ?? 'ssl'
-    return {
-      protocol,
-      host: s.host,
-      port: s.port ?? defaultPort(protocol, security),
-      security,
-      authentication: s.authentication ?? 'password',
-      username: s.username ?? '%EMAILADDRESS%',
-      source: locate(s.port === undefined ? path : [...path, 'port']),
-      hostSource: locate([...path, 'host']),
-      ...(s.authentication !== undefined ? {authenticationSource: locate([...path, 'authentication'])} : {}),
-    }
+export function normalizeSettings(raw: RawSettings, file: string, baseDir: string, locate: Locate): Settings {
+  return {
+    ...normalizeAllButDomains(raw, file, baseDir, locate, () => true),
+    domains: raw.domains.map((d, i) => ({...normalizeDomain(raw, d, i, locate), incoming: incomingServer(d, i, locate), outgoing: outgoingServer(d, i, locate)})),
   }
+}
+
+/**
+ * Builds lint's settings from the well-formed parts of a document that fails the schema
+ * (src/core/settings/well-formed.ts, which names the parts to keep): skipped domains and users are
+ * left out, a skipped server is absent from its domain. Kept entries keep their document index.
+ */
+export function normalizeWellFormedParts(raw: RawSettings, file: string, baseDir: string, locate: Locate, keep: KeepEntries): LintSettings {
+  const domains = raw.domains.flatMap((d, i): LintDomainSettings[] => {
+    if (!keep.domain(i)) return []
+    return [{
+      ...normalizeDomain(raw, d, i, locate),
+      ...(keep.server(i, 'incoming') ? {incoming: incomingServer(d, i, locate)} : {}),
+      ...(keep.server(i, 'outgoing') ? {outgoing: outgoingServer(d, i, locate)} : {}),
+    }]
+  })
+  return {...normalizeAllButDomains(raw, file, baseDir, locate, keep.user), domains}
+}
+
+function normalizeDomain(raw: RawSettings, d: RawDomain, i: number, locate: Locate): Omit<DomainSettings, 'incoming' | 'outgoing'> {
+  return {
+    index: i,
+    domain: d.domain,
+    displayName: d.displayName ?? d.domain,
+    identifier: d.identifier ?? defaultDomainIdentifier(raw.organization.identifier, d.domain),
+    source: locate(['domains', i, 'domain']),
+  }
+}
+
+function normalizeAllButDomains(raw: RawSettings, file: string, baseDir: string, locate: Locate, keepUser: (index: number) => boolean): Omit<Settings, 'domains'> {
   const orgName = raw.organization.name
   return {
     file,
@@ -134,15 +185,6 @@ export function normalizeSettings(raw: RawSettings, file: string, baseDir: strin
       removalAllowed: raw.profile?.removalAllowed ?? true,
       targetDevice: raw.profile?.targetDevice ?? 'any',
     },
-    domains: raw.domains.flatMap((d, i) => (keep.domain(i) ? [{
-      index: i,
-      domain: d.domain,
-      displayName: d.displayName ?? d.domain,
-      identifier: d.identifier ?? defaultDomainIdentifier(raw.organization.identifier, d.domain),
-      incoming: server(d.incoming, d.incoming.protocol, ['domains', i, 'incoming']),
-      outgoing: server(d.outgoing, 'smtp', ['domains', i, 'outgoing']),
-      source: locate(['domains', i, 'domain']),
-    }] : [])),
     trust: {
       caFiles: (raw.trust?.caFiles ?? []).map((p, i) => ({path: p, source: locate(['trust', 'caFiles', i])})),
       pins: (raw.trust?.pins ?? []).map((p, i) => ({value: p, source: locate(['trust', 'pins', i])})),
@@ -157,6 +199,6 @@ export function normalizeSettings(raw: RawSettings, file: string, baseDir: strin
           source: locate(['signing']),
         }
       : undefined,
-    users: (raw.users ?? []).flatMap((u, i) => (keep.user(i) ? [{address: u.address, name: u.name, login: u.login, source: locate(['users', i, 'address'])}] : [])),
+    users: (raw.users ?? []).flatMap((u, i) => (keepUser(i) ? [{address: u.address, name: u.name, login: u.login, source: locate(['users', i, 'address'])}] : [])),
   }
 }

@@ -69,10 +69,73 @@ domains:
     expect(await lintText(text)).toEqual([`smtp-auth-none ${pos(text, 'none')}`, `unknown-key ${pos(text, 'prot:')}`].sort())
   })
 
+  it('skips only the malformed server: the same domain and its other server are still judged, at their own lines', async () => {
+    const text = `${HEAD}domains:
+  - domain: mail
+    identifier: not reverse dns
+    incoming: {protocol: imap, host: imap.example.com, port: "993", security: none}
+    outgoing: {host: smtp.example.com, port: 25, security: starttls, authentication: none}
+  - domain: example.org
+    incoming: {protocol: imap, host: imap.example.org, security: tls}
+    outgoing:
+      host: 192.0.2.25
+      authentication: none
+users:
+  - address: eve@example.net
+`
+    expect(await lintText(text)).toEqual(
+      [
+        // domains[0].incoming: its schema finding only (its security: none is not judged, the block is skipped).
+        `wrong-type ${pos(text, '"993"')}`,
+        // domains[0] itself and its well-formed outgoing server.
+        `domain-invalid ${pos(text, 'mail\n', 2)}`,
+        `identifier-not-reverse-dns ${pos(text, 'not reverse dns')}`,
+        `smtp-port-25 ${pos(text, '25,')}`,
+        `smtp-auth-none ${pos(text, 'none}', 2)}`,
+        // domains[1]: a wrong enum value in incoming; outgoing is judged at its own lines.
+        `invalid-value ${pos(text, 'tls}')}`,
+        `host-ip-literal ${pos(text, '192.0.2.25')}`,
+        `smtp-auth-none ${pos(text, 'none', 3)}`,
+        // Every domain is kept (only servers were skipped), so a user outside them is reported.
+        `user-domain-unknown ${pos(text, 'eve@example.net')}`,
+      ].sort(),
+    )
+  })
+
+  it('a missing or misspelt server block skips only that server', async () => {
+    const text = `${HEAD}domains:
+  - domain: example.com
+    incomming: {protocol: imap, host: imap.example.com}
+    outgoing: {host: smtp.example.com, authentication: none}
+  - domain: example.org
+    incoming: {protocol: imap, host: imap.example.org, port: 143}
+`
+    expect(await lintText(text)).toEqual(
+      [
+        `unknown-key ${pos(text, 'incomming')}`,
+        `missing-key ${pos(text, 'domain: example.com')}`,
+        `smtp-auth-none ${pos(text, 'none}')}`,
+        `missing-key ${pos(text, 'domain: example.org')}`,
+        `port-security-mismatch ${pos(text, '143')}`,
+      ].sort(),
+    )
+  })
+
+  it('a malformed displayName does not hide its domain (the default stands in)', async () => {
+    const text = `${HEAD}domains:
+  - domain: example.com
+    displayName: ""
+    incoming: {protocol: imap, host: imap.example.com}
+    outgoing: {host: smtp.example.com, authentication: none}
+`
+    expect(await lintText(text)).toEqual([`invalid-value ${pos(text, '""')}`, `smtp-auth-none ${pos(text, 'none}')}`].sort())
+  })
+
   it('skips only the malformed domain: the others keep their findings, at their own index', async () => {
     const text = `${HEAD}domains:
   - domain: example.com
-    incoming: {protocol: imap, hots: imap.example.com}
+    identifier: 42
+    incoming: {protocol: imap, host: imap.example.com}
     outgoing: {host: smtp.example.com, authentication: none}
   - domain: example.org
     incoming: {protocol: imap, host: imap.example.org, security: none}
@@ -84,9 +147,8 @@ users:
 `
     expect(await lintText(text)).toEqual(
       [
-        // domains[0]: only its schema findings (its authentication: none is not judged, the block is skipped).
-        `missing-key ${pos(text, '{protocol: imap, hots')}`,
-        `unknown-key ${pos(text, 'hots')}`,
+        // domains[0]: only its schema finding (its authentication: none is not judged: without its identifier the domain is skipped).
+        `wrong-type ${pos(text, '42')}`,
         // domains[1], located by its index in the document, not in the kept list.
         `security-none ${pos(text, 'none}', 2)}`,
         `smtp-port-25 ${pos(text, '25')}`,

@@ -11,7 +11,7 @@ export const authRules: Rule = ({settings, doc}) => {
   const findings: Finding[] = []
   settings.domains.forEach((d, position) => {
     const i = d.index ?? position
-    if (d.outgoing.authentication === 'none') {
+    if (d.outgoing?.authentication === 'none') {
       findings.push(settingsFinding('smtp-auth-none', {
         message: `The outgoing server of ${d.domain} (${d.outgoing.host}) is set to authentication "none": when the server requires authentication, as almost all submission servers do, iOS reports "Recipient Rejected By Server" on every message sent.`,
         fix: 'Set `authentication: password`, unless this server really accepts unauthenticated submission from your users.',
@@ -19,7 +19,8 @@ export const authRules: Rule = ({settings, doc}) => {
       }))
     }
     for (const side of ['incoming', 'outgoing'] as const) {
-      const template = d[side].username
+      const template = d[side]?.username
+      if (template === undefined) continue
       for (const match of template.matchAll(/%[^%\s]*%/g)) {
         const token = match[0]
         if ((USERNAME_PLACEHOLDERS as readonly string[]).includes(token)) continue

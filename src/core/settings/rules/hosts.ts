@@ -24,6 +24,7 @@ export const hostRules: Rule = ({settings, doc}) => {
     }
     for (const side of ['incoming', 'outgoing'] as const) {
       const server = d[side]
+      if (!server) continue
       const where = `${side} server of ${d.domain}`
       const source = doc.locate(['domains', i, side, 'host'])
       const name = analyzeName(server.host)

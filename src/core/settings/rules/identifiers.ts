@@ -2,7 +2,7 @@ import {settingsFinding} from '../codes.js'
 import type {Finding, SourceLocation} from '../../findings.js'
 import {normalizeHost} from '../../mail/host.js'
 import {domainProfileIds, userProfileIds} from '../../mail/identifiers.js'
-import type {Settings} from '../model.js'
+import type {LintSettings} from '../model.js'
 import {analyzeName} from '../names.js'
 import type {Rule} from './types.js'
 import {pushAll} from '../../arrays.js'
@@ -64,7 +64,7 @@ export const identifierRules: Rule = ({settings, doc, malformed}) => {
  * identifiers and repeated users (identifier-duplicate, user-duplicate) and users outside every
  * domain are reported by their own rules and skipped here.
  */
-function profileIdentifierCollisions(settings: Settings): Finding[] {
+function profileIdentifierCollisions(settings: LintSettings): Finding[] {
   const findings: Finding[] = []
   const owners = new Map<string, string>()
   const byDomain = new Map(settings.domains.map((d) => [normalizeHost(d.domain), d]))

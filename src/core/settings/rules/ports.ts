@@ -13,6 +13,7 @@ export const portRules: Rule = ({settings, doc}) => {
     const i = d.index ?? position
     for (const side of ['incoming', 'outgoing'] as const) {
       const s = d[side]
+      if (!s) continue
       if (s.security === 'none') {
         findings.push(settingsFinding('security-none', {
           message: `${label(s)} server ${s.host} is set to security "none": passwords and mail would cross the network in clear text, and current iOS and Outlook versions warn or refuse (RFC 8314).`,

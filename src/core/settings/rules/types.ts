@@ -2,7 +2,7 @@ import type {Finding} from '../../findings.js'
 import type {SourceDocument} from '../document.js'
 import type {SigningLoad} from '../signing-identity.js'
 import type {LoadedCaFile} from '../ca-files.js'
-import type {Settings} from '../model.js'
+import type {LintSettings} from '../model.js'
 import type {Malformed} from '../well-formed.js'
 
 export interface RuleOptions {
@@ -17,7 +17,8 @@ export interface RuleOptions {
 }
 
 export interface RuleContext {
-  settings: Settings
+  /** The settings, or the well-formed parts of a document that fails the schema (a malformed server is absent). */
+  settings: LintSettings
   doc: SourceDocument
   options: RuleOptions
   /** The CA files as the loader read them (absent where rules run on something else, e.g. a profile's mail payload). */
