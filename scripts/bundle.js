@@ -114,6 +114,8 @@ const nonAscii = readFileSync(`${root}dist/cli.cjs`).findIndex((byte) => byte > 
 if (nonAscii !== -1) throw new Error(`scripts/bundle.js: dist/cli.cjs holds a non-ASCII byte at offset ${nonAscii}, which bin/cli-loader.js would misread as Latin-1`)
 // The worker threads of a parallel `build` (src/core/generate/parallel-build.ts) start from this file.
 await build({...commonJs, entryPoints: {'build-worker': 'src/core/generate/build-worker.ts'}, outfile: 'dist/build-worker.cjs'})
+// The profile worker threads of `serve` (src/core/serve/profile-pool.ts) start from this file.
+await build({...commonJs, entryPoints: {'serve-worker': 'src/core/serve/profile-worker.ts'}, outfile: 'dist/serve-worker.cjs'})
 // bench-lib: the core APIs the benchmarks measure (bench/*.bench.js), without oclif.
 await build({
   ...common,

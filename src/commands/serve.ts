@@ -29,6 +29,7 @@ Exit status: 0 stopped cleanly, 1 the settings have error-level findings (nothin
     'log-addresses': Flags.boolean({description: 'Write email addresses into the request log as they are (default: a SHA-256 prefix).'}),
     'max-connections': Flags.integer({description: 'Concurrent connections per listener; more are refused.', default: 4096, min: 1}),
     'cache-mb': Flags.integer({description: 'Megabytes of built, signed profiles kept in memory so repeated downloads cost no signature.', default: 64, min: 0}),
+    threads: Flags.integer({description: 'Threads that build and sign the profiles the cache does not hold, beside the one answering HTTP (default: the cores; 1: no worker threads, the event loop builds them). The bytes are the same either way.', min: 1, max: 64}),
     watch: Flags.boolean({description: 'Reload when the settings file or its users CSV changes (--no-watch: only on SIGHUP).', default: true, allowNo: true}),
     'log-level': Flags.string({description: 'Request log level.', options: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info'}),
   }
@@ -55,6 +56,7 @@ Exit status: 0 stopped cleanly, 1 the settings have error-level findings (nothin
         env: process.env,
         logger,
         watch: flags.watch,
+        threads: flags.threads,
         limits: {maxConnections: flags['max-connections'], cacheBytes: flags['cache-mb'] * 1024 * 1024},
         stop: stop.signal,
         onReady: (handle) => {

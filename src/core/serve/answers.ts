@@ -6,8 +6,6 @@
 import {domainAccount, userAccount} from '../generate/account.js'
 import {buildAutoconfig} from '../generate/autoconfig.js'
 import {buildAutodiscover, buildAutodiscoverError} from '../generate/autodiscover.js'
-import {profileBytes} from '../generate/build.js'
-import {domainProfileIds, userProfileIds} from '../generate/ids.js'
 import {safeFileName} from '../generate/write.js'
 import type {DomainSettings, UserSettings} from '../settings/model.js'
 import {domainForHost, resolveAddress} from './address.js'
@@ -57,15 +55,6 @@ export function profileTarget(state: ServeState, emailAddress: string | undefine
   const domain = domainForHost(state, host)
   if (!domain) return {status: 404, error: 'No mail domain is configured for this host name; add ?emailaddress=.'}
   return {domain, fileName: `${safeFileName(domain.domain)}.mobileconfig`, key: `${state.generation}:d:${domain.domain.toLowerCase()}`}
-}
-
-/** The profile's bytes exactly as `build` writes them for this user (or domain): validated, then signed. */
-export function buildProfile(state: ServeState, target: ProfileTarget): Buffer {
-  const account = target.user ? userAccount(target.domain, target.user) : domainAccount(target.domain)
-  const ids = target.user ? userProfileIds(target.domain.identifier, target.user.address) : domainProfileIds(target.domain.identifier)
-  const built = profileBytes({account, ids, certificates: state.certificates, meta: state.meta, signer: state.signer, path: target.fileName})
-  if ('findings' in built) throw new Error(`mailprofile bug: ${target.fileName} does not pass Apple's schema: ${built.findings.map((f) => f.message).join('; ')}`)
-  return built.bytes
 }
 
 function refusal(reason: 'invalid' | 'unknown-domain'): Refusal {

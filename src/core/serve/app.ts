@@ -11,12 +11,15 @@ import Fastify, {LogController, type FastifyBaseLogger, type FastifyInstance, ty
 import type {Logger} from 'pino'
 
 import {sha256Hex} from '../util/hash.js'
-import {MOBILECONFIG_TYPE, answerAutoconfig, answerAutodiscover, buildProfile, profileTarget} from './answers.js'
+import {MOBILECONFIG_TYPE, answerAutoconfig, answerAutodiscover, profileTarget, type ProfileTarget} from './answers.js'
 import {domainForHost, resolveAddress} from './address.js'
 import {AnswerCache, bodyKey} from './answer-cache.js'
 import type {ServeMetrics} from './metrics.js'
 import {PAGE_CSP, renderPage} from './page.js'
-import type {ProfileCache} from './profile-cache.js'
+import {strongEtag} from './etag.js'
+import {buildProfile} from './profile-build.js'
+import type {CachedProfile, ProfileCache} from './profile-cache.js'
+import type {ProfilePool} from './profile-pool.js'
 import type {ServeState} from './state.js'
 
 export const MAX_BODY_BYTES = 16 * 1024
@@ -35,6 +38,8 @@ export interface ServeAppDeps {
   state: () => ServeState
   metrics: ServeMetrics
   cache: ProfileCache
+  /** Worker threads that build and sign cache misses; without it they are built on the event loop. */
+  pool?: ProfilePool
   logger: Logger
   options: ServeAppOptions
   /** The server Fastify answers on (server.ts makes it, with the timeouts); more servers may call `app.routing`. */
@@ -177,18 +182,55 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
   app.get('/.well-known/autoconfig/mail/config-v1.1.xml', autoconfigSchema, autoconfig)
 
   // --- Apple profiles
+  // Builds in progress, by cache key: concurrent downloads of one profile wait for the one signature.
+  const building = new Map<string, Promise<CachedProfile>>()
+  const keep = (state: ServeState, key: string, bytes: Buffer, etag?: string): CachedProfile => {
+    metrics.signatures.inc()
+    // Bytes of settings replaced while they were built are answered, not kept.
+    return state.generation === deps.state().generation ? cache.set(key, bytes, etag) : {bytes, etag: etag ?? strongEtag(bytes)}
+  }
+  const profileEntry = (state: ServeState, target: ProfileTarget): CachedProfile | Promise<CachedProfile> | 'busy' => {
+    const entry = cache.get(target.key) ?? building.get(target.key)
+    if (entry) {
+      metrics.cacheHits.inc()
+      return entry
+    }
+    const pool = deps.pool
+    if (!pool) {
+      metrics.cacheMisses.inc()
+      return keep(state, target.key, buildProfile(state, target))
+    }
+    const job = pool.build(state, target)
+    if (job === 'busy') {
+      metrics.profileBusy.inc()
+      return 'busy'
+    }
+    metrics.cacheMisses.inc()
+    metrics.profileQueue.inc()
+    const built = job
+      .then(
+        (b) => keep(state, target.key, b.bytes, b.etag),
+        (error: unknown) => {
+          // A worker that died is replaced; its requests are answered from the event loop meanwhile.
+          deps.logger.error({err: error}, 'profile worker failed; building on the event loop')
+          return keep(state, target.key, buildProfile(state, target))
+        },
+      )
+      .finally(() => {
+        metrics.profileQueue.dec()
+        building.delete(target.key)
+      })
+    building.set(target.key, built)
+    return built
+  }
   const profile = async (request: FastifyRequest, reply: FastifyReply, email: string | undefined): Promise<FastifyReply> => {
     if (email) request.mailAddress = email
     const state = deps.state()
     const target = profileTarget(state, email, request.hostname)
     if ('status' in target) return reply.code(target.status).type('application/json; charset=utf-8').send({error: target.error})
-    let entry = cache.get(target.key)
-    if (entry) metrics.cacheHits.inc()
-    else {
-      metrics.cacheMisses.inc()
-      entry = cache.set(target.key, buildProfile(state, target))
-      metrics.signatures.inc()
-    }
+    const found = profileEntry(state, target)
+    if (found === 'busy') return reply.code(503).header('Retry-After', '1').type('application/json; charset=utf-8').send({error: 'Too many profiles are being built; retry in a second.'})
+    const entry = found instanceof Promise ? await found : found
     reply.header('ETag', entry.etag).header('Cache-Control', 'private, no-cache')
     if (etagMatches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send()
     return reply.type(MOBILECONFIG_TYPE).header('Content-Disposition', `attachment; filename="${target.fileName}"`).send(entry.bytes)

@@ -1,5 +1,5 @@
 /** The server's Prometheus metrics (prom-client), on a registry of their own so two servers in one process never share counters. */
-import {Counter, Histogram, Registry, collectDefaultMetrics} from 'prom-client'
+import {Counter, Gauge, Histogram, Registry, collectDefaultMetrics} from 'prom-client'
 
 export interface ServeMetrics {
   registry: Registry
@@ -8,6 +8,10 @@ export interface ServeMetrics {
   signatures: Counter
   cacheHits: Counter
   cacheMisses: Counter
+  /** Profile builds waiting for or running on a worker thread. */
+  profileQueue: Gauge
+  /** Profile downloads refused with 503 because `profileQueue` was full. */
+  profileBusy: Counter
   reloads: Counter<'result'>
 }
 
@@ -22,6 +26,8 @@ export function createMetrics(options: {processMetrics?: boolean} = {}): ServeMe
     signatures: new Counter({name: 'mailprofile_profile_signatures_total', help: 'Profiles built (and signed, when the settings name a signing identity) because the cache did not hold them.', registers}),
     cacheHits: new Counter({name: 'mailprofile_profile_cache_hits_total', help: 'Profile downloads answered from the cache of built profiles.', registers}),
     cacheMisses: new Counter({name: 'mailprofile_profile_cache_misses_total', help: 'Profile downloads that had to build the profile.', registers}),
+    profileQueue: new Gauge({name: 'mailprofile_profile_queue', help: 'Profile builds waiting for or running on a worker thread.', registers}),
+    profileBusy: new Counter({name: 'mailprofile_profile_busy_total', help: 'Profile downloads answered 503 (Retry-After) because the worker threads already had as many builds queued as allowed.', registers}),
     reloads: new Counter({name: 'mailprofile_settings_reloads_total', help: 'Settings reloads (SIGHUP or a changed file), by result: ok, or failed (the old settings keep serving).', labelNames: ['result'], registers}),
   }
 }

@@ -3,9 +3,9 @@
  * the settings' generation (state.ts), so a reload never serves older bytes. Bounded by total
  * bytes (lru-cache evicts the least recently used), never by trust in how many users exist.
  */
-import {createHash} from 'node:crypto'
-
 import {LRUCache} from 'lru-cache'
+
+import {strongEtag} from './etag.js'
 
 export interface CachedProfile {
   bytes: Buffer
@@ -24,9 +24,9 @@ export class ProfileCache {
     return this.lru.get(key)
   }
 
-  /** Stores and returns the entry; a profile larger than the whole cache is returned but not kept. */
-  set(key: string, bytes: Buffer): CachedProfile {
-    const entry = {bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url')}"`}
+  /** Stores and returns the entry (`etag`: the bytes' strongEtag, when already computed); a profile larger than the whole cache is returned but not kept. */
+  set(key: string, bytes: Buffer, etag = strongEtag(bytes)): CachedProfile {
+    const entry = {bytes, etag}
     this.lru.set(key, entry)
     return entry
   }

@@ -3,6 +3,8 @@
  * server to `onReady` (the command wires SIGHUP to `reload()` there), serve until `stop` aborts,
  * close gracefully, and return what happened as findings and data for the report.
  */
+import {availableParallelism} from 'node:os'
+
 import type {Finding} from '../findings.js'
 import {startServe, type ServeHandle, type ServeOptions} from './server.js'
 
@@ -17,8 +19,9 @@ export interface ServeRunResult {
   reloads: {ok: number; failed: number}
 }
 
+/** As startServe, but `threads` defaults to the machine's cores (availableParallelism). */
 export async function runServe(options: ServeOptions & {stop: AbortSignal; onReady?: (handle: ServeHandle) => void}): Promise<ServeRunResult> {
-  const started = await startServe(options)
+  const started = await startServe({...options, threads: options.threads ?? availableParallelism()})
   if (!started.ok) return {findings: started.findings, refused: started.message, urls: [], requests: 0, reloads: {ok: 0, failed: 0}}
   const {handle} = started
   options.onReady?.(handle)

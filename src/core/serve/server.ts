@@ -18,8 +18,10 @@ import {InputError} from '../errors.js'
 import {readInputFile} from '../files.js'
 import type {Finding} from '../findings.js'
 import {answerClientError, buildServeApp, type ServeAppOptions} from './app.js'
+import {packageFile} from '../paths.js'
 import {createMetrics, type ServeMetrics} from './metrics.js'
 import {ProfileCache} from './profile-cache.js'
+import {ProfilePool} from './profile-pool.js'
 import {loadServeState, type ServeState} from './state.js'
 
 export interface Listener {
@@ -44,6 +46,8 @@ export interface ServeLimits {
   cacheBytes: number
   /** How long close() lets requests in flight finish before it cuts the connections. */
   shutdownGraceMs: number
+  /** Profile builds in flight on the worker threads at most; a download beyond gets 503 with Retry-After. */
+  profileQueue: number
 }
 
 export const DEFAULT_LIMITS: ServeLimits = {
@@ -54,6 +58,7 @@ export const DEFAULT_LIMITS: ServeLimits = {
   maxConnections: 4096,
   cacheBytes: 64 * 1024 * 1024,
   shutdownGraceMs: 10_000,
+  profileQueue: 256,
 }
 
 export interface ServeOptions extends Omit<ServeAppOptions, 'publicUrl'> {
@@ -69,6 +74,13 @@ export interface ServeOptions extends Omit<ServeAppOptions, 'publicUrl'> {
   watchIntervalMs?: number
   /** Node's default process metrics in /metrics (default true). */
   processMetrics?: boolean
+  /**
+   * Threads that build and sign the profiles the cache does not hold: 2 or more start that many
+   * worker threads (profile-pool.ts) beside the event loop; 1 (the default) builds them on the event loop.
+   */
+  threads?: number
+  /** The worker threads' entry file (default: dist/serve-worker.cjs of the package). */
+  workerFile?: string
 }
 
 export interface ReloadOutcome {
@@ -83,6 +95,8 @@ export interface ServeHandle {
   publicUrl: string
   app: FastifyInstance
   metrics: ServeMetrics
+  /** Worker threads building profiles (0: they are built on the event loop). */
+  threads: number
   state(): ServeState
   reload(): Promise<ReloadOutcome>
   /** Stops accepting, lets requests in flight finish (up to shutdownGraceMs), then resolves. */
@@ -102,6 +116,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
   const cache = new ProfileCache(limits.cacheBytes)
   if (options.listeners.length === 0) throw new InputError('serve needs at least one --listen address')
   const servers = options.listeners.map((l) => makeServer(l, limits))
+  const pool = await startPool(options, first.state, limits, logger)
   const publicUrlBox = {value: options.publicUrl ?? ''}
   const appOptions: ServeAppOptions = {
     get publicUrl() {
@@ -111,7 +126,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
     trustProxy: options.trustProxy,
     logAddresses: options.logAddresses,
   }
-  const app = buildServeApp({state: () => state, metrics, cache, logger, options: appOptions, server: servers[0]!})
+  const app = buildServeApp({state: () => state, metrics, cache, pool, logger, options: appOptions, server: servers[0]!})
   await app.ready()
   // Fastify answers client errors on its own server; the others get the same handler.
   for (const s of servers.slice(1)) s.on('request', app.routing).on('clientError', answerClientError)
@@ -132,6 +147,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
     }
   } catch (error) {
     for (const s of servers) s.close()
+    await pool?.close()
     const e = error as NodeJS.ErrnoException
     throw new InputError(`cannot listen: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : e.message}`)
   }
@@ -148,6 +164,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
         return {ok: false, message: next.message, findings: next.findings}
       }
       state = next.state
+      pool?.setState(state)
       cache.clear()
       metrics.reloads.inc({result: 'ok'})
       logger.info({generation: state.generation, domains: state.settings.domains.length, users: state.settings.users.length}, 'settings reloaded')
@@ -183,11 +200,42 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
       logger.info('shutting down: finishing requests in flight')
       await Promise.all(servers.map((s) => closeServer(s, limits.shutdownGraceMs)))
       await app.close()
+      await pool?.close()
     })()
     return closing
   }
 
-  return {ok: true, findings: first.findings, handle: {urls, publicUrl: publicUrlBox.value, app, metrics, state: () => state, reload, close}}
+  const handle: ServeHandle = {
+    urls,
+    publicUrl: publicUrlBox.value,
+    app,
+    metrics,
+    get threads() {
+      return pool?.threads ?? 0
+    },
+    state: () => state,
+    reload,
+    close,
+  }
+  return {ok: true, findings: first.findings, handle}
+}
+
+/** The profile worker threads, when more than one thread is asked for; if they cannot start, profiles are built on the event loop. */
+async function startPool(options: ServeOptions, state: ServeState, limits: ServeLimits, logger: Logger): Promise<ProfilePool | undefined> {
+  const threads = options.threads ?? 1
+  if (threads < 2) return undefined
+  try {
+    return await ProfilePool.start({
+      file: options.workerFile ?? packageFile('dist', 'serve-worker.cjs'),
+      threads,
+      state,
+      maxQueued: limits.profileQueue,
+      onWorkerError: (error) => logger.error({err: error}, 'a profile worker thread stopped; starting another'),
+    })
+  } catch (error) {
+    logger.warn({err: error}, 'the profile worker threads could not start; profiles are built on the event loop')
+    return undefined
+  }
 }
 
 function makeServer(l: Listener, limits: ServeLimits): Server {

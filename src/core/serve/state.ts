@@ -10,6 +10,7 @@ import {caCertificates, profileMetadata, xmlCharacterFindings, type ProfileSigne
 import {signerOf} from '../generate/build-file.js'
 import {identityOrError} from '../sign/identity.js'
 import type {CaCertificate, ProfileMetadata} from '../generate/mobileconfig.js'
+import type {SigningIdentity} from '../settings/signing-identity.js'
 import {lintSettingsFile} from '../settings/lint.js'
 import type {DomainSettings, Settings, UserSettings} from '../settings/model.js'
 import {analyzeAddress, analyzeName} from '../settings/names.js'
@@ -19,6 +20,8 @@ export interface ServeState {
   certificates: readonly CaCertificate[]
   meta: ProfileMetadata
   signer?: ProfileSigner
+  /** The identity `signer` signs with, for the profile worker threads (profile-pool.ts) to make their own signer from. */
+  identity?: SigningIdentity
   /** A-label, lower-case domain → its settings. */
   domains: ReadonlyMap<string, DomainSettings>
   /** Canonical address (analyzeAddress's key) → the listed user. */
@@ -48,11 +51,12 @@ export async function loadServeState(file: string, options: {env: Readonly<Recor
     const certificates = settings ? caCertificates(lint.workspace.caFiles, []) : []
     const errors = findings.filter((f) => f.severity === 'error')
     if (!settings || errors.length > 0) return {ok: false, findings, message: `${file} has ${errors.length} error-level finding${errors.length === 1 ? '' : 's'} (run \`mailprofile lint ${file}\`)`}
-    const signer = settings.signing && lint.workspace.signing ? await signerOf(identityOrError(lint.workspace.signing, settings.signing)) : undefined
+    const identity = settings.signing && lint.workspace.signing ? identityOrError(lint.workspace.signing, settings.signing) : undefined
+    const signer = identity ? await signerOf(identity) : undefined
     const domains = new Map(settings.domains.map((d) => [analyzeName(d.domain).ascii || d.domain.toLowerCase(), d]))
     const users = new Map(settings.users.map((u) => [analyzeAddress(u.address).key, u]))
     const watchFiles = [...new Set([settings.file, ...settings.users.map((u) => u.source.file)])]
-    return {ok: true, findings, state: {settings, certificates, meta: profileMetadata(settings), signer, domains, users, watchFiles, generation: ++generations}}
+    return {ok: true, findings, state: {settings, certificates, meta: profileMetadata(settings), signer, identity, domains, users, watchFiles, generation: ++generations}}
   } catch (error) {
     if (error instanceof InputError) return {ok: false, findings: [], message: error.describe()}
     throw error
