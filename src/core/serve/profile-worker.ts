@@ -76,6 +76,8 @@ port.on('message', (message: WorkerState | WorkerJob) => {
   } catch (error) {
     reply = {type: 'failed', id: message.id, error: error instanceof Error ? error.message : String(error)}
   }
-  port.postMessage(reply)
+  // The signed bytes own their memory (larger than Buffer's pool slices): handed over, not copied.
+  const bytes = reply.type === 'done' ? reply.bytes : undefined
+  port.postMessage(reply, bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : [])
 })
 port.postMessage({type: 'ready'} satisfies WorkerReply)
