@@ -11,7 +11,7 @@ import {deadlineFinding} from '../net/finding.js'
 import {loginFinding} from '../net/login.js'
 import type {Authentication, Settings} from '../settings/model.js'
 import {type ChainCertificate, type ChainEvaluation, type ChainTrust, chainEvaluator, compareEndpointCertificates, loadTrustStore} from '../x509/index.js'
-import {endpointKey, normalizeHost} from '../mail/host.js'
+import {endpointKey} from '../mail/host.js'
 import {type CheckEndpoint, endpointsFromSettings, type SettingsSource} from './endpoints.js'
 import {sourceForCode} from './finding-source.js'
 import type {LoadedCaFile} from '../settings/ca-files.js'
@@ -81,49 +81,22 @@ function attach(f: Finding, endpoint: EndpointRef, where: SettingsSource | undef
 }
 
 /**
- * Evaluations by host and chain: one host usually serves the same chain on all its ports, so each
- * distinct (host, chain) is judged once per run; and one evaluator per run (x509 chainEvaluator)
- * parses each distinct chain and builds its paths to the trust stores once, whatever the host.
+ * One evaluator per run (x509 chainEvaluator): each distinct chain is parsed and pathed to the
+ * trust stores once, and judged once per host name that serves it (a host with the same chain on
+ * all its ports is judged once).
  */
-interface EvaluationCache {
-  byHostAndChain: Map<string, ChainEvaluation>
-  evaluator: (host: string, chain: Buffer[]) => ChainEvaluation
-}
+type Evaluator = (host: string, chain: Buffer[]) => ChainEvaluation
 
-function evaluationCache(options: CheckOptions): EvaluationCache {
-  return {
-    byHostAndChain: new Map(),
-    evaluator: chainEvaluator({
-      now: options.now,
-      warnDays: options.warnDays,
-      extraRoots: options.extraRoots,
-      profileRoots: options.profileRoots,
-      trustInput: options.trustInput,
-      pins: options.pins,
-      appleStore: options.appleStore,
-    }),
-  }
-}
-
-/**
- * The cache key of (host, chain): the host, then each certificate's length and bytes as a latin1
- * string (exact, so no two chains can share a key). Cheaper than hashing every certificate with
- * SHA-256 per endpoint, which cost about 0.1 ms of CPU per endpoint.
- */
-function evaluationKey(host: string, chain: Buffer[]): string {
-  let key = normalizeHost(host)
-  for (const der of chain) key += `|${der.length}:${der.toString('latin1')}`
-  return key
-}
-
-function evaluate(host: string, chain: Buffer[], cache: EvaluationCache): ChainEvaluation {
-  const key = evaluationKey(host, chain)
-  let evaluation = cache.byHostAndChain.get(key)
-  if (!evaluation) {
-    evaluation = cache.evaluator(host, chain)
-    cache.byHostAndChain.set(key, evaluation)
-  }
-  return evaluation
+function runEvaluator(options: CheckOptions): Evaluator {
+  return chainEvaluator({
+    now: options.now,
+    warnDays: options.warnDays,
+    extraRoots: options.extraRoots,
+    profileRoots: options.profileRoots,
+    trustInput: options.trustInput,
+    pins: options.pins,
+    appleStore: options.appleStore,
+  })
 }
 
 /**
@@ -143,7 +116,7 @@ function loginFindings(ep: CheckEndpoint, evidence: ProbeEvidence): Array<[Findi
   return out
 }
 
-function judge(ep: CheckEndpoint, evidence: ProbeEvidence, cache: EvaluationCache): EndpointResult {
+function judge(ep: CheckEndpoint, evidence: ProbeEvidence, evaluate: Evaluator): EndpointResult {
   const target = evidence.target
   const ref = refOf(target)
   const source = ep.settingsSources[0]
@@ -152,7 +125,7 @@ function judge(ep: CheckEndpoint, evidence: ProbeEvidence, cache: EvaluationCach
   let certificates: ChainCertificate[] = []
   let trust: ChainTrust | undefined
   if (evidence.chain.length > 0) {
-    const evaluation = evaluate(target.host, evidence.chain, cache)
+    const evaluation = evaluate(target.host, evidence.chain)
     certificates = evaluation.certificates
     trust = evaluation.trust
     pushAll(findings, evaluation.findings.map((f) => attach(f, ref, source)))
@@ -224,9 +197,9 @@ export async function probeSettings(settings: Settings, options: CheckOptions): 
  */
 export async function runCheck(endpoints: readonly CheckEndpoint[], options: CheckOptions, probed?: readonly ProbeEvidence[]): Promise<CheckResult> {
   const targets = targetsOf(endpoints, options)
-  const cache = evaluationCache(options)
+  const evaluate = runEvaluator(options)
   if (probed && probed.length !== endpoints.length) throw new Error(`mailprofile bug: ${probed.length} probe results for ${endpoints.length} endpoints`)
-  const results = probed ? endpoints.map((ep, i) => judge(ep, probed[i]!, cache)) : await probeEach(endpoints, options, (ep, evidence) => judge(ep, evidence, cache))
+  const results = probed ? endpoints.map((ep, i) => judge(ep, probed[i]!, evaluate)) : await probeEach(endpoints, options, (ep, evidence) => judge(ep, evidence, evaluate))
 
   // One host, different certificates on different ports.
   const differs = compareEndpointCertificates(

@@ -18,7 +18,8 @@ import {bareSha256, normalizePins} from './fingerprint.js'
 import {CHAIN_RULES} from './rules/index.js'
 import {mozillaReason} from './rules/mozilla.js'
 import {trustProblem} from './rules/trust.js'
-import {type AppleTrustStore, RootIndex, entryFingerprint, loadMozillaStore, loadTrustStore} from './trust-store.js'
+import {ChainMemo} from './chain-memo.js'
+import {type AppleTrustStore, type RootEntry, RootIndex, entryFingerprint, loadMozillaStore, loadTrustStore} from './trust-store.js'
 import {pushAll} from '../arrays.js'
 
 export interface EvaluateChainOptions {
@@ -100,48 +101,71 @@ interface ChainFacts {
 
 /** Chains remembered per evaluator; a check of more distinct chains than this starts over. */
 const FACTS_LIMIT = 4096
+/** Host names remembered per chain (each with its whole evaluation); more start that chain's list over. */
+const HOSTS_PER_CHAIN_LIMIT = 4096
 
-/** The exact cache key of a chain: each certificate's length and bytes as latin1 (no two chains share one). */
-function chainKey(chain: readonly Buffer[]): string {
-  let key = ''
-  for (const der of chain) key += `${der.length}:${der.toString('latin1')}|`
-  return key
+/** A chain's facts and, per host name exactly as written, the evaluation made for it. */
+interface KnownChain {
+  facts: ChainFacts
+  byHost: Map<string, ChainEvaluation>
 }
 
 /**
  * An evaluateChain for many endpoints with the same options (one check run): what does not depend
  * on the host (parsing, path building against the trust stores, the admin's roots and pins) is
- * worked out once per distinct chain, and only the rules and verdicts run per host.
+ * worked out once per distinct chain (recognised byte for byte, chain-memo.ts), the rules and
+ * verdicts once per (chain, host name): a host serving the same chain on several ports is judged
+ * once, and two host names with the same chain each get their own verdicts.
  */
 export function chainEvaluator(options: Omit<EvaluateChainOptions, 'host' | 'chain'>): (host: string, chain: Buffer[]) => ChainEvaluation {
   const store = options.appleStore ?? loadTrustStore()
   const shared = sharedFacts(options, store)
-  const facts = new Map<string, ChainFacts>()
+  const chains = new ChainMemo<KnownChain>(FACTS_LIMIT)
+  const refs = rootRefs()
   return (host, chain) => {
-    const key = chainKey(chain)
-    let known = facts.get(key)
-    if (!known) {
-      known = chainFacts(options, chain, store, shared)
-      if (facts.size >= FACTS_LIMIT) facts.clear()
-      facts.set(key, known)
+    const known = chains.getOrAdd(chain, () => ({facts: chainFacts(chain, store, shared), byHost: new Map()}))
+    let evaluation = known.byHost.get(host)
+    if (!evaluation) {
+      evaluation = evaluateKnown(host, chain, known.facts, store, refs)
+      if (known.byHost.size >= HOSTS_PER_CHAIN_LIMIT) known.byHost.clear()
+      known.byHost.set(host, evaluation)
     }
-    const findings: Finding[] = known.unreadable.map(({index, message}) =>
-      finding('certificate-unreadable', {
-        message: `Certificate ${index + 1} the server sent cannot be parsed (${message}); clients reject the connection. ${appleAlert(host)}`,
-        fix: 'Check the certificate files the server is configured with (PEM, complete, in order: server certificate first).',
-      }),
-    )
-    if (!known.context) {
-      const reason = chain.length === 0 ? 'the server sent no certificate' : 'the server certificate cannot be parsed'
-      return {
-        certificates: known.certificates,
-        trust: {apple: {trusted: false, storeVersion: store.version, reason}, mozilla: {trusted: false, reason}},
-        findings,
-      }
+    return evaluation
+  }
+}
+
+/** The rules and verdicts for one host name over a chain's facts. */
+function evaluateKnown(host: string, chain: Buffer[], known: ChainFacts, store: AppleTrustStore, refs: RootRefs): ChainEvaluation {
+  const findings: Finding[] = known.unreadable.map(({index, message}) =>
+    finding('certificate-unreadable', {
+      message: `Certificate ${index + 1} the server sent cannot be parsed (${message}); clients reject the connection. ${appleAlert(host)}`,
+      fix: 'Check the certificate files the server is configured with (PEM, complete, in order: server certificate first).',
+    }),
+  )
+  if (!known.context) {
+    const reason = chain.length === 0 ? 'the server sent no certificate' : 'the server certificate cannot be parsed'
+    return {
+      certificates: known.certificates,
+      trust: {apple: {trusted: false, storeVersion: store.version, reason}, mozilla: {trusted: false, reason}},
+      findings,
     }
-    const ctx: ChainContext = {...known.context, host}
-    for (const rule of CHAIN_RULES) pushAll(findings, rule.check(ctx))
-    return {certificates: known.certificates, trust: chainTrust(ctx, findings), findings}
+  }
+  const ctx: ChainContext = {...known.context, host}
+  for (const rule of CHAIN_RULES) pushAll(findings, rule.check(ctx))
+  return {certificates: known.certificates, trust: chainTrust(ctx, findings, refs), findings}
+}
+
+/** A RootRef per (index, entry), made once: its name and colon fingerprint are the same for every endpoint. */
+type RootRefs = (index: RootIndex, entry: RootEntry) => RootRef
+
+function rootRefs(): RootRefs {
+  const made = new WeakMap<RootIndex, WeakMap<RootEntry, RootRef>>()
+  return (index, entry) => {
+    let byEntry = made.get(index)
+    if (!byEntry) made.set(index, (byEntry = new WeakMap()))
+    let ref = byEntry.get(entry)
+    if (!ref) byEntry.set(entry, (ref = {name: index.nameOf(entry), sha256: entryFingerprint(entry)}))
+    return ref
   }
 }
 
@@ -163,7 +187,7 @@ function sharedFacts(options: Omit<EvaluateChainOptions, 'host' | 'chain'>, stor
   }
 }
 
-function chainFacts(options: Omit<EvaluateChainOptions, 'host' | 'chain'>, chain: Buffer[], store: AppleTrustStore, shared: SharedFacts): ChainFacts {
+function chainFacts(chain: Buffer[], store: AppleTrustStore, shared: SharedFacts): ChainFacts {
   const unreadable: ChainFacts['unreadable'] = []
   const parsedAll = chain.slice(0, MAX_CHAIN_CERTIFICATES).map((der, index) => {
     try {
@@ -248,12 +272,12 @@ function chainFailure(findings: readonly Finding[], codes: Set<string>): string 
  * "trusted" only when the chain reaches the store's root and nothing on it fails: never "trusted"
  * above a chain that a device rejects.
  */
-function chainTrust(ctx: ChainContext, findings: readonly Finding[]): ChainTrust {
+function chainTrust(ctx: ChainContext, findings: readonly Finding[], refs: RootRefs): ChainTrust {
   const {anchor, store, mozillaPath} = ctx
   const appleFailure = chainFailure(findings, ERROR_CODES)
   const anchoredApple = ctx.publicRoot && !ctx.removedRoot
   const apple: ChainTrust['apple'] = {trusted: anchoredApple && !appleFailure, storeVersion: store.version}
-  if (anchoredApple && anchor) apple.root = {name: store.roots.nameOf(anchor.entry), sha256: entryFingerprint(anchor.entry)}
+  if (anchoredApple && anchor) apple.root = refs(store.roots, anchor.entry)
   if (!apple.trusted) {
     apple.reason =
       (anchoredApple ? appleFailure : undefined) ??
@@ -262,11 +286,11 @@ function chainTrust(ctx: ChainContext, findings: readonly Finding[]): ChainTrust
   }
   const mozillaFailure = chainFailure(findings, RFC5280_CODES)
   const mozilla: ChainTrust['mozilla'] = mozillaPath.anchor
-    ? {trusted: !mozillaFailure, root: {name: ctx.mozillaStore.nameOf(mozillaPath.anchor.entry), sha256: entryFingerprint(mozillaPath.anchor.entry)}}
+    ? {trusted: !mozillaFailure, root: refs(ctx.mozillaStore, mozillaPath.anchor.entry)}
     : {trusted: false, reason: mozillaReason(mozillaPath)}
   if (mozillaPath.anchor && mozillaFailure) mozilla.reason = mozillaFailure
   const trust: ChainTrust = {apple, mozilla}
-  if (ctx.privateRoot && anchor) trust.privateRoot = {name: ctx.extra.nameOf(anchor.entry), sha256: entryFingerprint(anchor.entry)}
+  if (ctx.privateRoot && anchor) trust.privateRoot = refs(ctx.extra, anchor.entry)
   return trust
 }
 

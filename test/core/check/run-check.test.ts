@@ -99,6 +99,27 @@ describe('runCheck', () => {
     expect(codesOf(r)).toContain('legacy-tls-version')
   })
 
+  it('judges each host name on its own over one chain, and a server with another chain anew', async () => {
+    const wildcard = createChain({dnsNames: ['*.example.test'], label: 'RunCheck wildcard'})
+    const shared = await start({cert: wildcard.serverChainPem, key: wildcard.leaf.keyPem})
+    const own = await start()
+    const roots = options({extraRoots: [pki.root.der, wildcard.root.der]})
+    const hosts = ['imap.example.test', 'mail.example.org', 'smtp.example.test', 'IMAP.example.test']
+    const result = await runCheck([...hosts.map((h) => ep(shared, 'imap', 'ssl', h)), ep(own), ep(shared, 'imap', 'ssl', 'mail.example.org')], roots)
+    const [covered, uncovered, coveredToo, upper, ownChain, uncoveredAgain] = result.endpoints
+    for (const r of [covered, coveredToo, upper]) expect(codesOf(r!)).toEqual(['mozilla-untrusted', 'private-root'])
+    expect(codesOf(uncovered!)).toEqual(['hostname-mismatch', 'mozilla-untrusted', 'private-root'])
+    expect(uncovered!.findings.find((f) => f.code === 'hostname-mismatch')?.message).toContain('"mail.example.org"')
+    expect(uncovered!.status).toBe('error')
+    expect(codesOf(uncoveredAgain!)).toEqual(codesOf(uncovered!))
+    expect(upper!.findings.find((f) => f.code === 'private-root')?.message).toContain('IMAP.example.test')
+    for (const r of result.endpoints.slice(0, 4)) expect(r.trust?.privateRoot?.sha256).toBe(wildcard.root.x509.fingerprint256)
+    // The other server's chain (its own leaf and root) is evaluated for itself, not taken from the first.
+    expect(ownChain!.certificates[0]!.sha256).toBe(pki.leaf.x509.fingerprint256)
+    expect(ownChain!.trust?.privateRoot?.sha256).toBe(pki.root.x509.fingerprint256)
+    expect(codesOf(ownChain!)).toEqual(['mozilla-untrusted', 'private-root'])
+  })
+
   it('applies --resolve to targets and judges as of --at', async () => {
     const s = await start()
     const result = await runCheck([{target: {host: HOST, port: s.port, protocol: 'imap', security: 'ssl'}, settingsSources: []}], options({resolve: ResolveMap.parse([`${HOST}:${s.port}:127.0.0.1`]), now: new Date('2099-06-01T00:00:00Z')}))

@@ -390,3 +390,48 @@ describe('chainEvaluator: one chain judged for many hosts', () => {
     expect(evaluator('x.example.com', chains[2]!).findings.find((f) => f.code === 'certificate-unreadable')?.message).toContain('"x.example.com"')
   })
 })
+
+describe('chainEvaluator: what it remembers', () => {
+  it('two host names with the same chain (fresh copies, as each probe hands them over) each get their own host-name verdict and messages', () => {
+    const pki = createChain({dnsNames: ['*.example.com']})
+    const evaluator = chainEvaluator({now: NOW, warnDays: 30, extraRoots: [], ...storesTrusting([pki.root])})
+    const sent = () => [Buffer.from(pki.leaf.der), Buffer.from(pki.intermediate.der)]
+    const covered = evaluator('imap.example.com', sent())
+    const uncovered = evaluator('mail.example.org', sent())
+    const coveredAgain = evaluator('smtp.example.com', sent())
+    expect(codes(covered)).toEqual([])
+    expect(covered.trust.apple.trusted).toBe(true)
+    expect(codes(uncovered)).toEqual(['hostname-mismatch'])
+    expect(uncovered.findings[0]!.message).toContain('"mail.example.org"')
+    expect(codes(coveredAgain)).toEqual([])
+    // The same host again is the same verdict; another spelling is judged (and named) as written.
+    expect(evaluator('mail.example.org', sent())).toBe(uncovered)
+    const upper = evaluator('MAIL.example.org', sent())
+    expect(upper).not.toBe(uncovered)
+    expect(upper.findings[0]!.message).toContain('"MAIL.example.org"')
+  })
+
+  it('a different chain is evaluated anew, also when it shares the leaf or comes after the good one', () => {
+    const pki = createChain({dnsNames: [HOST]})
+    // Another CA (other names, other keys): its chain is trusted by no store here.
+    const other = createChain({dnsNames: [HOST], label: 'Other', root: {key: {slot: 'other-root'}}, intermediate: {key: {slot: 'other-intermediate'}}})
+    const evaluator = chainEvaluator({now: NOW, warnDays: 30, extraRoots: [], ...storesTrusting([pki.root])})
+    const full = evaluator(HOST, [pki.leaf.der, pki.intermediate.der])
+    const leafOnly = evaluator(HOST, [pki.leaf.der])
+    const untrusted = evaluator(HOST, [other.leaf.der, other.intermediate.der])
+    const fullAgain = evaluator(HOST, [Buffer.from(pki.leaf.der), Buffer.from(pki.intermediate.der)])
+    expect(full.trust.apple.trusted).toBe(true)
+    expect(leafOnly.trust.apple.trusted).toBe(false)
+    expect(codes(leafOnly)).toEqual(['incomplete-chain'])
+    expect(untrusted.trust.apple.trusted).toBe(false)
+    expect(untrusted.certificates[0]!.sha256).toBe(other.leaf.x509.fingerprint256)
+    expect(fullAgain).toBe(full)
+    for (const [result, chain] of [
+      [full, [pki.leaf.der, pki.intermediate.der]],
+      [leafOnly, [pki.leaf.der]],
+      [untrusted, [other.leaf.der, other.intermediate.der]],
+    ] as const) {
+      expect(result).toEqual(evaluateChain({host: HOST, chain: [...chain], now: NOW, warnDays: 30, extraRoots: [], ...storesTrusting([pki.root])}))
+    }
+  })
+})
