@@ -27,6 +27,7 @@ import {shardOfAddress, type Shard} from './shard.js'
 import {safeFileName} from './write.js'
 import {APACHE_SNIPPET, NGINX_SNIPPET, buildApacheSnippet, buildNginxSnippet} from './webserver.js'
 import {findXmlInvalidCharacter} from './xml-text.js'
+import {userProfileWriter, type UserProfile} from './user-profiles.js'
 import {pushAll} from '../arrays.js'
 
 
@@ -235,6 +236,12 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
     if ('findings' in built) pushAll(findings, built.findings)
     else add(path, 'mobileconfig', account, built.bytes, {identifier: built.payloadIdentifier, uuid: built.payloadUuid}, options.signer?.info ?? null)
   }
+  /** A user's profile from its domain's template (user-profiles.ts): the same bytes and findings as profile(). */
+  const userProfile = (write: (account: MailAccount, ids: ProfileIds) => UserProfile, path: string, account: MailAccount, ids: ProfileIds): void => {
+    const built = write(account, ids)
+    if ('issues' in built) pushAll(findings, schemaFindings(built.issues, path, account.user?.source ?? account.domain.source))
+    else add(path, 'mobileconfig', account, options.signer ? options.signer.sign(built.bytes) : built.bytes, {identifier: built.payloadIdentifier, uuid: built.payloadUuid}, options.signer?.info ?? null)
+  }
   const declaration = (path: string, account: MailAccount, ids: ProfileIds): void => {
     const identifier = ids.account(account.incoming.protocol === 'pop3' ? 'pop3' : 'imap')
     // The configuration keeps its path; its assets and activation sit beside it (`<name>.credentials.json`, …).
@@ -275,11 +282,12 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
         add(`${dir}/${APACHE_SNIPPET}`, 'webserver', account, buildApacheSnippet(domain))
       }
     }
+    const writeUserProfile = userProfileWriter(certificates, meta)
     for (const user of usersByDomain.get(domain) ?? []) {
       const userAcc = userAccount(domain, user)
       const userIds = userProfileIds(domain.identifier, user.address)
       const name = safeFileName(user.address)
-      if (want.has('mobileconfig')) profile(`${dir}/users/${name}.mobileconfig`, userAcc, userIds)
+      if (want.has('mobileconfig')) userProfile(writeUserProfile, `${dir}/users/${name}.mobileconfig`, userAcc, userIds)
       if (want.has('autodiscover')) add(`${dir}/users/${name}.autodiscover.xml`, 'autodiscover', userAcc, buildAutodiscover(userAcc))
       if (want.has('ddm')) declaration(`${dir}/ddm/users/${name}.json`, userAcc, userIds)
     }

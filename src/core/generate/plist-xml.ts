@@ -12,7 +12,10 @@
  *
  * A template (`plistTemplate`) is a document with holes: what is the same in thousands of profiles
  * (certificate payloads with their base64 text, the organization's keys) is written once, and
- * `fillPlistTemplate` writes only the values that differ.
+ * `fillPlistTemplate` writes only the values that differ. A byte template (`plistByteTemplate`,
+ * `fillPlistBytes`) keeps the text around its holes as UTF-8 bytes, and its holes may be whole
+ * dictionary entries (`PLIST_ENTRY_SLOT`: the key and its value, or nothing for an absent value), so
+ * a per-user profile is written as one buffer without encoding its fixed text again.
  */
 import {assertXmlTree, isXmlText} from './xml-text.js'
 
@@ -27,6 +30,8 @@ const entity = (c: string): string => ENTITIES[c]!
 
 /** Marks a hole in a template (see plistTemplate). */
 export const PLIST_SLOT: unique symbol = Symbol('plist slot')
+/** As a dictionary value: the whole entry (key and value) is a hole, left out when filled with undefined or null. */
+export const PLIST_ENTRY_SLOT: unique symbol = Symbol('plist entry slot')
 
 /** Why the fast writer stopped; buildPlistXml then finds the exact error (which string, which value). */
 class Refused extends Error {}
@@ -46,6 +51,8 @@ function container(tag: string, children: string, indent: string): string {
 
 interface Slots {
   indents: string[]
+  /** Per hole: the escaped key of an entry hole, undefined for a value hole. */
+  keys: Array<string | undefined>
 }
 
 /** One value as plist XML, each element on its own line starting with `indent` (a newline and spaces). */
@@ -66,6 +73,7 @@ function write(value: unknown, where: string, indent: string, slots?: Slots): st
   }
   if (value === PLIST_SLOT && slots) {
     slots.indents.push(indent)
+    slots.keys.push(undefined)
     return '\u0000'
   }
   if (value && typeof value === 'object') {
@@ -76,6 +84,12 @@ function write(value: unknown, where: string, indent: string, slots?: Slots): st
       const key = escaped(k)
       const v = record[k]
       if (v === undefined || v === null) continue
+      if (v === PLIST_ENTRY_SLOT && slots) {
+        slots.indents.push(inner)
+        slots.keys.push(key)
+        children += '\u0000'
+        continue
+      }
       children += element('key', key, inner) + write(v, where === '' ? k : `${where}.${k}`, inner, slots)
     }
     return container('dict', children, indent)
@@ -110,10 +124,11 @@ export interface PlistTemplate {
  * with values gives exactly the bytes buildPlistXml writes for the tree holding those values.
  */
 export function plistTemplate(value: unknown, field = 'plist'): PlistTemplate {
-  const slots: Slots = {indents: []}
+  const slots: Slots = {indents: [], keys: []}
   const text = writeChecked(value, field, () => HEADER + OPEN + write(value, field, '\n  ', slots) + CLOSE)
   const parts = text.split('\u0000')
   if (parts.length !== slots.indents.length + 1) throw new Error(`${field}: a template value holds U+0000`)
+  if (slots.keys.some((k) => k !== undefined)) throw new Error(`${field}: entry holes need a byte template (plistByteTemplate)`)
   return {parts, indents: slots.indents}
 }
 
@@ -128,4 +143,51 @@ export function fillPlistTemplate(template: PlistTemplate, values: readonly unkn
   let text = parts[0]!
   for (let i = 0; i < indents.length; i++) text += write(values[i], field, indents[i]!) + parts[i + 1]!
   return text
+}
+
+/** A template whose fixed text is UTF-8 bytes, with value holes (PLIST_SLOT) and entry holes (PLIST_ENTRY_SLOT). */
+export interface PlistByteTemplate {
+  readonly parts: readonly Buffer[]
+  readonly indents: readonly string[]
+  readonly keys: ReadonlyArray<string | undefined>
+  /** Bytes of all parts. */
+  readonly fixedSize: number
+}
+
+/** As plistTemplate, with the text around the holes kept as UTF-8 bytes, and entry holes allowed. */
+export function plistByteTemplate(value: unknown, field = 'plist'): PlistByteTemplate {
+  const slots: Slots = {indents: [], keys: []}
+  const text = writeChecked(value, field, () => HEADER + OPEN + write(value, field, '\n  ', slots) + CLOSE)
+  const parts = text.split('\u0000').map((part) => Buffer.from(part, 'utf8'))
+  if (parts.length !== slots.indents.length + 1) throw new Error(`${field}: a template value holds U+0000`)
+  return {parts, indents: slots.indents, keys: slots.keys, fixedSize: parts.reduce((n, p) => n + p.length, 0)}
+}
+
+/**
+ * The bytes of the template's document with its holes filled by `values` (document order): exactly
+ * the UTF-8 of what buildPlistXml writes for the tree holding those values (an entry hole filled with
+ * undefined or null: the tree without that key). Throws, as fillPlistTemplate does, when a value
+ * cannot be written.
+ */
+export function fillPlistBytes(template: PlistByteTemplate, values: readonly unknown[], field = 'plist'): Buffer {
+  const {parts, indents, keys} = template
+  if (values.length !== indents.length) throw new Error(`${field}: ${values.length} values for ${indents.length} holes`)
+  const texts: string[] = new Array<string>(values.length)
+  let size = template.fixedSize
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    const key = keys[i]
+    const indent = indents[i]!
+    const text = key === undefined ? write(value, field, indent) : value === undefined || value === null ? '' : element('key', key, indent) + write(value, field, indent)
+    texts[i] = text
+    size += Buffer.byteLength(text, 'utf8')
+  }
+  const out = Buffer.allocUnsafe(size)
+  let at = parts[0]!.copy(out, 0)
+  for (let i = 0; i < texts.length; i++) {
+    at += out.write(texts[i]!, at, 'utf8')
+    at += parts[i + 1]!.copy(out, at)
+  }
+  if (at !== size) throw new Error(`mailprofile bug: ${field}: template sizes do not add up`)
+  return out
 }

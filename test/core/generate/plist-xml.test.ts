@@ -3,7 +3,7 @@ import {XMLBuilder} from 'fast-xml-parser'
 import {build, parse} from 'plist'
 import {describe, expect, it} from 'vitest'
 
-import {buildPlistXml, fillPlistTemplate, PLIST_SLOT, plistTemplate} from '../../../src/core/generate/plist-xml.js'
+import {buildPlistXml, fillPlistBytes, fillPlistTemplate, PLIST_ENTRY_SLOT, PLIST_SLOT, plistByteTemplate, plistTemplate} from '../../../src/core/generate/plist-xml.js'
 import {findXmlInvalidCharacter} from '../../../src/core/generate/xml-text.js'
 import {HAVE_PYTHON, missing, normalizePlistJs, plistlibParse} from './tools.js'
 
@@ -97,6 +97,20 @@ describe('buildPlistXml against the XMLBuilder writer it replaced', () => {
       }),
       {numRuns: 300},
     )
+  })
+
+  it('fills a byte template (value and entry holes) to the UTF-8 bytes of the whole tree', () => {
+    const maybe = fc.option(tree, {nil: undefined})
+    fc.assert(
+      fc.property(tree, tree, maybe, tree, maybe, (a, b, c, d, e) => {
+        const template = plistByteTemplate({a0: a, b1: PLIST_SLOT, c2: PLIST_ENTRY_SLOT, d3: {x: PLIST_ENTRY_SLOT, y: [PLIST_SLOT]}})
+        const expected = buildPlistXml({a0: a, b1: b, c2: c, d3: {x: e, y: [d]}})
+        expect(fillPlistBytes(template, [b, c, e, d]).equals(Buffer.from(expected, 'utf8'))).toBe(true)
+      }),
+      {numRuns: 300},
+    )
+    expect(() => plistTemplate({a: PLIST_ENTRY_SLOT})).toThrow(/byte template/)
+    expect(() => fillPlistBytes(plistByteTemplate({a: PLIST_ENTRY_SLOT}), ['x\u0001'])).toThrow()
   })
 
   it('refuses to fill a hole with what a plist cannot hold, and names the first bad string of a tree as before', () => {
