@@ -22,27 +22,41 @@ function uuidBytes(uuid: string): Buffer {
   return Buffer.from(hex, 'hex')
 }
 
-function formatUuid(bytes: Buffer): string {
-  const h = bytes.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+/** Two hex digits per byte value, lower and upper case: a UUID is formatted by table, not by toString/slice. */
+const HEX_LOWER = Array.from({length: 256}, (_, i) => i.toString(16).padStart(2, '0'))
+const HEX_UPPER = HEX_LOWER.map((h) => h.toUpperCase())
+
+function formatUuid(b: Buffer, hex: readonly string[]): string {
+  return `${hex[b[0]!]!}${hex[b[1]!]!}${hex[b[2]!]!}${hex[b[3]!]!}-${hex[b[4]!]!}${hex[b[5]!]!}-${hex[b[6]!]!}${hex[b[7]!]!}-${hex[b[8]!]!}${hex[b[9]!]!}-${hex[b[10]!]!}${hex[b[11]!]!}${hex[b[12]!]!}${hex[b[13]!]!}${hex[b[14]!]!}${hex[b[15]!]!}`
 }
 
 const namespaceBytes = new Map<string, Buffer>()
+/** namespace ‖ name is hashed from one buffer reused between calls (a profile needs several UUIDs). */
+let scratch = Buffer.allocUnsafe(512)
+
+/** SHA-1 of namespace ‖ UTF-8 name with the version and variant bits set (RFC 9562 §5.5); the first 16 bytes are the UUID. */
+function uuidV5Bytes(name: string, namespace: string): Buffer {
+  let ns = namespaceBytes.get(namespace)
+  if (!ns) namespaceBytes.set(namespace, (ns = uuidBytes(namespace)))
+  const most = 16 + name.length * 3
+  if (scratch.length < most) scratch = Buffer.allocUnsafe(most)
+  ns.copy(scratch, 0)
+  const length = 16 + scratch.write(name, 16, 'utf8')
+  // One-shot crypto.hash: a Hash object costs more than the SHA-1 itself.
+  const bytes = hash('sha1', scratch.subarray(0, length), 'buffer')
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50 // version 5
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80 // variant 10
+  return bytes
+}
 
 /** UUID version 5 of `name` (UTF-8) in `namespace`, lower-case canonical form. */
 export function uuidV5(name: string, namespace: string): string {
-  let ns = namespaceBytes.get(namespace)
-  if (!ns) namespaceBytes.set(namespace, (ns = uuidBytes(namespace)))
-  // One-shot crypto.hash: a profile needs several UUIDs, and a Hash object costs more than the SHA-1 itself.
-  const bytes = hash('sha1', Buffer.concat([ns, Buffer.from(name, 'utf8')]), 'buffer').subarray(0, 16)
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50 // version 5
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80 // variant 10
-  return formatUuid(bytes)
+  return formatUuid(uuidV5Bytes(name, namespace), HEX_LOWER)
 }
 
 /** The PayloadUUID for a PayloadIdentifier: UUID v5 in mailprofile's namespace, upper-case as Apple's tools write it. */
 export function payloadUuid(payloadIdentifier: string): string {
-  return uuidV5(payloadIdentifier, MAILPROFILE_NAMESPACE).toUpperCase()
+  return formatUuid(uuidV5Bytes(payloadIdentifier, MAILPROFILE_NAMESPACE), HEX_UPPER)
 }
 
 export {domainProfileIds, safeLabel, userProfileIds, type ProfileIds} from '../mail/identifiers.js'

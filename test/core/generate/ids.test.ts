@@ -28,6 +28,20 @@ print(json.dumps([str(uuid.uuid5(uuid.NAMESPACE_URL, names[0]))]+[str(uuid.uuid5
     expect(MAILPROFILE_NAMESPACE).toBe(theirs[0])
   })
 
+  it.skipIf(missing(HAVE_PYTHON))("payloadUuid is Python's uuid.uuid5 in upper case, for many names (ASCII, Unicode, long)", () => {
+    const names = Array.from({length: 300}, (_, i) => {
+      const pieces = ['com.example.mail', '.user.', 'zoë', '😀', 'a-b', String(i), 'ü'.repeat(i % 7), 'x'.repeat((i * 37) % 700)]
+      return pieces.slice(0, 2 + (i % pieces.length)).join(i % 3 === 0 ? '.' : '')
+    })
+    const ours = names.map((n) => payloadUuid(n))
+    const script = `import uuid,sys,json
+names=json.load(sys.stdin)
+print(json.dumps([str(uuid.uuid5(uuid.UUID(sys.argv[1]), n)).upper() for n in names]))`
+    const theirs = JSON.parse(execFileSync('python3', ['-c', script, MAILPROFILE_NAMESPACE], {input: JSON.stringify(names), encoding: 'utf8'}))
+    expect(ours).toEqual(theirs)
+    expect(names.map((n) => uuidV5(n, MAILPROFILE_NAMESPACE).toUpperCase())).toEqual(theirs)
+  })
+
   it('payloadUuid is upper-case and stable', () => {
     expect(payloadUuid('com.example.mail.profile')).toBe(payloadUuid('com.example.mail.profile'))
     expect(payloadUuid('com.example.mail.profile')).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/)
