@@ -10,12 +10,15 @@
  *
  * Speed (bench/ecdsa.bench.js): one ECDH object per signer instead of one per signature, a
  * Lehmer extended-Euclid inversion (about 2.5× the plain one in BigInt), random blinding factors
- * drawn from a pool, and no BigInt↔hex round trips beyond the few the arithmetic needs.
+ * drawn from a pool, and no BigInt↔hex round trips beyond the few the arithmetic needs. HMAC-SHA256
+ * is written out (RFC 2104: two one-shot crypto.hash calls over one reused buffer) because a
+ * signature needs five HMACs and each createHmac object cost more than its two hashes; it is
+ * tested against createHmac.
  *
  * The result is an ordinary ECDSA signature: any verifier accepts it. The one modular inversion
  * is blinded with a random factor, so its running time says nothing about k.
  */
-import {createECDH, createHash, createHmac, randomFillSync, type ECDH, type KeyObject} from 'node:crypto'
+import {createECDH, hash, randomFillSync, type ECDH, type KeyObject} from 'node:crypto'
 
 import {tlv, unsignedInteger} from '../asn1/writer.js'
 
@@ -123,12 +126,37 @@ class BlindingPool {
 
 const ZERO = Buffer.from([0x00])
 const ONE = Buffer.from([0x01])
+/** RFC 6979 3.2 b and c: V = 0x01…, K = 0x00… (hlen = 32 bytes for SHA-256). */
+const V_INITIAL = Buffer.alloc(32, 0x01)
+const K_INITIAL = Buffer.alloc(32, 0x00)
 
-function hmac(key: Buffer, ...parts: Buffer[]): Buffer {
-  const h = createHmac('sha256', key)
-  for (const p of parts) h.update(p)
-  return h.digest()
+/** SHA-256's block size: HMAC pads its key to one block. */
+const BLOCK = 64
+let hmacScratch = Buffer.allocUnsafe(BLOCK + 256)
+
+/**
+ * HMAC-SHA256 (RFC 2104) of the parts' concatenation under `key` (at most one block long, as every
+ * RFC 6979 key here is: 32 bytes): H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ message)).
+ */
+export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
+  if (key.length > BLOCK) throw new Error('hmacSha256: key longer than a block')
+  let length = BLOCK
+  for (const p of parts) length += p.length
+  if (hmacScratch.length < length) hmacScratch = Buffer.allocUnsafe(length)
+  const buf = hmacScratch
+  for (let i = 0; i < BLOCK; i++) buf[i] = (i < key.length ? key[i]! : 0) ^ 0x36
+  let at = BLOCK
+  for (const p of parts) {
+    buf.set(p, at)
+    at += p.length
+  }
+  const inner = hash('sha256', buf.subarray(0, length), 'buffer')
+  for (let i = 0; i < BLOCK; i++) buf[i] = (i < key.length ? key[i]! : 0) ^ 0x5c
+  buf.set(inner, BLOCK)
+  return hash('sha256', buf.subarray(0, BLOCK + inner.length), 'buffer')
 }
+
+const hmac = hmacSha256
 
 /** What a signer keeps between signatures: the curve, the key as scalar and as octets, one ECDH object, the blinding pool. */
 interface SignerState {
@@ -150,7 +178,7 @@ function signerState(d: bigint, curveName: string): SignerState {
 function sign(state: SignerState, message: Uint8Array): {r: bigint; s: bigint; k: bigint} {
   const {curve, rlen, d, x, ecdh} = state
   const {n, qlen} = curve
-  const h1 = createHash('sha256').update(message).digest()
+  const h1 = hash('sha256', message, 'buffer')
   // RFC 6979 2.3.2 bits2int: the leftmost qlen bits.
   const bits2int = (b: Uint8Array): bigint => {
     const v = toBigInt(b)
@@ -160,8 +188,8 @@ function sign(state: SignerState, message: Uint8Array): {r: bigint; s: bigint; k
   const e = bits2int(h1)
   const h = toBytes(e % n, rlen) // bits2octets
   // RFC 6979 3.2 b–g.
-  let k = hmac(Buffer.alloc(32, 0x00), Buffer.alloc(32, 0x01), ZERO, x, h)
-  let v = hmac(k, Buffer.alloc(32, 0x01))
+  let k = hmac(K_INITIAL, V_INITIAL, ZERO, x, h)
+  let v = hmac(k, V_INITIAL)
   k = hmac(k, v, ONE, x, h)
   v = hmac(k, v)
   for (;;) {

@@ -1,11 +1,11 @@
-import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, verify} from 'node:crypto'
+import {createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, verify} from 'node:crypto'
 
 import {ecdsa} from '@noble/curves/abstract/weierstrass.js'
 import {p256, p384, p521} from '@noble/curves/nist.js'
 import {sha256} from '@noble/hashes/sha2.js'
 import {describe, expect, it} from 'vitest'
 
-import {createDeterministicEcdsaSigner, invert, signDeterministic, supportsDeterministicEcdsa} from '../../../src/core/sign/ecdsa-deterministic.js'
+import {createDeterministicEcdsaSigner, hmacSha256, invert, signDeterministic, supportsDeterministicEcdsa} from '../../../src/core/sign/ecdsa-deterministic.js'
 
 /**
  * The independent oracle: @noble/curves' RFC 6979 ECDSA on each curve with SHA-256 (the hash our
@@ -97,6 +97,17 @@ describe('deterministic ECDSA (RFC 6979)', () => {
         expect(verify('sha256', message, {key: publicKey, dsaEncoding: 'der'}, der)).toBe(true)
       }
     }
+  })
+
+  it('computes HMAC-SHA256 as node:crypto does, for any key up to a block and messages in parts', () => {
+    for (let i = 0; i < 300; i++) {
+      const key = randomBytes(i % 65)
+      const parts = Array.from({length: i % 5}, (_, j) => randomBytes((i * 7 + j * 13) % 300))
+      const h = createHmac('sha256', key)
+      for (const p of parts) h.update(p)
+      expect(hmacSha256(key, ...parts).equals(h.digest())).toBe(true)
+    }
+    expect(() => hmacSha256(randomBytes(65))).toThrow(/longer than a block/)
   })
 
   it('inverts modulo each group order like the plain extended Euclidean algorithm (Lehmer steps), at the edges and at random', () => {
