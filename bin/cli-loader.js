@@ -28,6 +28,8 @@ const vm = process.getBuiltinModule('node:vm')
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
 export const BUNDLE = join(dist, 'cli.cjs')
+/** The lean bundle of `lint` alone (src/lint-cli.ts): its common command lines run without oclif. */
+export const LINT_BUNDLE = join(dist, 'lint.cjs')
 /** What the build recorded: {v8, node, bundleSha256, commands}: the V8 its caches are for and the command and topic ids. */
 export const CACHE_META = join(dist, 'cli.cache.json')
 /** The build's caches and, when the package folder is writable, those made at run time. */
@@ -60,21 +62,21 @@ export function cacheName(bytes, command) {
  * from `cachedData` when given. Returns the module's exports and the compiled script (whose
  * createCachedData() scripts/code-cache.js saves).
  */
-export function compileBundle(cachedData, bytes = readFileSync(BUNDLE)) {
+export function compileBundle(cachedData, bytes = readFileSync(BUNDLE), bundle = BUNDLE) {
   // ASCII only (scripts/bundle.js checks), so Latin-1 reads the same text without decoding UTF-8.
   const source = bytes.toString('latin1')
   const script = new vm.Script(Module.wrap(source), {
-    filename: BUNDLE,
+    filename: bundle,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   })
-  const module = new Module(BUNDLE)
-  module.filename = BUNDLE
+  const module = new Module(bundle)
+  module.filename = bundle
   module.paths = Module._nodeModulePaths(dist)
-  const require = Module.createRequire(BUNDLE)
-  script.runInThisContext().call(module.exports, module.exports, require, module, BUNDLE, dist)
+  const require = Module.createRequire(bundle)
+  script.runInThisContext().call(module.exports, module.exports, require, module, bundle, dist)
   module.loaded = true
-  require.cache[BUNDLE] = module
+  require.cache[bundle] = module
   return {exports: module.exports, script}
 }
 
@@ -138,12 +140,12 @@ export function saveCache(script, name, dirs = cacheDirs()) {
 }
 
 /**
- * The bundle's exports ({execute, COMMANDS}), compiled from this V8's cache for `command` (the
- * first argument of the command line) when one fits, else compiled and that cache saved at exit.
+ * The bundle's exports, compiled from this V8's cache of it for `command` when one fits, else
+ * compiled and that cache saved at exit.
  */
-export function loadCli(command) {
-  const bytes = readFileSync(BUNDLE)
-  const name = cacheName(bytes, cacheCommand(command))
+export function loadBundle(bundle, command) {
+  const bytes = readFileSync(bundle)
+  const name = cacheName(bytes, command)
   for (const dir of cacheDirs()) {
     const file = join(dir, name)
     let cachedData
@@ -152,7 +154,7 @@ export function loadCli(command) {
     } catch {
       continue
     }
-    const {exports, script} = compileBundle(cachedData, bytes)
+    const {exports, script} = compileBundle(cachedData, bytes, bundle)
     if (!script.cachedDataRejected) {
       say(`used ${file}`)
       return exports
@@ -161,8 +163,18 @@ export function loadCli(command) {
     process.once('exit', () => saveCache(script, name))
     return exports
   }
-  const {exports, script} = compileBundle(undefined, bytes)
+  const {exports, script} = compileBundle(undefined, bytes, bundle)
   say('none fits; making one at exit')
   process.once('exit', () => saveCache(script, name))
   return exports
+}
+
+/** The CLI bundle's exports ({execute, COMMANDS}), with the code cache of `command` (the first argument of the command line). */
+export function loadCli(command) {
+  return loadBundle(BUNDLE, cacheCommand(command))
+}
+
+/** The lean lint bundle's exports ({runLint}), with its own code cache. */
+export function loadLint() {
+  return loadBundle(LINT_BUNDLE, 'lint')
 }

@@ -6,11 +6,12 @@
 // that may not have changed, so when one of them is staged every settings file git tracks is
 // linted as well: a bad users.csv blocks the commit like a bad settings file does. Tracked settings
 // files are those whose path matches --settings (default: the hook's own settings pattern).
-// Everything else is `mailprofile lint`, in this process (bin/cli-loader.js).
+// Everything else is `mailprofile lint`, in this process: from the lean lint bundle when it takes
+// the command line, else the full CLI (as bin/run.js does; bin/cli-loader.js).
 import {spawnSync} from 'node:child_process'
 import {existsSync, statSync} from 'node:fs'
 
-import {loadCli} from './cli-loader.js'
+import {loadCli, loadLint} from './cli-loader.js'
 
 /** The hook's default settings pattern (keep in step with .pre-commit-hooks.yaml and the README). */
 const SETTINGS = /(^|\/)(mailprofile|mail-settings)[^/]*\.(ya?ml|json)$/
@@ -60,4 +61,8 @@ function filesToLint(files, settings, tracked = trackedFiles) {
 
 const {flags, files, settings} = parseArgs(process.argv.slice(2))
 const lint = filesToLint(files, settings)
-if (lint.length > 0) await loadCli('lint').execute({dir: import.meta.url, args: ['lint', ...flags, ...lint]})
+if (lint.length > 0) {
+  const args = [...flags, ...lint]
+  const lean = process.env.MAILPROFILE_FULL_CLI !== '1' && (await loadLint().runLint(args))
+  if (!lean) await loadCli('lint').execute({dir: import.meta.url, args: ['lint', ...args]})
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds dist/ from src/ with esbuild: the CLI as one CommonJS file (dist/cli.cjs) holding oclif,
-// the command table and everything the commands import lazily, plus its V8 code caches for lint
-// and inspect (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
+// the command table and everything the commands import lazily; `lint` alone without oclif
+// (dist/lint.cjs, bin/run.js's lean start-up path); their V8 code caches for lint and inspect
+// (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
 // tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint.bench.js.
 import {spawnSync} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
@@ -110,8 +111,13 @@ const commonJs = {
   banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
 }
 await build({...commonJs, entryPoints: {cli: 'src/cli.ts'}, outfile: 'dist/cli.cjs'})
-const nonAscii = readFileSync(`${root}dist/cli.cjs`).findIndex((byte) => byte > 0x7f)
-if (nonAscii !== -1) throw new Error(`scripts/bundle.js: dist/cli.cjs holds a non-ASCII byte at offset ${nonAscii}, which bin/cli-loader.js would misread as Latin-1`)
+// `lint` alone (src/lint-cli.ts), for bin/run.js's lean start-up path: no oclif in it.
+await build({...commonJs, entryPoints: {lint: 'src/lint-cli.ts'}, outfile: 'dist/lint.cjs'})
+for (const bundle of ['cli.cjs', 'lint.cjs']) {
+  const nonAscii = readFileSync(`${root}dist/${bundle}`).findIndex((byte) => byte > 0x7f)
+  if (nonAscii !== -1) throw new Error(`scripts/bundle.js: dist/${bundle} holds a non-ASCII byte at offset ${nonAscii}, which bin/cli-loader.js would misread as Latin-1`)
+}
+if (readFileSync(`${root}dist/lint.cjs`, 'latin1').includes('@oclif/core')) throw new Error('scripts/bundle.js: dist/lint.cjs holds oclif; the lean lint path must not load it')
 // The worker threads of a parallel `build` (src/core/generate/parallel-build.ts) start from this file.
 await build({...commonJs, entryPoints: {'build-worker': 'src/core/generate/build-worker.ts'}, outfile: 'dist/build-worker.cjs'})
 // The profile worker threads of `serve` (src/core/serve/profile-pool.ts) start from this file.
@@ -127,9 +133,9 @@ await build({
   // Bundled CommonJS packages call require(): give them one.
   banner: {js: "import {createRequire as __mailprofileRequire} from 'node:module'; const require = __mailprofileRequire(import.meta.url);"},
 })
-// V8's code caches of the CLI bundle for lint and inspect, each made by running that command once
-// (a child process each: a clean V8 heap, holding that command's functions only).
-for (const command of ['lint', 'inspect']) {
+// V8's code caches of the CLI bundle for lint and inspect and of the lean lint bundle, each made by
+// running that command once (a child process each: a clean V8 heap, holding that command's functions only).
+for (const command of ['lint', 'inspect', 'lean-lint']) {
   const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.js`, command], {stdio: ['ignore', 'ignore', 'inherit']})
   if (cache.status !== 0) throw new Error(`scripts/code-cache.js ${command} failed (exit ${cache.status ?? cache.signal})`)
 }

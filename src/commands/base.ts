@@ -3,10 +3,9 @@ import {CLIError, ExitError} from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 import type {Input, ParserOutput} from '@oclif/core/interfaces'
 
-import {InputError} from '../core/errors.js'
-import {inputProblem, type CoreReport} from '../core/report.js'
+import type {CoreReport} from '../core/report.js'
 import type {Report} from '../render/report.js'
-import {debugEnabled, emitReport, formatFromArgv, formatOf, type OutputFormat} from './output.js'
+import {emitReport, formatFromArgv, formatOf, reportOf, reportOfError, type OutputFormat} from './output.js'
 
 export type {OutputFormat} from './output.js'
 
@@ -39,7 +38,7 @@ export abstract class BaseCommand extends Command {
 
   /** A Report from what the command's core function returned. */
   protected reportOf(command: string, core: CoreReport<object>, extra: Omit<Partial<Report>, 'command' | 'findings' | 'inputErrors' | 'data'> = {}): Report {
-    return {command, findings: core.findings, inputErrors: core.inputErrors, notices: core.notices, data: {...core.data}, ...extra}
+    return reportOf(command, core, extra)
   }
 
   async run(): Promise<void> {
@@ -59,17 +58,9 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error): Promise<unknown> {
     if (error instanceof ExitError) return super.catch(error)
-    const report: Report = {command: (this.id ?? '').replaceAll(':', ' '), findings: [], inputErrors: [], data: this.emptyData(), aborted: true}
-    if (error instanceof InputError) {
-      report.inputErrors.push(inputProblem(error))
-    } else if (error instanceof CLIError && error.oclif?.exit !== undefined && error.oclif.exit !== 0) {
-      // oclif's own usage errors: unknown flags, missing arguments, values outside `options`.
-      report.inputErrors.push({message: error.message})
-      report.notices = [`See: mailprofile ${this.id ?? ''} --help`]
-    } else {
-      report.internalError = {name: error.name, message: error.message}
-      if (debugEnabled()) process.stderr.write(`${error.stack ?? error.message}\n`)
-    }
+    // oclif's own usage errors (unknown flags, missing arguments, values outside `options`) are CLIErrors with a non-zero exit.
+    const usage = error instanceof CLIError && error.oclif?.exit !== undefined && error.oclif.exit !== 0
+    const report = reportOfError(error, (this.id ?? '').replaceAll(':', ' '), this.emptyData(), usage ? (this.id ?? '') : undefined)
     emitReport(report, this.outputFormat(), this.config.version)
     return undefined
   }

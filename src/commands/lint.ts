@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
+import {lintEmptyData, lintReport} from './lint-report.js'
 
 export default class Lint extends BaseCommand {
   static override summary = 'Check settings files offline: schema, ports and TLS modes, host names, CA and signing files, users.'
@@ -20,13 +21,11 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   }
 
   protected override emptyData(): Record<string, unknown> {
-    return {files: []}
+    return lintEmptyData()
   }
 
   protected async report(): Promise<Report> {
     const {argv, flags} = await this.parse(Lint)
-    const {lintFiles} = await import('../core/app/lint.js')
-    const report = await lintFiles(argv as string[], {warnDays: flags['warn-days'], now: new Date(), env: process.env, maxUsersFileBytes: flags['max-users-file-size'] === undefined ? undefined : flags['max-users-file-size'] * 1024 * 1024})
-    return this.reportOf('lint', report, {strict: flags.strict})
+    return lintReport(argv as string[], flags)
   }
 }

@@ -4,7 +4,9 @@
  * `--json` always gives exactly one JSON document on stdout; human output goes to stdout and
  * diagnostics to stderr; `build --out -` puts its profile on stdout and the report on stderr.
  */
+import {InputError} from '../core/errors.js'
 import {EXIT_USAGE, exitCodeFor} from '../core/findings.js'
+import {inputProblem, type CoreReport} from '../core/report.js'
 import {renderGithub} from '../render/github.js'
 import {renderJson} from '../render/json.js'
 import type {Report} from '../render/report.js'
@@ -48,6 +50,31 @@ export function exitStatus(report: Report): number {
 export function debugEnabled(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
   const v = env.MAILPROFILE_DEBUG
   return v !== undefined && v !== '' && v !== '0'
+}
+
+/** A Report from what a command's core function returned. */
+export function reportOf(command: string, core: CoreReport<object>, extra: Omit<Partial<Report>, 'command' | 'findings' | 'inputErrors' | 'data'> = {}): Report {
+  return {command, findings: core.findings, inputErrors: core.inputErrors, notices: core.notices, data: {...core.data}, ...extra}
+}
+
+/**
+ * The Report of a command that threw instead of returning one, by the error's type: an InputError
+ * is unusable input; with `usageOf` (the command id to point at, when the caller's parser says the
+ * error is a usage error) a usage error; anything else an internal error (the stack only on stderr
+ * with MAILPROFILE_DEBUG). Exit status 2 for all.
+ */
+export function reportOfError(error: Error, command: string, data: Record<string, unknown>, usageOf?: string): Report {
+  const report: Report = {command, findings: [], inputErrors: [], data, aborted: true}
+  if (error instanceof InputError) {
+    report.inputErrors.push(inputProblem(error))
+  } else if (usageOf !== undefined) {
+    report.inputErrors.push({message: error.message})
+    report.notices = [`See: mailprofile ${usageOf} --help`]
+  } else {
+    report.internalError = {name: error.name, message: error.message}
+    if (debugEnabled()) process.stderr.write(`${error.stack ?? error.message}\n`)
+  }
+  return report
 }
 
 /** Writes the report in `format` and sets process.exitCode; returns the exit status. */

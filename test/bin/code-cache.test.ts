@@ -1,5 +1,6 @@
 // bin/cli-loader.js: under a Node with no fitting code cache for a command, the first run makes one
 // at exit and later runs load it (MAILPROFILE_CODE_CACHE_DIR points the cache folder for the test).
+// `lint FILE` runs from the lean bundle (dist/lint.cjs), whose cache is named after that bundle.
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
@@ -29,7 +30,7 @@ afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
 describe('run-time code cache', () => {
   it('makes a cache on the first run under this Node and uses it, without rewriting, on the second', () => {
-    const sha = createHash('sha256').update(readFileSync(join(ROOT, 'dist', 'cli.cjs'))).digest('hex')
+    const sha = createHash('sha256').update(readFileSync(join(ROOT, 'dist', 'lint.cjs'))).digest('hex')
     const file = join(dir, `${process.versions.v8}-${process.arch}-${sha}-lint.cache`)
     const first = cli(dir)
     expect(first.code, first.stderr).toBe(0)
@@ -44,9 +45,11 @@ describe('run-time code cache', () => {
   })
 
   it('keeps one cache per command, so each holds the functions its command runs', () => {
-    const sha = createHash('sha256').update(readFileSync(join(ROOT, 'dist', 'cli.cjs'))).digest('hex')
-    const name = (command: string) => `${process.versions.v8}-${process.arch}-${sha}-${command}.cache`
-    expect(cli(dir).stderr).toContain(`wrote ${join(dir, name('lint'))}`)
+    const sha = (bundle: string) => createHash('sha256').update(readFileSync(join(ROOT, 'dist', bundle))).digest('hex')
+    const name = (command: string, bundle = 'cli.cjs') => `${process.versions.v8}-${process.arch}-${sha(bundle)}-${command}.cache`
+    expect(cli(dir).stderr).toContain(`wrote ${join(dir, name('lint', 'lint.cjs'))}`)
+    // lint --help is the full CLI's: its own cache for lint.
+    expect(cli(dir, ['lint', '--help']).stderr).toContain(`wrote ${join(dir, name('lint'))}`)
     const inspect = cli(dir, ['inspect', join(ROOT, 'profiles', 'single-domain', 'example.com', 'example.com.mobileconfig')])
     expect(inspect.code, inspect.stderr).toBe(0)
     expect(inspect.stderr).toContain('none fits; making one at exit')
@@ -55,8 +58,8 @@ describe('run-time code cache', () => {
     const typo = cli(dir, ['biuld'])
     expect(typo.stderr).toContain(`wrote ${join(dir, name('cli'))}`)
     expect(cli(dir, ['--version']).stderr).toContain(`used ${join(dir, name('cli'))}`)
-    expect(cli(dir).stderr).toContain(`used ${join(dir, name('lint'))}`)
-    expect(readdirSync(dir).sort()).toEqual([name('cli'), name('inspect'), name('lint')].sort())
+    expect(cli(dir).stderr).toContain(`used ${join(dir, name('lint', 'lint.cjs'))}`)
+    expect(readdirSync(dir).sort()).toEqual([name('cli'), name('inspect'), name('lint'), name('lint', 'lint.cjs')].sort())
   })
 
   it('remakes a cache V8 rejects', () => {

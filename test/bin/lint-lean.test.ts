@@ -1,0 +1,139 @@
+// bin/run.js runs `lint`'s common command lines from the lean bundle (dist/lint.cjs, no oclif) and
+// everything else through the full CLI. Whatever the path, the user sees the same bytes: each
+// command line here runs through bin/run.js as is and with MAILPROFILE_FULL_CLI=1 (the full CLI
+// always), and stdout, stderr and the exit status must be identical. The lean bundle's code cache
+// (named after its SHA-256) says which path ran.
+import {spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import Lint from '../../src/commands/lint.js'
+import {LINT_FLAGS, lintCommandLine} from '../../src/commands/lint-argv.js'
+import {ROOT} from '../helpers/cli.js'
+
+const RUN = join(ROOT, 'bin', 'run.js')
+const PRE_COMMIT = join(ROOT, 'bin', 'pre-commit.js')
+const BAD = 'test/fixtures/settings/bad'
+const EXAMPLES = ['examples/single-domain.yaml', 'examples/pop3-starttls.yaml', 'examples/provider.yaml']
+let cacheDir: string
+
+beforeAll(() => {
+  cacheDir = mkdtempSync(join(tmpdir(), 'mailprofile-lean-'))
+})
+afterAll(() => rmSync(cacheDir, {recursive: true, force: true}))
+
+function run(bin: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir, ...env}})
+  // Node's own warnings name the process.
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr.replaceAll(/^\(node:\d+\)/gm, '(node)')}
+}
+
+const sha = (bundle: string) => createHash('sha256').update(readFileSync(join(ROOT, 'dist', bundle))).digest('hex')
+
+/**
+ * Whether the lean bundle alone served the run: its code cache was used or made, and the full
+ * CLI's was not (a command line the lean path declines loads both).
+ */
+function leanRan(bin: string, args: string[], env: Record<string, string> = {}): boolean {
+  const {stderr} = run(bin, args, {...env, MAILPROFILE_DEBUG_CODE_CACHE: '1'})
+  return stderr.includes(`${sha('lint.cjs')}-lint.cache`) && !stderr.includes(sha('cli.cjs'))
+}
+
+// [command line after `lint`, exit status, path it takes]
+const CASES: Array<[string[], number, 'lean' | 'full']> = [
+  [EXAMPLES, 0, 'lean'],
+  [['--json', ...EXAMPLES], 0, 'lean'],
+  [[`${BAD}/unknown-key.yaml`], 1, 'lean'],
+  [['--json', `${BAD}/unknown-key.yaml`, `${BAD}/security-none.yaml`], 1, 'lean'],
+  [['--format', 'github', `${BAD}/unknown-key.yaml`], 1, 'lean'],
+  [['--format=json', `${BAD}/smtp-port-25.yaml`], 0, 'lean'],
+  [[`${BAD}/smtp-port-25.yaml`, '--strict'], 1, 'lean'],
+  [['--strict', '--json', `${BAD}/smtp-port-25.yaml`], 1, 'lean'],
+  [['--warn-days', '4000', '--max-users-file-size=1', 'examples/single-domain.yaml'], 0, 'lean'],
+  [['--json', '--format', 'text', 'examples/single-domain.yaml'], 0, 'lean'],
+  [['nosuch.yaml'], 2, 'lean'],
+  [['--json', 'nosuch.yaml', 'examples/single-domain.yaml'], 2, 'lean'],
+  [['profiles/single-domain/example.com/example.com.mobileconfig'], 0, 'lean'],
+  [['--warn-days', 'abc', 'examples/single-domain.yaml'], 2, 'full'],
+  [['--json', '--warn-days=-1', 'examples/single-domain.yaml'], 2, 'full'],
+  [['--format', 'xml', 'examples/single-domain.yaml'], 2, 'full'],
+  [['--json', '--max-users-file-size', '5000', 'examples/single-domain.yaml'], 2, 'full'],
+  [[], 2, 'full'],
+  [['--json'], 2, 'full'],
+  [['--help'], 0, 'full'],
+  [['-h'], 0, 'full'],
+  [['examples/single-domain.yaml', '--help'], 0, 'full'],
+  [['--nope', 'examples/single-domain.yaml'], 2, 'full'],
+  [['--json', '--nope', 'examples/single-domain.yaml'], 2, 'full'],
+  [['--strict', '--strict', 'examples/single-domain.yaml'], 0, 'full'],
+  [['--', 'examples/single-domain.yaml'], 0, 'full'],
+]
+
+describe('lint through bin/run.js: lean path and full CLI give the same bytes', () => {
+  it.each(CASES)('lint %j', (args, code, path) => {
+    const lean = run(RUN, ['lint', ...args])
+    const full = run(RUN, ['lint', ...args], {MAILPROFILE_FULL_CLI: '1'})
+    expect(lean.code, lean.stderr).toBe(code)
+    expect(lean).toEqual(full)
+    if (args.includes('--json')) expect(() => JSON.parse(lean.stdout)).not.toThrow()
+    expect(leanRan(RUN, ['lint', ...args])).toBe(path === 'lean')
+  })
+
+  it('runs lint in the pre-commit hook through the lean path, with the same output', () => {
+    const args = ['--strict', `${BAD}/smtp-port-25.yaml`]
+    const lean = run(PRE_COMMIT, args)
+    expect(lean.code).toBe(1)
+    expect(lean).toEqual(run(PRE_COMMIT, args, {MAILPROFILE_FULL_CLI: '1'}))
+    expect(lean).toEqual(run(RUN, ['lint', ...args]))
+    expect(leanRan(PRE_COMMIT, args)).toBe(true)
+  })
+
+  it('leaves runs with oclif debug output asked for to the full CLI', () => {
+    expect(leanRan(RUN, ['lint', 'examples/single-domain.yaml'])).toBe(true)
+    expect(leanRan(RUN, ['lint', 'examples/single-domain.yaml'], {DEBUG: 'nothing-here'})).toBe(false)
+    expect(leanRan(RUN, ['lint', 'examples/single-domain.yaml'], {OCLIF_TS_NODE: '0'})).toBe(false)
+    expect(leanRan(RUN, ['lint', 'examples/single-domain.yaml'], {MAILPROFILE_DEBUG: '1'})).toBe(false)
+  })
+})
+
+describe("the lean path's reading of lint's command line", () => {
+  it("knows exactly lint's flags as oclif defines them (lint.ts, base.ts)", () => {
+    const defined = {...Lint.baseFlags, ...Lint.flags} as Record<string, Record<string, unknown>>
+    expect(Object.keys(LINT_FLAGS).sort()).toEqual(Object.keys(defined).sort())
+    for (const [name, spec] of Object.entries(LINT_FLAGS)) {
+      const flag = defined[name]!
+      expect(flag.char, name).toBeUndefined()
+      expect(flag.aliases, name).toBeUndefined()
+      expect(flag.env, name).toBeUndefined()
+      expect(flag.multiple ?? false, name).toBe(false)
+      expect(flag.allowNo ?? false, name).toBe(false)
+      if (spec.type === 'boolean') {
+        expect(flag.type, name).toBe('boolean')
+        expect(flag.default, name).toBeUndefined()
+      } else {
+        expect(flag.type, name).toBe('option')
+        expect(flag.default, name).toBe(spec.default)
+        if (spec.type === 'option') expect(flag.options, name).toEqual(spec.options)
+        else expect([flag.min, flag.max], name).toEqual([spec.min, spec.max])
+      }
+    }
+    expect(Lint.strict).toBe(false)
+  })
+
+  it('gives the values oclif gives, defaults included', () => {
+    expect(lintCommandLine(['a.yaml'])).toEqual({files: ['a.yaml'], flags: {format: 'text', 'warn-days': 30}})
+    expect(lintCommandLine(['--strict', 'a.yaml', '--warn-days=7', 'b.yaml', '--json', '--max-users-file-size', '2'])).toEqual({
+      files: ['a.yaml', 'b.yaml'],
+      flags: {json: true, format: 'text', strict: true, 'warn-days': 7, 'max-users-file-size': 2},
+    })
+  })
+
+  it('declines what it is not sure of', () => {
+    for (const args of [[], ['--json'], ['-h', 'a.yaml'], ['--help'], ['a.yaml', '--'], ['--', 'a.yaml'], ['-'], [''], ['--json=true', 'a.yaml'], ['--warn-days', 'a.yaml'], ['--warn-days'], ['--warn-days', '1e3', 'a.yaml'], ['--warn-days', '-1', 'a.yaml'], ['--max-users-file-size=0', 'a.yaml'], ['--format', 'yaml', 'a.yaml'], ['--format=', 'a.yaml'], ['--json', '--json', 'a.yaml'], ['--toString', 'a.yaml'], ['--str', 'a.yaml']]) {
+      expect(lintCommandLine(args), JSON.stringify(args)).toBeUndefined()
+    }
+  })
+})
