@@ -18,11 +18,12 @@
 //
 // Node's built-in modules come from process.getBuiltinModule rather than `import`: importing a
 // built-in into an ES module makes a module namespace of all its exports, for nothing here.
-const {createHash} = process.getBuiltinModule('node:crypto')
-const {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = process.getBuiltinModule('node:fs')
+const {Buffer} = process.getBuiltinModule('node:buffer')
+const {createHash, randomBytes} = process.getBuiltinModule('node:crypto')
+const {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync} = process.getBuiltinModule('node:fs')
 const {homedir} = process.getBuiltinModule('node:os')
 const Module = process.getBuiltinModule('node:module')
-const {dirname, join} = process.getBuiltinModule('node:path')
+const {basename, dirname, join} = process.getBuiltinModule('node:path')
 const {fileURLToPath} = process.getBuiltinModule('node:url')
 const vm = process.getBuiltinModule('node:vm')
 
@@ -105,10 +106,23 @@ export function cacheFits(command = 'lint') {
   return cacheFile(command) !== undefined
 }
 
-function writeAtomic(file, data) {
-  const tmp = `${file}.${process.pid}.tmp`
+/**
+ * Writes `file` through a temporary file beside it (a rename is atomic within one folder) with a
+ * random name, created exclusively ('wx': never through a link or file planted at the name, which
+ * is then left alone), removed when the write or the rename fails. The name has the form of
+ * src/core/util/write-file.ts's temporaries. The build's caches (scripts/code-cache.js) use it too,
+ * with mode 0644 so that every user of an installed package can read them.
+ */
+export function writeAtomic(file, data, mode = 0o600) {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const fd = openSync(tmp, 'wx', mode)
   try {
-    writeFileSync(tmp, data, {mode: 0o600})
+    try {
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(tmp, file)
   } catch (error) {
     rmSync(tmp, {force: true})

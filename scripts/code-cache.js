@@ -7,11 +7,11 @@
 // (which V8 the build's caches are for, and the command and topic ids the loader names caches by).
 // Run by scripts/bundle.js, once per command, each in a child process of the same Node as the
 // build (a clean V8 heap, holding only that command's functions). Measured by bench/lint.bench.js.
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {BUNDLE, CACHE_META, LINT_BUNDLE, PACKAGE_CACHE_DIR, bundleSha256, cacheName, compileBundle} from '../bin/cli-loader.js'
+import {BUNDLE, CACHE_META, LINT_BUNDLE, PACKAGE_CACHE_DIR, bundleSha256, cacheName, compileBundle, writeAtomic} from '../bin/cli-loader.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const command = process.argv[2]
@@ -31,12 +31,6 @@ const WARM_UP = {
 }
 if (!WARM_UP[command]) throw new Error(`scripts/code-cache.js: say which command to warm up (${Object.keys(WARM_UP).join(', ')})`)
 
-function writeAtomic(file, data) {
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, data)
-  renameSync(tmp, file)
-}
-
 const lean = command === 'lean-lint'
 const bundle = lean ? LINT_BUNDLE : BUNDLE
 const bytes = readFileSync(bundle)
@@ -48,8 +42,8 @@ if (lean) {
 } else await exports.execute({dir: join(root, 'bin', 'run.js'), args: WARM_UP[command]()})
 if (process.exitCode) throw new Error(`scripts/code-cache.js: ${command} warm-up failed (exit ${process.exitCode}); not writing a code cache`)
 mkdirSync(PACKAGE_CACHE_DIR, {recursive: true})
-writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bytes, lean ? 'lint' : command)), script.createCachedData())
+writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bytes, lean ? 'lint' : command)), script.createCachedData(), 0o644)
 if (command === 'lint') {
   const commands = [...new Set(Object.keys(exports.COMMANDS).map((id) => id.split(':')[0]))].sort()
-  writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node, bundleSha256: bundleSha256(bytes), commands}, null, 2)}\n`)
+  writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node, bundleSha256: bundleSha256(bytes), commands}, null, 2)}\n`, 0o644)
 }

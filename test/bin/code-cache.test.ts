@@ -2,10 +2,11 @@
 // at exit and later runs load it (MAILPROFILE_CODE_CACHE_DIR points the cache folder for the test).
 // `lint FILE` runs from the lean bundle (dist/lint.cjs), whose cache is named after that bundle.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {ROOT} from '../helpers/cli.js'
@@ -80,5 +81,27 @@ describe('run-time code cache', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toContain('could not write a cache')
     expect(JSON.parse(r.stdout)).toHaveProperty('files')
+  })
+
+  it('writes through a fresh, exclusively created temporary file beside the cache: never through a planted link, nothing left on failure', async () => {
+    const {saveCache} = (await import(pathToFileURL(join(ROOT, 'bin', 'cli-loader.js')).href)) as {saveCache: (script: {createCachedData(): Buffer}, name: string, dirs: string[]) => string | undefined}
+    const script = {createCachedData: () => Buffer.from('cache bytes')}
+    const victim = join(dir, 'victim')
+    writeFileSync(victim, 'keep')
+    const cacheDir = join(dir, 'cache')
+    mkdirSync(cacheDir)
+    // The name an earlier version wrote through (name.pid.tmp, opened with 'w'): a link planted there.
+    symlinkSync(victim, join(cacheDir, `x.cache.${process.pid}.tmp`))
+    expect(saveCache(script, 'x.cache', [cacheDir])).toBe(join(cacheDir, 'x.cache'))
+    expect(readFileSync(victim, 'utf8')).toBe('keep')
+    expect(readFileSync(join(cacheDir, 'x.cache'), 'utf8')).toBe('cache bytes')
+    expect(lstatSync(join(cacheDir, `x.cache.${process.pid}.tmp`)).isSymbolicLink()).toBe(true)
+    expect(readdirSync(cacheDir).sort()).toEqual(['x.cache', `x.cache.${process.pid}.tmp`])
+    // The rename fails (a non-empty folder has the name): the temporary file is removed, the next folder is tried.
+    const taken = join(dir, 'taken')
+    mkdirSync(join(taken, 'y.cache'), {recursive: true})
+    writeFileSync(join(taken, 'y.cache', 'keep'), '')
+    expect(saveCache(script, 'y.cache', [taken, cacheDir])).toBe(join(cacheDir, 'y.cache'))
+    expect(readdirSync(taken)).toEqual(['y.cache'])
   })
 })

@@ -22,9 +22,10 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, options: {fsync
   const dir = dirname(path)
   if (options.mkdir !== false) mkdirSync(dir, {recursive: true})
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  let fd: number | undefined
+  // 'wx' (O_CREAT | O_EXCL): created here or not at all, never through a link or file planted at the name;
+  // when that fails nothing of ours exists, and what is at the name is not ours to remove.
+  let fd: number | undefined = openSync(tmp, 'wx', 0o644)
   try {
-    fd = openSync(tmp, 'wx', 0o644)
     writeAll(fd, bytes)
     if (durable) fsyncSync(fd)
     closeSync(fd)
