@@ -8,6 +8,7 @@
 import {parentPort, workerData} from 'node:worker_threads'
 
 import type {Settings} from '../settings/model.js'
+import {Users, type UserListData} from '../settings/user-list.js'
 import type {SigningIdentity} from '../settings/signing-identity.js'
 import {profileSigner} from '../sign/profile-signer.js'
 import {buildOutputs, type BuildOptions} from './build.js'
@@ -15,7 +16,9 @@ import type {CaCertificate} from './mobileconfig.js'
 import {stageFile} from './write.js'
 
 export interface BuildWorkerData {
+  /** The settings, without their users (`users` carries this worker's share). */
   settings: Settings
+  users: UserListData
   only?: BuildOptions['only']
   /** The certificate payloads (trust.caFiles and pinned server roots), made on the main thread. */
   certificates: CaCertificate[]
@@ -37,7 +40,7 @@ function main(data: BuildWorkerData): void {
   const stageIn = data.stageIn
   // One user at a time: each file goes to the staging folder as soon as it is built; only its entry stays.
   const sink = stageIn ? (path: string, bytes: Buffer) => stageFile(stageIn, path, bytes, {fsync: data.fsync}) : undefined
-  const result = buildOutputs(data.settings, {only: data.only, users: true, signer, certificates, scope: 'users', sink})
+  const result = buildOutputs({...data.settings, users: Users.from(data.users)}, {only: data.only, users: true, signer, certificates, scope: 'users', sink})
   parentPort!.postMessage({files: result.files.filter((f) => f.user !== null), findings: result.findings})
 }
 

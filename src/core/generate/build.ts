@@ -11,6 +11,7 @@ import {finding} from '../codes.js'
 import type {Finding, SourceLocation} from '../findings.js'
 import {loadCaFiles, type LoadedCaFile} from '../settings/ca-files.js'
 import type {DomainSettings, Settings} from '../settings/model.js'
+import {Users} from '../settings/user-list.js'
 import {parseCertificate} from '../x509/certificate.js'
 import {certificateName} from '../x509/names.js'
 import {domainAccount, domainOf, hasPlaceholder, userAccount, type MailAccount} from './account.js'
@@ -102,6 +103,10 @@ export function xmlCharacterFindings(settings: Settings): Finding[] {
       return
     }
     if (!value || typeof value !== 'object') return
+    if (value instanceof Users) {
+      for (let i = 0; i < value.length; i++) walk(value.at(i), `${path}[${i}]`, where)
+      return
+    }
     const own = (value as {source?: SourceLocation}).source
     const here = own && typeof own === 'object' && 'file' in own ? own : where
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`, here))
@@ -192,9 +197,12 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
   const includeUsers = options.users !== false
   const shard = options.shard
   const domainFiles = !shard || shard.index === 1
-  const usersByDomain = new Map<DomainSettings, Settings['users']>()
+  // Each domain's users by their position in settings.users (positions, not user objects: a list of a million stays small).
+  const usersByDomain = new Map<DomainSettings, number[]>()
   if (includeUsers) {
-    for (const user of settings.users) {
+    const users = settings.users
+    for (let i = 0; i < users.length; i++) {
+      const user = users.at(i)!
       const domain = domainOf(settings, user.address)
       if (!domain) {
         findings.push(finding('user-domain-unknown', {message: `The user ${user.address} is not in any of the settings' domains, so there are no servers to build a profile with.`, fix: 'Add the domain under `domains`, or fix the address.', source: user.source}))
@@ -202,8 +210,8 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
       }
       if (shard && shardOfAddress(user.address, shard.count) !== shard.index) continue
       const list = usersByDomain.get(domain)
-      if (list) list.push(user)
-      else usersByDomain.set(domain, [user])
+      if (list) list.push(i)
+      else usersByDomain.set(domain, [i])
     }
   }
   const appleSchemas = appleSchemaSource()
@@ -283,7 +291,8 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
       }
     }
     const writeUserProfile = userProfileWriter(certificates, meta)
-    for (const user of usersByDomain.get(domain) ?? []) {
+    for (const position of usersByDomain.get(domain) ?? []) {
+      const user = settings.users.at(position)!
       const userAcc = userAccount(domain, user)
       const userIds = userProfileIds(domain.identifier, user.address)
       const name = safeFileName(user.address)

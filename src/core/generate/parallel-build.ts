@@ -15,6 +15,7 @@ import {Worker} from 'node:worker_threads'
 import {pushAll} from '../arrays.js'
 import type {Finding} from '../findings.js'
 import type {Settings} from '../settings/model.js'
+import {userListData, usersAt as subsetOf} from '../settings/user-list.js'
 import type {SigningIdentity} from '../settings/signing-identity.js'
 import {appleSchemaSource} from '../apple/schemas.js'
 import {assertDistinctOutputs, buildOutputs, caCertificates, manifestEntry, type BuildOptions, type BuiltFile, type OutputFile, type StreamedBuildResult} from './build.js'
@@ -84,8 +85,11 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
 /** buildOutputs, with the users' outputs built on worker threads when they pay. */
 export async function buildOutputsParallel(settings: Settings, options: BuildOptions, parallel: ParallelBuild): Promise<StreamedBuildResult> {
   const shard = options.shard
-  const mine = shard ? settings.users.filter((u) => shardOfAddress(u.address, shard.count) === shard.index) : settings.users
+  // This build's users, by position in settings.users (a subset shares the users' bytes: user-list.ts).
+  const mine: number[] = []
+  for (let i = 0; i < settings.users.length; i++) if (!shard || shardOfAddress(settings.users.at(i)!.address, shard.count) === shard.index) mine.push(i)
   if (options.users === false || parallel.threads < 2 || mine.length < 2) return buildOutputs(settings, options)
+  const usersAt = (positions: readonly number[]) => subsetOf(settings.users, positions)
   // This thread: the per-domain files, and every settings-level finding (it sees all users too).
   const domains = buildOutputs(settings, {...options, users: false})
   if (domains.findings.some((f) => f.severity === 'error')) return domains
@@ -94,7 +98,7 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
   // A first few users here, timed: what one user costs decides whether threads pay.
   const sample = mine.slice(0, parallel.auto ? SAMPLE_USERS : 0)
   const started = process.cpuUsage()
-  const first = sample.length > 0 ? buildOutputs({...settings, users: sample}, {...options, certificates, scope: 'users', shard: undefined}) : undefined
+  const first = sample.length > 0 ? buildOutputs({...settings, users: usersAt(sample)}, {...options, certificates, scope: 'users', shard: undefined}) : undefined
   const perUser = sample.length > 0 ? cpuSeconds(started) / sample.length : Infinity
   const rest = mine.slice(sample.length)
   const threads = parallel.auto ? threadsThatPay(rest.length, perUser, parallel.threads) : Math.min(parallel.threads, rest.length)
@@ -115,7 +119,7 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
   }
   if (threads < 2) {
     if (rest.length > 0) {
-      const r = buildOutputs({...settings, users: rest}, {...options, certificates, scope: 'users', shard: undefined})
+      const r = buildOutputs({...settings, users: usersAt(rest)}, {...options, certificates, scope: 'users', shard: undefined})
       pushAll(files, r.files.filter((f) => f.user !== null))
       merge(r.findings)
     }
@@ -124,7 +128,8 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
     const replies = await Promise.all(
       shares.map((users) =>
         runWorker(parallel.workerFile, {
-          settings: {...settings, users},
+          settings: {...settings, users: []},
+          users: userListData(usersAt(users)),
           only: options.only,
           certificates,
           identity: options.signer !== undefined ? parallel.identity : undefined,

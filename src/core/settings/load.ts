@@ -6,9 +6,10 @@ import type {Finding} from '../findings.js'
 import {parseSource, type SourceDocument} from './document.js'
 import {normalizeSettings, normalizeWellFormedParts, type LintSettings, type Locate, type RawSettings, type Settings} from './model.js'
 import {MAX_USERS_FILE_BYTES} from './source.js'
-import {readTextInput} from '../files.js'
+import {readTextBytesInput, readTextInput} from '../files.js'
 import {displayPath} from './display-path.js'
 import {parseUsersCsv} from './users-csv.js'
+import {Users, userListData} from './user-list.js'
 import {validateSettingsDocument} from './validate.js'
 import {wellFormedParts, type Malformed} from './well-formed.js'
 import {pushAll} from '../arrays.js'
@@ -60,9 +61,9 @@ export function loadSettings(file: string, options: {maxUsersFileBytes?: number}
 function readUsersFile(raw: RawSettings, settings: Pick<Settings, 'baseDir' | 'file' | 'users'>, doc: SourceDocument, findings: Finding[], options: {maxUsersFileBytes?: number}): void {
   if (!raw.usersFile) return
   const csvPath = resolve(settings.baseDir, raw.usersFile)
-  let csvText: string
+  let csvBytes: Buffer
   try {
-    csvText = readTextInput(csvPath, 'users CSV file', options.maxUsersFileBytes ?? MAX_USERS_FILE_BYTES)
+    csvBytes = readTextBytesInput(csvPath, 'users CSV file', options.maxUsersFileBytes ?? MAX_USERS_FILE_BYTES)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
     findings.push(settingsFinding('users-file-unreadable', {
@@ -73,8 +74,11 @@ function readUsersFile(raw: RawSettings, settings: Pick<Settings, 'baseDir' | 'f
     }))
     return
   }
-  const fromCsv = parseUsersCsv(csvText, displayPath(settings.file, raw.usersFile))
-  pushAll(settings.users, fromCsv.users)
+  const fromCsv = parseUsersCsv(csvBytes, displayPath(settings.file, raw.usersFile))
+  // The settings' own users first, then the CSV's (kept packed: user-list.ts).
+  const inline = [...settings.users]
+  if (inline.length === 0) settings.users = fromCsv.users
+  else settings.users = new Users({inline, packed: userListData(fromCsv.users).packed})
   pushAll(findings, fromCsv.findings)
 }
 

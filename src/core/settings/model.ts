@@ -3,6 +3,7 @@
  * normalized form every later stage (rules, check, build) works on, with defaults
  * filled in (ports per RFC 8314, from src/core/mail/protocol.ts) and source positions kept.
  */
+import type {UserList} from './user-list.js'
 import type {SourceLocation} from '../findings.js'
 import {defaultDomainIdentifier} from '../mail/identifiers.js'
 import {defaultPort, type Authentication, type Protocol, type Security} from '../mail/protocol.js'
@@ -65,12 +66,7 @@ export interface DomainSettings {
   source: SourceLocation
 }
 
-export interface UserSettings {
-  address: string
-  name?: string
-  login?: string
-  source: SourceLocation
-}
+export type {UserSettings} from './user-list.js'
 
 export interface Settings {
   /** The settings file path as given. */
@@ -89,7 +85,8 @@ export interface Settings {
     passphraseEnv?: string
     source: SourceLocation
   }
-  users: UserSettings[]
+  /** The settings' own users, then the users CSV's (held compactly: user-list.ts). */
+  users: UserList
 }
 
 export type Locate = (path: readonly PathSegment[], options?: {key?: boolean}) => SourceLocation

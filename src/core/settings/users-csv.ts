@@ -4,7 +4,7 @@ import {InputError} from '../errors.js'
 import type {Finding, SourceLocation} from '../findings.js'
 import {suggest} from '../suggest.js'
 import {settingsFinding} from './codes.js'
-import type {UserSettings} from './model.js'
+import {PackedUsersBuilder, Users, type UserList} from './user-list.js'
 import {isSecretKey, passwordFinding} from './rules/secrets.js'
 
 const COLUMNS = ['address', 'name', 'login'] as const
@@ -106,27 +106,90 @@ function detectDelimiter(headerLine: string): string {
 }
 
 /**
- * Reads users from CSV text: a header row naming `address` (required), `name` and `login`
- * (optional, any order), separated by commas, semicolons or tabs (detected from the header row).
- * Each user remembers its CSV line for findings. A header that names no `address` column is a
- * finding (with the column it probably meant); CSV syntax errors are InputErrors.
+ * The first line of the file that is not blank, and its index (lines split at CRLF, LF or CR, as
+ * csv-parse counts them), decoded from the bytes up to it only: the header is found without
+ * splitting a file of a million rows into lines.
  */
-export function parseUsersCsv(text: string, file: string): {users: UserSettings[]; findings: Finding[]} {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)
-  const headerIndex = lines.findIndex((l) => l.trim() !== '')
-  const headerLine = headerIndex === -1 ? '' : lines[headerIndex]!
+function headerLineOf(bytes: Uint8Array): {index: number; line: string} {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  for (let index = 0; start <= bytes.length; index++) {
+    let end = start
+    while (end < bytes.length && bytes[end] !== 0x0a && bytes[end] !== 0x0d) end++
+    const line = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8')
+    if (line.trim() !== '') return {index, line}
+    if (end >= bytes.length) break
+    start = end + (bytes[end] === 0x0d && bytes[end + 1] === 0x0a ? 2 : 1)
+  }
+  return {index: -1, line: ''}
+}
+
+/** How many line breaks the bytes hold (to size the users table once). */
+function lineCount(bytes: Uint8Array): number {
+  let n = 1
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++
+  return n
+}
+
+/**
+ * Reads users from CSV text (or its UTF-8 bytes): a header row naming `address` (required), `name`
+ * and `login` (optional, any order), separated by commas, semicolons or tabs (detected from the
+ * header row). Each user remembers its CSV line for findings. A header that names no `address`
+ * column is a finding (with the column it probably meant); CSV syntax errors are InputErrors.
+ * Rows are taken one at a time into a compact table (user-list.ts), never held as parsed records.
+ */
+export function parseUsersCsv(input: string | Uint8Array, file: string): {users: UserList; findings: Finding[]} {
+  const bytes = typeof input === 'string' ? Buffer.from(input.replace(/^\uFEFF/, ''), 'utf8') : input
+  const {index: headerIndex, line: headerLine} = headerLineOf(bytes)
   const delimiter = detectDelimiter(headerLine)
-  let records: Array<{record: string[]; info: {lines: number}}>
+  const builder = new PackedUsersBuilder(file, lineCount(bytes), bytes.length)
+  let header: HeaderRead | undefined
+  let cells: string[] | undefined
+  let line = 0
   try {
-    records = parse(text, {info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, delimiter}) as unknown as typeof records
+    parse(bytes, {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      delimiter,
+      on_record: (record: string[], info: {lines: number}) => {
+        if (cells === undefined) {
+          cells = record
+          line = info.lines
+          return null
+        }
+        header ??= readHeader(cells, {file, line, headerIndex, headerLine, delimiter})
+        const at = header.addressColumn
+        if (at === undefined) return null
+        const get = (i: number | undefined): string | undefined => {
+          const v = i === undefined ? undefined : record[i]
+          return v === undefined || v === '' ? undefined : v
+        }
+        builder.add(record[at] ?? '', get(header.nameColumn), get(header.loginColumn), info.lines)
+        return null
+      },
+    })
   } catch (error) {
     const e = error as {code?: string; lines?: number}
     throw new InputError(`CSV syntax error: ${csvErrorKind(e.code)}`, {file, line: e.lines})
   }
-  const findings: Finding[] = []
-  const cells = records[0]?.record
   if (!cells) throw new InputError('users CSV is empty: expected a header row `address,name,login`', {file, line: 1, column: 1})
-  const line = records[0]!.info.lines
+  header ??= readHeader(cells, {file, line, headerIndex, headerLine, delimiter})
+  return {users: new Users({inline: [], packed: builder.finish()}), findings: header.findings}
+}
+
+interface HeaderRead {
+  findings: Finding[]
+  /** Where the columns are; no address column means no user is read. */
+  addressColumn?: number
+  nameColumn?: number
+  loginColumn?: number
+}
+
+/** The header row's findings and columns. */
+function readHeader(cells: string[], where: {file: string; line: number; headerIndex: number; headerLine: string; delimiter: string}): HeaderRead {
+  const {file, line, headerIndex, headerLine, delimiter} = where
+  const findings: Finding[] = []
   const split = line === headerIndex + 1 ? splitHeaderLine(headerLine, delimiter) : undefined
   const at = (i: number): SourceLocation => ({file, line, column: split?.count === cells.length ? split.columns[i]! : 1})
   const dataAt = cells.findIndex((c) => c.includes('@'))
@@ -137,7 +200,7 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
       fix: `Add a header row naming the columns as the first line, e.g. \`${['address', 'name', 'login'].slice(0, Math.max(1, cells.length)).join(DELIMITER_NAMES[delimiter] === 'commas' ? ',' : delimiter === '\t' ? '\\t' : delimiter)}\`.`,
       source: at(dataAt),
     })
-    return {users: [], findings: [finding]}
+    return {findings: [finding]}
   }
   const header = cells.map((h) => h.toLowerCase())
   const index = new Map<string, number>()
@@ -168,19 +231,9 @@ export function parseUsersCsv(text: string, file: string): {users: UserSettings[
   if (!index.has('address')) {
     // Said once: by the unknown column that means `address` when there is one, here otherwise.
     if (!unknown.some((i) => likelyColumn(cells[i]!) === 'address')) findings.push(noAddressColumn(cells, headerLine, delimiter, {file, line, column: 1}))
-    return {users: [], findings}
+    return {findings}
   }
-  const addressColumn = index.get('address')!
-  const users: UserSettings[] = []
-  for (const {record, info} of records.slice(1)) {
-    const get = (name: string): string | undefined => {
-      const i = index.get(name)
-      const v = i === undefined ? undefined : record[i]
-      return v === undefined || v === '' ? undefined : v
-    }
-    users.push({address: record[addressColumn] ?? '', name: get('name'), login: get('login'), source: {file, line: info.lines, column: 1}})
-  }
-  return {users, findings}
+  return {findings, addressColumn: index.get('address'), nameColumn: index.get('name'), loginColumn: index.get('login')}
 }
 
 /** No `address` column and none that looks like it: say what the header holds and how it was split. */

@@ -47,11 +47,11 @@ describe('Autodiscover (POX)', () => {
       d.domains[0].outgoing = {host: 'smtp.example.com', port: 587, security: 'starttls', username: '%EMAILLOCALPART%'}
       d.users = [{address: 'bob@example.com'}]
     })
-    const doc = parser.parse(buildAutodiscover(userAccount(u.domains[0]!, u.users[0]!)).toString('utf8'))
+    const doc = parser.parse(buildAutodiscover(userAccount(u.domains[0]!, u.users.at(0)!)).toString('utf8'))
     const [imap, smtp] = doc.Autodiscover.Response.Account.Protocol
     expect(imap.LoginName).toBe('bob@example.com')
     expect(smtp.LoginName).toBe('bob')
-    const withLogin = parser.parse(buildAutodiscover(userAccount(s.domains[0]!, s.users[0]!)).toString('utf8'))
+    const withLogin = parser.parse(buildAutodiscover(userAccount(s.domains[0]!, s.users.at(0)!)).toString('utf8'))
     expect(withLogin.Autodiscover.Response.Account.Protocol.map((p: {LoginName: string}) => p.LoginName)).toEqual(['alice01', 'alice01'])
     expect(withLogin.Autodiscover.Response.User).toEqual({DisplayName: 'Alice Example'})
   })

@@ -11,7 +11,7 @@ describe('DDM com.apple.configuration.account.mail', () => {
   d.domains[0].outgoing = {host: 'smtp.example.com', port: 587, security: 'starttls', authentication: 'none'}
   const s = loadFixture(d)
   const generic = mailDeclaration(domainAccount(s.domains[0]!), 'com.example.mail.com.example.profile.account.imap')
-  const personal = mailDeclaration(userAccount(s.domains[0]!, s.users[0]!), 'com.example.mail.com.example.user.alice.account.imap')
+  const personal = mailDeclaration(userAccount(s.domains[0]!, s.users.at(0)!), 'com.example.mail.com.example.user.alice.account.imap')
 
   it("validates against Apple's converted account.mail schema", () => {
     expect(validateDeclaration(generic)).toEqual([])
@@ -51,7 +51,7 @@ describe('DDM com.apple.configuration.account.mail', () => {
 describe('DDM declaration sets: the assets the configuration references and the activation that applies it', () => {
   const s = loadFixture(baseSettings() as SettingsDoc)
   const id = 'com.example.mail.com.example.user.alice.account.imap'
-  const set = declarationSet(userAccount(s.domains[0]!, s.users[0]!), id)
+  const set = declarationSet(userAccount(s.domains[0]!, s.users.at(0)!), id)
   const byType = (type: string) => set.find((f) => f.declaration.Type === type)!
 
   it("every declaration validates against Apple's schema for its type (assets and activation included)", () => {
@@ -68,7 +68,7 @@ describe('DDM declaration sets: the assets the configuration references and the 
     const identifiers = new Set(set.map((f) => f.declaration.Identifier))
     for (const r of references.filter(Boolean)) expect(identifiers).toContain(r)
     expect(byType(ACTIVATION_TYPE).declaration.Payload).toEqual({StandardConfigurations: [id]})
-    expect(byType(IDENTITY_ASSET_TYPE).declaration.Payload).toMatchObject({EmailAddress: s.users[0]!.address})
+    expect(byType(IDENTITY_ASSET_TYPE).declaration.Payload).toMatchObject({EmailAddress: s.users.at(0)!.address})
     expect(set.map((f) => f.suffix)).toEqual(['', '.credentials', '.identity', '.activation'])
   })
 

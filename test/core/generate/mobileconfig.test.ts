@@ -42,7 +42,7 @@ describe('mobileconfig', () => {
     d.profile.targetDevice = 'ios'
   })
   const domain = settings.domains[0]!
-  const user = settings.users[0]!
+  const user = settings.users.at(0)!
   const built = buildOutputs(settings, {only: ['mobileconfig']})
   const domainFile = built.files.find((f) => f.path === 'example.com/example.com.mobileconfig')!
   const userFile = built.files.find((f) => f.path === 'example.com/users/alice@example.com.mobileconfig')!
@@ -138,7 +138,7 @@ describe('mobileconfig', () => {
       d.domains[0].incoming.host = 'mail.example.com'
     })
     const a = buildMobileconfig(userAccount(domain, user), userProfileIds(domain.identifier, user.address), [], meta(settings))
-    const b = buildMobileconfig(userAccount(changed.domains[0]!, changed.users[0]!), userProfileIds(changed.domains[0]!.identifier, user.address), [], meta(changed))
+    const b = buildMobileconfig(userAccount(changed.domains[0]!, changed.users.at(0)!), userProfileIds(changed.domains[0]!.identifier, user.address), [], meta(changed))
     expect(a.payloadUuid).toBe(b.payloadUuid)
     expect(a.bytes.equals(b.bytes)).toBe(false)
   })
@@ -244,7 +244,7 @@ describe('profiles written from the template of their certificates and metadata'
 
   it('refuse a user value XML cannot carry with the same error as before', () => {
     const domain = s.domains[0]!
-    const bad = userAccount(domain, {...s.users[0]!, name: 'bad\u0007name'})
+    const bad = userAccount(domain, {...s.users.at(0)!, name: 'bad\u0007name'})
     const ids = userProfileIds(domain.identifier, bad.emailAddress!)
     buildMobileconfig(domainAccount(domain), domainProfileIds(domain.identifier), certificates, meta(s))
     expect(() => buildMobileconfig(bad, ids, certificates, meta(s))).toThrow(/profile\.PayloadContent\[2\]\.EmailAccountName holds U\+0007/)

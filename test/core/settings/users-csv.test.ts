@@ -26,12 +26,12 @@ describe('users CSV delimiters', () => {
   ])('reads a file separated by %s', (_name, text) => {
     const {users, findings} = read(text)
     expect(findings).toEqual([])
-    expect(users).toMatchObject([{address: 'jane@example.com', name: 'Doe, Jane', login: 'jdoe', source: {file: 'staff.csv', line: 2, column: 1}}])
+    expect([...users]).toMatchObject([{address: 'jane@example.com', name: 'Doe, Jane', login: 'jdoe', source: {file: 'staff.csv', line: 2, column: 1}}])
   })
 
   it('says how a header without `address` was split, and that another separator is not read', () => {
     const {users, findings} = read('mail|full name\njane@example.com|Jane\n')
-    expect(users).toEqual([])
+    expect([...users]).toEqual([])
     expect(findings.map(where)).toEqual(['unknown-key staff.csv:1:1', 'missing-key staff.csv:1:1'])
     expect(findings[1]!.message).toContain('one column, "mail|full name"')
     expect(findings[1]!.message).toContain('separated by commas, semicolons or tabs')
@@ -55,7 +55,7 @@ describe('users CSV delimiters', () => {
 describe('users CSV column suggestions', () => {
   it('`email,name`: one finding, at the email cell, suggesting address', () => {
     const {users, findings} = read('email,name\njane@example.com,Jane\n')
-    expect(users).toEqual([])
+    expect([...users]).toEqual([])
     expect(findings.map(where)).toEqual(['unknown-key staff.csv:1:1'])
     expect(findings[0]!.message).toBe('Unknown CSV column "email": did you mean "address"? The columns are address, name, login; without an `address` column no user is read.')
     expect(findings[0]!.fix).toBe('Rename the header "email" to "address".')
@@ -114,7 +114,7 @@ describe('users CSV findings quote header names only', () => {
 
   it('a first row of data (no header) is said to be one, at the cell with the address', () => {
     const {users, findings} = read('Jane Doe;jane@example.com;jdoe\n')
-    expect(users).toEqual([])
+    expect([...users]).toEqual([])
     expect(findings.map(where)).toEqual(['missing-key staff.csv:1:10'])
     expect(findings[0]!.message).toBe('The users CSV has no header row: its first row holds data (an email address in column 2), so no user is read.')
     expect(findings[0]!.fix).toBe('Add a header row naming the columns as the first line, e.g. `address;name;login`.')

@@ -5,6 +5,7 @@ import {domainProfileIds, userProfileIds} from '../../mail/identifiers.js'
 import type {LintSettings} from '../model.js'
 import {analyzeName} from '../names.js'
 import type {Rule} from './types.js'
+import {FirstIndex} from '../../util/first-index.js'
 import {pushAll} from '../../arrays.js'
 
 const REVERSE_DNS = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/
@@ -75,24 +76,48 @@ function profileIdentifierCollisions(settings: LintSettings): Finding[] {
       owners.set(key, owner)
       return
     }
-    findings.push(
-      settingsFinding('profile-identifier-collision', {
-        message: `The profile for ${owner} would have the PayloadIdentifier "${identifier}", the same as the profile for ${first}: the device would replace one with the other, and build refuses to write both.`,
-        source,
-      }),
-    )
+    findings.push(collision(owner, identifier, first, source))
   }
   const seen = new Set<string>()
   const once = (key: string) => !seen.has(key) && Boolean(seen.add(key))
   for (const d of settings.domains) {
     if (once(`domain ${d.identifier.toLowerCase()}`)) claim(domainProfileIds(d.identifier).profile, `the domain ${d.domain}`, d.source)
   }
-  for (const user of settings.users) {
-    const at = user.address.lastIndexOf('@')
-    const domain = at === -1 ? undefined : byDomain.get(normalizeHost(user.address.slice(at + 1)))
-    if (domain && once(`user ${user.address.toLowerCase()}`)) claim(userProfileIds(domain.identifier, user.address).profile, `the user ${user.address}`, user.source)
+  // Users by position (a million identifiers are not kept as strings): the earlier user of the same
+  // address, and of the same identifier, made again from its position when a hash matches.
+  const users = settings.users
+  const domainOfUser = (address: string) => {
+    const at = address.lastIndexOf('@')
+    return at === -1 ? undefined : byDomain.get(normalizeHost(address.slice(at + 1)))
+  }
+  const identifierOf = (j: number): string => {
+    const address = users.at(j)!.address
+    return userProfileIds(domainOfUser(address)!.identifier, address).profile
+  }
+  const sameAddress = new FirstIndex((j) => users.at(j)!.address.toLowerCase())
+  const sameIdentifier = new FirstIndex((j) => identifierOf(j).toLowerCase())
+  for (let i = 0; i < users.length; i++) {
+    const user = users.at(i)!
+    const domain = domainOfUser(user.address)
+    if (!domain || sameAddress.claim(user.address.toLowerCase(), i) !== -1) continue
+    const identifier = userProfileIds(domain.identifier, user.address).profile
+    const key = identifier.toLowerCase()
+    const owner = `the user ${user.address}`
+    if (owners.has(key)) {
+      claim(identifier, owner, user.source)
+      continue
+    }
+    const j = sameIdentifier.claim(key, i)
+    if (j !== -1) findings.push(collision(owner, identifier, `the user ${users.at(j)!.address}`, user.source))
   }
   return findings
+}
+
+function collision(owner: string, identifier: string, first: string, source: SourceLocation): Finding {
+  return settingsFinding('profile-identifier-collision', {
+    message: `The profile for ${owner} would have the PayloadIdentifier "${identifier}", the same as the profile for ${first}: the device would replace one with the other, and build refuses to write both.`,
+    source,
+  })
 }
 
 /** The finding for an identifier that is not reverse-DNS; also used by `inspect` for profiles' identifiers. */

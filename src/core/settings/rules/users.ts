@@ -3,13 +3,17 @@ import {settingsFinding} from '../codes.js'
 import {normalizeHost} from '../../mail/host.js'
 import {analyzeAddress, analyzeName} from '../names.js'
 import type {Rule} from './types.js'
+import {FirstIndex} from '../../util/first-index.js'
 
 /** Users: valid addresses, no duplicates (case-insensitive), domains declared. CSV users carry their CSV line. */
 export const userRules: Rule = ({settings, malformed}) => {
   const findings: Finding[] = []
   const declared = new Set(settings.domains.map((d) => analyzeName(d.domain).ascii || normalizeHost(d.domain)))
-  const first = new Map<string, string>()
-  for (const user of settings.users) {
+  const users = settings.users
+  // The first user of each address (compared case-insensitively), by position: no map of a million addresses.
+  const first = new FirstIndex((j) => analyzeAddress(users.at(j)!.address).key)
+  for (let i = 0; i < users.length; i++) {
+    const user = users.at(i)!
     const a = analyzeAddress(user.address)
     if (a.problem) {
       findings.push(settingsFinding('user-address-invalid', {
@@ -19,9 +23,10 @@ export const userRules: Rule = ({settings, malformed}) => {
       }))
       continue
     }
-    const where = user.source.file === settings.file ? `line ${user.source.line}` : formatSource(user.source)
-    const seen = first.get(a.key)
-    if (seen) {
+    const seenAt = first.claim(a.key, i)
+    if (seenAt !== -1) {
+      const earlier = users.at(seenAt)!.source
+      const seen = earlier.file === settings.file ? `line ${earlier.line}` : formatSource(earlier)
       findings.push(settingsFinding('user-duplicate', {
         message: `User ${user.address} is listed twice (first at ${seen}; addresses are compared case-insensitively): both would get a profile with the same identifier and one would replace the other.`,
         fix: 'Remove one of the two entries.',
@@ -29,7 +34,6 @@ export const userRules: Rule = ({settings, malformed}) => {
       }))
       continue
     }
-    first.set(a.key, where)
     // A skipped (malformed) domain may be this user's: say nothing rather than something false.
     if (!declared.has(a.domainAscii) && !malformed?.domains) {
       findings.push(settingsFinding('user-domain-unknown', {
