@@ -34,8 +34,22 @@ export function ipVersion(host: string): 0 | 4 | 6 {
   return ipLiteralVersion(h)
 }
 
+/** Names converted per process; past this many the memo starts over (a check asks for each host several times). */
+const A_LABEL_MEMO_LIMIT = 8192
+const aLabels = new Map<string, string>()
+
 /** A DNS name (nothing stripped) in lower-case A-label form; '' when it has none (an invalid IDN). */
 export function toALabels(name: string): string {
+  let ascii = aLabels.get(name)
+  if (ascii === undefined) {
+    ascii = aLabelsOf(name)
+    if (aLabels.size >= A_LABEL_MEMO_LIMIT) aLabels.clear()
+    aLabels.set(name, ascii)
+  }
+  return ascii
+}
+
+function aLabelsOf(name: string): string {
   const ascii = domainToASCII(name).toLowerCase()
   // Node 24's URL parser passes an undecodable A-label (`xn--a`) through unchanged where Node 20
   // and 22 refuse it: a real A-label always decodes to something else, so one that does not is

@@ -232,7 +232,11 @@ export function loadMozillaStore(): RootIndex {
   return mozilla
 }
 
-/** "AB:CD:…" form of an entry's fingerprint, as CertificateInfo.sha256 shows it. */
+const colonForms = new WeakMap<RootEntry, string>()
+
+/** "AB:CD:…" form of an entry's fingerprint, as CertificateInfo.sha256 shows it (made once per entry: messages name it per endpoint). */
 export function entryFingerprint(entry: RootEntry): string {
-  return colonFingerprint(entry.sha256)
+  let fp = colonForms.get(entry)
+  if (fp === undefined) colonForms.set(entry, (fp = colonFingerprint(entry.sha256)))
+  return fp
 }
