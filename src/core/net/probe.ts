@@ -25,7 +25,7 @@ import {deviceAlert, failureFinding, netFinding, plaintextOnTlsPort, tlsOnStartt
 import {imapDialog} from './imap.js'
 import {pop3Dialog} from './pop3.js'
 import {smtpDialog} from './smtp.js'
-import {classifyTlsError, connectTcp, isLegacyTlsVersion, looksLikeNonTlsReply, negotiatedTls, peerChain, probeSecureContext, startTls} from './tls-connect.js'
+import {classifyTlsError, connectTcp, connectTls, isLegacyTlsVersion, looksLikeNonTlsReply, negotiatedTls, peerChain, probeSecureContext, startTls} from './tls-connect.js'
 
 /** Default EHLO name: a reserved name that says who is asking without claiming a real host. */
 export const DEFAULT_EHLO_NAME = 'mailprofile.invalid'
@@ -100,13 +100,14 @@ class ProbeRun {
     return this.clock.phase('TLS handshake', () => startTls(raw, this.target.host, this.context, this.track))
   }
 
-  /** Implicit TLS: connect, handshake, then greeting and capabilities over TLS. */
+  /** Implicit TLS: connect, handshake (one socket for both), then greeting and capabilities over TLS. */
   private async implicit(allowFallback: boolean, onSecure?: () => void): Promise<void> {
-    const raw = await this.connect()
-    this.evidence.remoteAddress = raw.remoteAddress
+    const {connected, secured} = connectTls(this.address(), this.target.connectPort ?? this.target.port, this.target.host, this.context, this.track)
+    const socket = await this.clock.phase('connect', () => connected)
+    this.evidence.remoteAddress = socket.remoteAddress
     let secure: tls.TLSSocket
     try {
-      secure = await this.handshake(raw)
+      secure = await this.clock.phase('TLS handshake', () => secured)
     } catch (error) {
       if (allowFallback && error instanceof ProbeFailure && error.kind === 'tls-handshake' && looksLikeNonTlsReply(error.errorCode)) {
         if (await this.plaintextFallback()) return

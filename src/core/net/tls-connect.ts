@@ -96,6 +96,11 @@ export function describeTlsError(error: unknown): string {
   return code ? `${reason} (${code})` : reason
 }
 
+/** The options of every client handshake of a probe: SNI for the host, the probe's context, any certificate accepted (judged later). */
+function handshakeOptions(host: string, context: tls.SecureContext): tls.ConnectionOptions {
+  return {servername: sniFor(host), secureContext: context, rejectUnauthorized: false, minDHSize: 512}
+}
+
 /**
  * Runs a client TLS handshake over an open TCP socket (implicit TLS, or after STARTTLS).
  * Rejects with a ProbeFailure of kind 'tls-handshake'.
@@ -107,44 +112,99 @@ export function startTls(
   track: (socket: tls.TLSSocket) => void,
 ): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const servername = sniFor(host)
-    const secure = tls.connect({
-      socket,
-      servername,
-      secureContext: context,
-      rejectUnauthorized: false,
-      minDHSize: 512,
-    })
+    const secure = tls.connect({socket, ...handshakeOptions(host, context)})
     track(secure)
-    const fail = (error: Error | undefined): void => {
-      cleanup()
-      const message = error ? describeTlsError(error) : 'the connection closed before the handshake completed'
-      // Whether the server's Certificate message arrived before the failure (TLS 1.2 sends it in clear).
-      let certificateSeen = false
-      try {
-        certificateSeen = secure.getPeerX509Certificate() !== undefined
-      } catch {
-        certificateSeen = false
-      }
-      const cause = classifyTlsError(error, certificateSeen)
-      reject(new ProbeFailure('tls-handshake', 'TLS handshake', message, {errorCode: errorCodeOf(error), ...(cause ? {handshakeCause: cause} : {})}))
-    }
-    const onError = (error: Error): void => fail(error)
-    const onClose = (): void => fail(undefined)
-    const onSecure = (): void => {
-      cleanup()
-      secure.on('error', () => {}) // later errors surface through the line reader
-      resolve(secure)
-    }
-    const cleanup = (): void => {
-      secure.removeListener('error', onError)
-      secure.removeListener('close', onClose)
-      secure.removeListener('secureConnect', onSecure)
-    }
-    secure.once('error', onError)
-    secure.once('close', onClose)
-    secure.once('secureConnect', onSecure)
+    settleHandshake(secure, resolve, reject)
   })
+}
+
+/**
+ * Implicit TLS on one socket: the TCP connection and the same client handshake as connectTcp
+ * followed by startTls, without a second socket object and stream per connection. `connected`
+ * resolves once the TCP connection is up and rejects with a ProbeFailure of kind 'connect' (as
+ * connectTcp does) with the socket; `secured` resolves once the handshake is done and rejects with the connect
+ * failure or a ProbeFailure of kind 'tls-handshake' (as startTls does). `track` receives the
+ * socket at once, so the caller can destroy it on timeout.
+ */
+export function connectTls(
+  address: string,
+  port: number,
+  host: string,
+  context: tls.SecureContext,
+  track: (socket: tls.TLSSocket) => void,
+): {connected: Promise<tls.TLSSocket>; secured: Promise<tls.TLSSocket>} {
+  let connectedNow: (secure: tls.TLSSocket) => void = () => {}
+  let connectFailed: (failure: ProbeFailure) => void = () => {}
+  const connected = new Promise<tls.TLSSocket>((resolve, reject) => {
+    connectedNow = resolve
+    connectFailed = reject
+  })
+  const secured = new Promise<tls.TLSSocket>((resolve, reject) => {
+    const refuse = (error: unknown): void => {
+      const failure = new ProbeFailure('connect', 'connect', describeConnectError(error), {errorCode: errorCodeOf(error)})
+      connectFailed(failure)
+      reject(failure)
+    }
+    let secure: tls.TLSSocket
+    try {
+      secure = tls.connect({host: address, port, ...handshakeOptions(host, context)})
+    } catch (error) {
+      // e.g. ERR_SOCKET_BAD_PORT: thrown before any connection attempt
+      refuse(error)
+      return
+    }
+    track(secure)
+    secure.on('error', () => {}) // every error is handled by the once-listeners below; none may go unhandled after them
+    let tcpUp = false
+    const onTcpError = (error: Error): void => refuse(error)
+    secure.once('error', onTcpError)
+    secure.once('connect', () => {
+      tcpUp = true
+      secure.setNoDelay(true)
+      secure.removeListener('error', onTcpError)
+      connectedNow(secure)
+      settleHandshake(secure, resolve, reject)
+    })
+    // Closed (destroyed on timeout) before the TCP connection was up: the connect phase's clock reports it.
+    secure.once('close', () => {
+      if (!tcpUp) refuse(Object.assign(new Error('the connection closed before it was established'), {code: 'ECONNRESET'}))
+    })
+  })
+  connected.catch(() => {})
+  secured.catch(() => {})
+  return {connected, secured}
+}
+
+/** Resolves with the socket on secureConnect; rejects with a 'tls-handshake' ProbeFailure on an error or a close before it. */
+function settleHandshake(secure: tls.TLSSocket, resolve: (secure: tls.TLSSocket) => void, reject: (failure: ProbeFailure) => void): void {
+  const fail = (error: Error | undefined): void => {
+    cleanup()
+    const message = error ? describeTlsError(error) : 'the connection closed before the handshake completed'
+    // Whether the server's Certificate message arrived before the failure (TLS 1.2 sends it in clear).
+    let certificateSeen = false
+    try {
+      certificateSeen = secure.getPeerX509Certificate() !== undefined
+    } catch {
+      certificateSeen = false
+    }
+    const cause = classifyTlsError(error, certificateSeen)
+    reject(new ProbeFailure('tls-handshake', 'TLS handshake', message, {errorCode: errorCodeOf(error), ...(cause ? {handshakeCause: cause} : {})}))
+  }
+  const onError = (error: Error): void => fail(error)
+  const onClose = (): void => fail(undefined)
+  const onSecure = (): void => {
+    cleanup()
+    secure.on('error', () => {}) // later errors surface through the line reader
+    resolve(secure)
+  }
+  const cleanup = (): void => {
+    secure.removeListener('error', onError)
+    secure.removeListener('close', onClose)
+    secure.removeListener('secureConnect', onSecure)
+  }
+  secure.once('error', onError)
+  secure.once('close', onClose)
+  secure.once('secureConnect', onSecure)
 }
 
 /**

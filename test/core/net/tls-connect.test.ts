@@ -2,12 +2,15 @@
  * TLS facts and the chain as sent, over real handshakes with the fixture servers.
  */
 import {X509Certificate} from 'node:crypto'
+import net from 'node:net'
 import tls from 'node:tls'
 
 import {describe, expect, it} from 'vitest'
 
 import {probe} from '../../../src/core/net/probe.js'
-import {describeConnectError, isLegacyTlsVersion, peerChain, sniFor} from '../../../src/core/net/tls-connect.js'
+import {ProbeFailure} from '../../../src/core/net/failure.js'
+import {connectTls, describeConnectError, isLegacyTlsVersion, looksLikeNonTlsReply, peerChain, probeSecureContext, sniFor} from '../../../src/core/net/tls-connect.js'
+import {freePort} from '../../helpers/ports.js'
 import {createChain, createSelfSigned} from '../../helpers/pki.js'
 import {chain, mailServer, target} from './fixtures.js'
 
@@ -127,5 +130,47 @@ describe('connect errors', () => {
     const result = await probe({host: '127.0.0.1', port: 70000, protocol: 'imap', security: 'ssl'}, OPTIONS)
     expect(result.findings.map((f) => f.code)).toEqual(['connection-failed'])
     expect(result.findings[0]!.message).toMatch(/ERR_SOCKET_BAD_PORT/)
+  })
+})
+
+describe('connectTls: implicit TLS on one socket', () => {
+  const context = probeSecureContext()
+  const connect = (port: number, host = 'mail.example.test') => connectTls('127.0.0.1', port, host, context, () => {})
+
+  it('connects, then hands back the session with the chain as sent and the host as SNI', async () => {
+    const server = await mailServer({protocol: 'imap', mode: 'implicit'})
+    const {connected, secured} = connect(server.port)
+    const socket = await connected
+    expect(socket.remoteAddress).toBe('127.0.0.1')
+    const secure = await secured
+    expect(secure).toBe(socket)
+    expect(hex(peerChain(secure))).toEqual(hex([chain.leaf.der, chain.intermediate.der]))
+    // The greeting comes once the server has the session (and so the SNI it was sent).
+    expect(String(await new Promise((resolve) => secure.once('data', resolve)))).toMatch(/^\* OK/)
+    secure.destroy()
+    expect(server.servernames).toEqual(['mail.example.test'])
+  })
+
+  it('a closed port fails the connect step (kind connect, ECONNREFUSED), and the handshake with it', async () => {
+    const port = await freePort()
+    const {connected, secured} = connect(port)
+    const failure = await connected.then(() => undefined, (error: unknown) => error)
+    expect(failure).toBeInstanceOf(ProbeFailure)
+    expect(failure).toMatchObject({kind: 'connect', errorCode: 'ECONNREFUSED'})
+    await expect(secured).rejects.toBe(failure)
+  })
+
+  it('a plaintext server fails the handshake (kind tls-handshake, an error that says "not TLS") after the connect step succeeded', async () => {
+    const server = net.createServer((socket) => socket.end('* OK IMAP4rev1 ready\r\n'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const {connected, secured} = connect((server.address() as net.AddressInfo).port)
+      await connected
+      const failure = await secured.then(() => undefined, (error: unknown) => error as ProbeFailure)
+      expect(failure).toMatchObject({kind: 'tls-handshake'})
+      expect(looksLikeNonTlsReply(failure!.errorCode)).toBe(true)
+    } finally {
+      server.close()
+    }
   })
 })
