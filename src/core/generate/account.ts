@@ -38,6 +38,9 @@ const PLACEHOLDER = /%EMAIL(ADDRESS|LOCALPART|DOMAIN)%/g
 
 /** Expands %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% for an address. */
 export function expandUsername(template: string, address: string): string {
+  // The two common templates without the regular expression (a build expands two per user).
+  if (template === '%EMAILADDRESS%') return address
+  if (!template.includes('%')) return template
   const at = address.lastIndexOf('@')
   const local = at === -1 ? address : address.slice(0, at)
   const domain = at === -1 ? '' : address.slice(at + 1)

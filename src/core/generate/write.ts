@@ -15,8 +15,8 @@
  * Flushing every file to disk (fsync) also survives power loss, but costs about 3 ms per file on
  * a VM disk: it is done only when asked (`build --fsync`); the manifest is always flushed.
  */
-import {closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, type Dirent} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {closeSync, constants, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, type Dirent} from 'node:fs'
+import {dirname, join, sep} from 'node:path'
 
 import {finding} from '../codes.js'
 import type {Finding} from '../findings.js'
@@ -59,16 +59,36 @@ export function createStaging(outReal: string): string {
 
 /** Folders this thread has created in staging folders (one mkdir per folder, not per file). */
 const stagedDirs = new Set<string>()
+/** Per staging folder, an output folder (`example.com/users`) → its real path there, made and checked once. */
+const stagedFolders = new Map<string, Map<string, string>>()
+/** open(2) flags of a staged file: create, never over anything ('wx'). */
+const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL
 
-/** Writes one file into the staging folder under its output path (O_EXCL: never over anything). */
-export function stageFile(staging: string, path: string, bytes: Uint8Array, options: {fsync?: boolean} = {}): void {
+/** A file name that needs no further check to be one plain part of a path. */
+const plainName = (name: string): boolean => name !== '' && name !== '.' && name !== '..' && !name.includes('\\')
+
+/** Where an output path goes in the staging folder; its folder is made (once) on the way. */
+function stagedPath(staging: string, path: string): string {
+  const slash = path.lastIndexOf('/')
+  const folder = slash === -1 ? '' : path.slice(0, slash)
+  const name = path.slice(slash + 1)
+  let folders = stagedFolders.get(staging)
+  if (!folders) stagedFolders.set(staging, (folders = new Map()))
+  const known = folders.get(folder)
+  if (known !== undefined && plainName(name)) return `${known}${sep}${name}`
   const target = join(staging, ...safeParts(path))
   const dir = dirname(target)
   if (!stagedDirs.has(dir)) {
     mkdirSync(dir, {recursive: true})
     stagedDirs.add(dir)
   }
-  const fd = openSync(target, 'wx', 0o644)
+  folders.set(folder, dir)
+  return target
+}
+
+/** Writes one file into the staging folder under its output path (O_EXCL: never over anything). */
+export function stageFile(staging: string, path: string, bytes: Uint8Array, options: {fsync?: boolean} = {}): void {
+  const fd = openSync(stagedPath(staging, path), CREATE_EXCLUSIVE, 0o644)
   try {
     writeAll(fd, bytes)
     if (options.fsync) fsyncSync(fd)
@@ -81,6 +101,7 @@ export function stageFile(staging: string, path: string, bytes: Uint8Array, opti
 /** Removes a staging folder (after a build, or instead of one that found errors). */
 export function discardStaging(staging: string): void {
   rmSync(staging, {recursive: true, force: true})
+  stagedFolders.delete(staging)
   for (const dir of stagedDirs) if (dir === staging || dir.startsWith(`${staging}/`) || dir.startsWith(`${staging}\\`)) stagedDirs.delete(dir)
 }
 
