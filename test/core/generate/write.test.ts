@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -153,5 +154,28 @@ describe('manifestChunks', () => {
       expect(Buffer.from(chunks.join(''), 'utf8').equals(serializeManifest(m))).toBe(true)
       if (m.files.length === 700) expect(chunks.length).toBeGreaterThan(5)
     }
+  })
+})
+
+describe('manifest entries written key by key', () => {
+  it('are what JSON.stringify(entry, null, 2) re-indented gives, for entries of any shape', async () => {
+    const {entryText} = await import('../../../src/core/generate/manifest.js')
+    const keys = ['path', 'kind', 'domain', 'user', 'payloadIdentifier', 'payloadUuid', 'displayName', 'targetDevice', 'sha256', 'size', 'signer']
+    const text = fc.oneof(fc.string({unit: 'binary', maxLength: 12}), fc.constantFrom('"', '\\', '\u2028', '\ud800', 'é😀', '\n\t\u0000'))
+    const scalar = fc.oneof(text, fc.constant(null), fc.integer(), fc.double(), fc.constant(undefined), fc.boolean())
+    const signer = fc.oneof(fc.constant(null), fc.record({subject: text, sha256: text}), fc.record({sha256: text, subject: text}), fc.dictionary(fc.constantFrom('subject', 'sha256', 'x'), scalar))
+    const valueFor = (k: string) => (k === 'signer' ? signer : scalar)
+    const standard = fc.tuple(...keys.map(valueFor)).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])))
+    const shuffled = fc.shuffledSubarray(keys).chain((ks) => fc.tuple(...ks.map(valueFor)).map((values) => Object.fromEntries(ks.map((k, i) => [k, values[i]]))))
+    const extra = standard.map((e) => ({...e, extra: 1}))
+    // The shape a build writes, which takes the key-by-key way.
+    const plainValue = (k: string) => (k === 'signer' ? fc.oneof(fc.constant(null), fc.record({subject: text, sha256: text})) : fc.oneof(text, fc.constant(null), fc.integer(), fc.double({noNaN: true, noDefaultInfinity: true})))
+    const plain = fc.tuple(...keys.map(plainValue)).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])))
+    fc.assert(
+      fc.property(fc.oneof(plain, plain, standard, shuffled, extra, text, fc.integer(), fc.constant(null)), (entry) => {
+        expect(entryText(entry)).toBe(JSON.stringify(entry, null, 2).replace(/\n/g, '\n    '))
+      }),
+      {numRuns: 2000},
+    )
   })
 })
