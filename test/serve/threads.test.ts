@@ -167,6 +167,27 @@ describe('profile worker threads', () => {
     expect(handle.threads).toBe(0)
   }, 60_000)
 
+  it('a worker that dies is replaced, and the downloads it had are built on the event loop (the same bytes)', async () => {
+    const built = await builtProfiles(PROVIDER)
+    // A worker that starts as the real one does and dies at its first job.
+    const file = join(mkdtempSync(join(tmpdir(), 'mp-serve-worker-')), 'dying-worker.cjs')
+    writeFileSync(file, "const {parentPort} = require('node:worker_threads'); parentPort.on('message', (m) => { if (m.type === 'job') process.exit(3) }); parentPort.postMessage({type: 'ready'})\n")
+    const {handle, url, logs} = await startTestServer({threads: 2, workerFile: file, limits: {cacheBytes: 0}})
+    try {
+      expect(handle.threads).toBe(2)
+      const answers = await Promise.all(['ana.silva@example.net', 'chloe.martin@example.org', 'ana.silva@example.net'].map(async (a) => ({a, r: await download(url, a)})))
+      for (const {a, r} of answers) {
+        expect(r.status, a).toBe(200)
+        expect(r.body.equals(built.users.get(a)!), a).toBe(true)
+      }
+      expect(logs.some((l) => l.msg.startsWith('profile worker failed; building on the event loop'))).toBe(true)
+      expect(logs.some((l) => l.msg.startsWith('a profile worker thread stopped'))).toBe(true)
+      await waitFor(async () => handle.threads === 2)
+    } finally {
+      await handle.close()
+    }
+  }, 60_000)
+
   it('the event loop builds them when the workers cannot start (and says so in the log)', async () => {
     const {handle, url, logs} = await startTestServer({threads: 2, workerFile: join(ROOT, 'no-such-worker.cjs')})
     try {
