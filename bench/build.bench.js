@@ -28,7 +28,7 @@ import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {createPrivateKey, sign as cryptoSign} from 'node:crypto'
 import {availableParallelism, loadavg, tmpdir} from 'node:os'
 import {createRequire} from 'node:module'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setInterval, clearInterval} from 'node:timers'
 import {fileURLToPath} from 'node:url'
@@ -126,22 +126,67 @@ function kernelPerFile(dir, settingsFile, users) {
 }
 
 /**
- * Peak RSS of `build --only mobileconfig` (default threads, signed with the bench's RSA identity
- * unless BENCH_RSS_UNSIGNED=1) at each users count: with the build streamed (each file written as
- * it is built, only manifest entries kept) it should not grow with the profiles' bytes.
+ * Peak RSS of `build` (default threads, signed with the bench's RSA identity unless
+ * BENCH_RSS_UNSIGNED=1) at each users count, for `--only mobileconfig` (one file per user) and for
+ * the default build (every kind: six files per user) unless BENCH_RSS_KINDS says otherwise
+ * (`mobileconfig`, `all` or both, comma-separated). Goal: ≤ 300 MB.
  */
 async function peakRss(dir, settingsText, counts) {
   const signed = process.env.BENCH_RSS_UNSIGNED !== '1'
+  const kinds = (process.env.BENCH_RSS_KINDS ?? 'mobileconfig,all').split(',')
   for (const n of counts) {
-    const sub = mkdtempSync(join(dir, `rss-${n}-`))
-    writeFileSync(join(sub, 'users.csv'), users(n))
-    for (const f of ['signer.pem', 'signer.key', 'root.pem']) writeFileSync(join(sub, f), readFileSync(join(dir, f)))
-    const file = join(sub, 'settings.yaml')
-    writeFileSync(file, signed ? settingsText : settingsText.replace(/^signing:.*\n/m, ''))
-    const r = await timeCli([join(root, 'bin', 'run.js'), 'build', file, '--out', join(sub, 'out'), '--only', 'mobileconfig'])
+    const sub = usersFolder(dir, n, signed ? settingsText : settingsText.replace(/^signing:.*\n/m, ''))
+    for (const kind of kinds) {
+      const only = kind === 'all' ? [] : ['--only', kind]
+      const r = await timeCli([join(root, 'bin', 'run.js'), 'build', join(sub, 'settings.yaml'), '--out', join(sub, 'out'), ...only])
+      if (r.exitCode !== 0) throw new Error(`build of ${n} users exited ${r.exitCode}: ${r.stderr}`)
+      const written = countManifestFiles(join(sub, 'out', 'manifest.json'))
+      console.log(`peak RSS of build ${kind === 'all' ? '(every kind)' : `--only ${kind}`} at ${n} users (${signed ? 'RSA-signed' : 'unsigned'}, default threads, ${written} files): ${mb(r.maxRssKb)} MB (target ≤ ${TARGET_RSS_MB} MB) ${r.maxRssKb / 1024 <= TARGET_RSS_MB ? 'ok' : 'MISSED'}; ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU`)
+      rmSync(join(sub, 'out'), {recursive: true, force: true})
+    }
+    rmSync(sub, {recursive: true, force: true})
+  }
+}
+
+/** A folder with the bench's identity, `n` users and these settings. */
+function usersFolder(dir, n, settingsText) {
+  const sub = mkdtempSync(join(dir, `rss-${n}-`))
+  writeFileSync(join(sub, 'users.csv'), users(n))
+  for (const f of ['signer.pem', 'signer.key', 'root.pem']) writeFileSync(join(sub, f), readFileSync(join(dir, f)))
+  writeFileSync(join(sub, 'settings.yaml'), settingsText)
+  return sub
+}
+
+/** The manifest's number of files, counted in its text (a manifest of a million files is too big to parse here). */
+function countManifestFiles(file) {
+  const bytes = readFileSync(file)
+  const needle = Buffer.from('\n    {\n      "path": ')
+  let n = 0
+  for (let i = bytes.indexOf(needle); i !== -1; i = bytes.indexOf(needle, i + needle.length)) n++
+  return n
+}
+
+/**
+ * `lint` of BENCH_LINT_USERS (default 1,000,000; a 41 MB CSV) users: peak RSS, wall and CPU time
+ * (goal: ≤ 300 MB). With BENCH_RSS_1M=1, then `build` of the same users (RSA-signed, default
+ * threads, `--only mobileconfig` unless BENCH_RSS_1M_KINDS=all): many CPU-minutes.
+ */
+async function largeFile(dir, settingsText) {
+  const n = Number(process.env.BENCH_LINT_USERS ?? 1_000_000)
+  const sub = usersFolder(dir, n, settingsText)
+  try {
+    const lint = await timeCli([join(root, 'bin', 'run.js'), 'lint', join(sub, 'settings.yaml')])
+    if (lint.exitCode !== 0) throw new Error(`lint of ${n} users exited ${lint.exitCode}: ${lint.stderr}`)
+    console.log(`peak RSS of lint at ${n} users (${(statSync(join(sub, 'users.csv')).size / 1e6).toFixed(0)} MB CSV): ${mb(lint.maxRssKb)} MB (target ≤ ${TARGET_RSS_MB} MB) ${lint.maxRssKb / 1024 <= TARGET_RSS_MB ? 'ok' : 'MISSED'}; ${lint.seconds.toFixed(1)} s wall, ${lint.cpuSeconds.toFixed(1)} s CPU`)
+    if (process.env.BENCH_RSS_1M !== '1') {
+      console.log(`build at ${n} users: skipped (BENCH_RSS_1M=1 runs it: many CPU-minutes)`)
+      return
+    }
+    const only = process.env.BENCH_RSS_1M_KINDS === 'all' ? [] : ['--only', 'mobileconfig']
+    const r = await timeCli([join(root, 'bin', 'run.js'), 'build', join(sub, 'settings.yaml'), '--out', join(sub, 'out'), ...only])
     if (r.exitCode !== 0) throw new Error(`build of ${n} users exited ${r.exitCode}: ${r.stderr}`)
-    const written = JSON.parse(readFileSync(join(sub, 'out', 'manifest.json'), 'utf8')).files.length
-    console.log(`peak RSS at ${n} users (${signed ? 'RSA-signed' : 'unsigned'}, default threads, ${written} files): ${mb(r.maxRssKb)} MB (target ≤ ${TARGET_RSS_MB} MB) ${r.maxRssKb / 1024 <= TARGET_RSS_MB ? 'ok' : 'MISSED'}; ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU`)
+    console.log(`peak RSS of build ${only.length ? '--only mobileconfig' : '(every kind)'} at ${n} users (RSA-signed, default threads, ${countManifestFiles(join(sub, 'out', 'manifest.json'))} files): ${mb(r.maxRssKb)} MB (target ≤ ${TARGET_RSS_MB} MB) ${r.maxRssKb / 1024 <= TARGET_RSS_MB ? 'ok' : 'MISSED'}; ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU`)
+  } finally {
     rmSync(sub, {recursive: true, force: true})
   }
 }
@@ -304,14 +349,16 @@ async function main() {
 
     // BENCH_PARTS picks what runs (default all): kernel (kernel time per file), e2e (the CLI end to
     // end, 10,000 RSA profiles, and the 4-way shard), rss (peak RSS at 10,000 and 100,000 users),
-    // compare (one core, fsync, npm mobileconfig, openssl).
-    const parts = new Set((process.env.BENCH_PARTS ?? 'kernel,e2e,rss,compare').split(','))
+    // large (lint of 1,000,000 users; with BENCH_RSS_1M=1 their build too), compare (one core,
+    // fsync, npm mobileconfig, openssl).
+    const parts = new Set((process.env.BENCH_PARTS ?? 'kernel,e2e,rss,large,compare').split(','))
     if (parts.has('kernel')) {
       const unsignedFile = join(dir, 'unsigned.yaml')
       writeFileSync(unsignedFile, readFileSync(settingsFile, 'utf8').replace(/^signing:.*\n/m, ''))
       kernelPerFile(dir, unsignedFile, PROFILES)
     }
     if (parts.has('rss')) await peakRss(dir, readFileSync(settingsFile, 'utf8'), (process.env.BENCH_RSS_USERS ?? '10000,100000').split(',').map(Number))
+    if (parts.has('large')) await largeFile(dir, readFileSync(settingsFile, 'utf8'))
     if (!parts.has('e2e')) return
 
     // --- ours: the CLI, end to end.
