@@ -12,6 +12,7 @@ import {Users, type UserListData} from '../settings/user-list.js'
 import type {SigningIdentity} from '../settings/signing-identity.js'
 import {profileSigner} from '../sign/profile-signer.js'
 import {buildOutputs, type BuildOptions} from './build.js'
+import type {ManifestEntry} from './manifest.js'
 import type {CaCertificate} from './mobileconfig.js'
 import {stageFile} from './write.js'
 
@@ -29,6 +30,9 @@ export interface BuildWorkerData {
   fsync?: boolean
 }
 
+/** Manifest entries per message to the main thread. */
+const ENTRIES_PER_MESSAGE = 1024
+
 /** Structured cloning turns Buffers into Uint8Arrays; certificates are compared and hashed as Buffers. */
 const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
@@ -40,7 +44,18 @@ function main(data: BuildWorkerData): void {
   const stageIn = data.stageIn
   // One user at a time: each file goes to the staging folder as soon as it is built; only its entry stays.
   const sink = stageIn ? (path: string, bytes: Buffer) => stageFile(stageIn, path, bytes, {fsync: data.fsync}) : undefined
-  const result = buildOutputs({...data.settings, users: Users.from(data.users)}, {only: data.only, users: true, signer, certificates, scope: 'users', sink})
+  // Entries of staged files go to the main thread in batches, so this thread keeps none of its share.
+  let batch: ManifestEntry[] = []
+  const entries = sink
+    ? (entry: ManifestEntry) => {
+        batch.push(entry)
+        if (batch.length < ENTRIES_PER_MESSAGE) return
+        parentPort!.postMessage({entries: batch})
+        batch = []
+      }
+    : undefined
+  const result = buildOutputs({...data.settings, users: Users.from(data.users)}, {only: data.only, users: true, signer, certificates, scope: 'users', sink, entries})
+  if (batch.length > 0) parentPort!.postMessage({entries: batch})
   parentPort!.postMessage({files: result.files.filter((f) => f.user !== null), findings: result.findings})
 }
 

@@ -64,6 +64,11 @@ export interface BuildOptions {
    * memory does not grow with the number of users.
    */
   sink?: (path: string, bytes: Buffer) => void
+  /**
+   * With a sink: each file's manifest entry goes here instead of into the result (a worker thread
+   * hands its entries to the main thread in batches rather than keeping all of its share).
+   */
+  entries?: (entry: ManifestEntry) => void
 }
 
 export interface OutputFile extends ManifestEntry {
@@ -236,7 +241,8 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
     }
     if (sink) {
       sink(path, bytes)
-      files.push(entry)
+      if (options.entries) options.entries(entry)
+      else files.push(entry)
     } else files.push({...entry, bytes})
   }
   const profile = (path: string, account: MailAccount, ids: ProfileIds): void => {

@@ -67,11 +67,15 @@ interface WorkerReply {
   error?: string
 }
 
-function runWorker(file: string, data: BuildWorkerData): Promise<WorkerReply> {
+/** Runs one worker; entry batches it posts while it builds go to `onEntries` as they come. */
+function runWorker(file: string, data: BuildWorkerData, onEntries: (entries: ManifestEntry[]) => void): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(file, {workerData: data})
     let reply: WorkerReply | undefined
-    worker.once('message', (m: WorkerReply) => (reply = m))
+    worker.on('message', (m: WorkerReply & {entries?: ManifestEntry[]}) => {
+      if (m.entries) onEntries(m.entries)
+      else reply = m
+    })
     worker.once('error', reject)
     worker.once('exit', (code) => (reply ? resolve(reply) : reject(new Error(`build worker exited with status ${code} without a result`))))
   })
@@ -135,7 +139,7 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
           identity: options.signer !== undefined ? parallel.identity : undefined,
           stageIn: parallel.stageIn,
           fsync: parallel.fsync,
-        }),
+        }, (entries) => pushAll(files, entries)),
       ),
     )
     for (const reply of replies) {
