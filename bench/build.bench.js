@@ -325,11 +325,97 @@ async function perCore(keyTypes, parents) {
   return ok
 }
 
+/**
+ * What a per-user profile costs, step by step (BENCH_PARTS=parts): µs of CPU (user + system of
+ * this process) per profile, each step run over all BENCH_PROFILES users in a loop of its own
+ * after a warm-up, in the steady state of a long build (no start-up, no JIT warm-up), one thread.
+ * The steps are the calls the build makes, in its order; "whole" is buildOutputs with a staging
+ * sink, the sum's check. `start-up + lint` is the whole-process CPU of `lint` on the same
+ * settings, which a build pays once (divided by the users here).
+ */
+async function parts(parent, keyTypes) {
+  const L = await import(lib)
+  const cli = join(root, 'bin', 'run.js')
+  for (const keyType of keyTypes) {
+    const dir = mkdtempSync(join(parent, `mailprofile-parts-${keyType}-`))
+    try {
+      makePki(dir, keyType)
+      writeFileSync(join(dir, 'users.csv'), users(PROFILES))
+      const settingsFile = join(dir, 'settings.yaml')
+      writeFileSync(settingsFile, settingsYaml(['trust: {caFiles: [root.pem]}']))
+      const {settings} = L.loadSettings(settingsFile)
+      const identity = await L.loadSigningIdentity(settings.signing, {baseDir: settings.baseDir, env: process.env, settingsFile})
+      const cms = L.createCmsSigner(identity)
+      const key = identity.privateKey
+      const signature = keyType === 'rsa' ? (m) => cryptoSign('sha256', m, key) : L.createDeterministicEcdsaSigner(key)
+      const domain = settings.domains[0]
+      const certificates = L.caCertificates(L.loadCaFiles(settings), [])
+      const meta = L.profileMetadata(settings)
+      const list = Array.from({length: settings.users.length}, (_, i) => settings.users.at(i))
+      const n = list.length
+      const rows = []
+      const time = (name, f) => {
+        for (let i = 0; i < Math.min(n, 2000); i++) f(i) // warm-up
+        const start = process.cpuUsage()
+        for (let i = 0; i < n; i++) f(i)
+        const used = process.cpuUsage(start)
+        rows.push([name, (used.user + used.system) / n])
+      }
+      const accounts = list.map((u) => L.userAccount(domain, u))
+      const ids = list.map((u) => L.userProfileIds(domain.identifier, u.address))
+      const mails = accounts.map((a, i) => L.mailPayload(a, ids[i], meta.organization))
+      const write = L.userProfileWriter(certificates, meta)
+      const unsigned = accounts.map((a, i) => write(a, ids[i]).bytes)
+      const signed = unsigned.map((b) => cms(b))
+      const attributes = Buffer.alloc(75, 1)
+      time('account and identifiers (userAccount, userProfileIds)', (i) => (L.userAccount(domain, list[i]), L.userProfileIds(domain.identifier, list[i].address)))
+      time('mail payload object (mailPayload, with its UUID)', (i) => L.mailPayload(accounts[i], ids[i], meta.organization))
+      time("Apple-schema check of the mail payload (validatePayload)", (i) => L.validatePayload(mails[i], '/PayloadContent/1'))
+      time('profile and certificate UUIDs (2 × payloadUuid)', (i) => (L.payloadUuid(ids[i].profile), L.payloadUuid(ids[i].certificate(certificates[0].sha256))))
+      time('unsigned profile from the template (userProfileWriter: the three above + filling the bytes)', (i) => write(accounts[i], ids[i]))
+      time(`${keyType === 'rsa' ? 'RSA' : 'deterministic ECDSA'} signature alone (75-byte attributes)`, () => signature(attributes))
+      time('CMS SignedData (createCmsSigner: SHA-256 of the content, the signature, assembling)', (i) => cms(unsigned[i]))
+      time('SHA-256 of the signed file for the manifest (sha256Hex)', (i) => L.sha256Hex(signed[i]))
+      const entries = signed.map((b, i) => ({path: `example.com/users/${list[i].address}.mobileconfig`, kind: 'mobileconfig', domain: 'example.com', user: list[i].address, payloadIdentifier: ids[i].profile, payloadUuid: 'X', displayName: meta.displayName, targetDevice: meta.targetDevice, sha256: 'ab'.repeat(32), size: b.length, signer: null}))
+      time('manifest entry text (entryText)', (i) => L.entryText(entries[i]))
+      for (const [fsName, base] of [['tmpfs', process.env.BENCH_TMPFS ?? '/dev/shm'], ['ext4', join(root, '.bench-tmp')]]) {
+        mkdirSync(base, {recursive: true})
+        const stagingParent = mkdtempSync(join(base, 'mailprofile-parts-stage-'))
+        let round = 0
+        time(`writing the file into the staging folder on ${fsName} (stageFile: open, write, close)`, (i) => {
+          if (i === 0) round++
+          L.stageFile(stagingParent, `r${round}/example.com/users/${list[i].address}.mobileconfig`, signed[i])
+        })
+        rmSync(stagingParent, {recursive: true, force: true})
+      }
+      const wholeDir = mkdtempSync(join(parent, 'mailprofile-parts-whole-'))
+      const staging = L.createStaging(wholeDir)
+      const signer = L.profileSigner(identity)
+      L.buildOutputs({...settings, users: list.slice(0, 2000)}, {only: ['mobileconfig'], signer, sink: () => {}})
+      const start = process.cpuUsage()
+      L.buildOutputs(settings, {only: ['mobileconfig'], signer, sink: (path, bytes) => L.stageFile(staging, path, bytes)})
+      const used = process.cpuUsage(start)
+      rmSync(wholeDir, {recursive: true, force: true})
+      const lintCpu = kernelTime([cli, 'lint', settingsFile])
+      console.log(`per-user profile, step by step (${keyType === 'rsa' ? 'RSA-2048' : 'ECDSA P-256'}, ${n} users, µs of CPU per profile, steady state; tmpfs staging for "whole"):`)
+      for (const [name, us] of rows) console.log(`  ${us.toFixed(1).padStart(7)}  ${name}`)
+      console.log(`  ${((used.user + used.system) / n).toFixed(1).padStart(7)}  whole: buildOutputs with a staging sink on ${parent}`)
+      console.log(`  ${(((lintCpu.user + lintCpu.sys) * 1e6) / n).toFixed(1).padStart(7)}  start-up + lint (the CLI's lint of the same settings, whole process, per user)`)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+}
+
 function mb(kb) {
   return (kb / 1024).toFixed(0)
 }
 
 async function main() {
+  if (process.env.BENCH_PARTS === 'parts') {
+    await parts(process.env.BENCH_TMPFS ?? '/dev/shm', ['rsa', 'ec'])
+    return
+  }
   if (process.env.BENCH_ONLY_PER_CORE === '1') {
     process.exitCode = (await perCore(['rsa', 'ec'], [process.env.BENCH_TMPFS ?? '/dev/shm', join(root, '.bench-tmp')])) ? 0 : 1
     return
@@ -350,7 +436,8 @@ async function main() {
     // BENCH_PARTS picks what runs (default all): kernel (kernel time per file), e2e (the CLI end to
     // end, 10,000 RSA profiles, and the 4-way shard), rss (peak RSS at 10,000 and 100,000 users),
     // large (lint of 1,000,000 users; with BENCH_RSS_1M=1 their build too), compare (one core,
-    // fsync, npm mobileconfig, openssl).
+    // fsync, npm mobileconfig, openssl). BENCH_PARTS=parts alone: a per-user profile's steps timed
+    // one by one (see parts()).
     const parts = new Set((process.env.BENCH_PARTS ?? 'kernel,e2e,rss,large,compare').split(','))
     if (parts.has('kernel')) {
       const unsignedFile = join(dir, 'unsigned.yaml')
