@@ -29,8 +29,9 @@ const vm = process.getBuiltinModule('node:vm')
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
 export const BUNDLE = join(dist, 'cli.cjs')
-/** The lean bundle of `lint` alone (src/lint-cli.ts): its common command lines run without oclif. */
-export const LINT_BUNDLE = join(dist, 'lint.cjs')
+/** The lean bundles (src/lean-cli.ts) by command: each holds that command alone, whose common command lines run without oclif. */
+export const LEAN_BUNDLES = {lint: join(dist, 'lint.cjs'), probe: join(dist, 'probe.cjs')}
+export const LINT_BUNDLE = LEAN_BUNDLES.lint
 /** What the build recorded: {v8, node, bundleSha256, commands}: the V8 its caches are for and the command and topic ids. */
 export const CACHE_META = join(dist, 'cli.cache.json')
 /** The build's caches and, when the package folder is writable, those made at run time. */
@@ -188,7 +189,12 @@ export function loadCli(command) {
   return loadBundle(BUNDLE, cacheCommand(command))
 }
 
-/** The lean lint bundle's exports ({runLint}), with its own code cache. */
-export function loadLint() {
-  return loadBundle(LINT_BUNDLE, 'lint')
+/** Whether `command` has a lean bundle. */
+export function hasLean(command) {
+  return typeof command === 'string' && Object.hasOwn(LEAN_BUNDLES, command)
+}
+
+/** A lean bundle's exports ({run(args) → whether it ran}), with its own code cache (named after the command). */
+export function loadLean(command) {
+  return loadBundle(LEAN_BUNDLES[command], command)
 }

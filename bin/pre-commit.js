@@ -11,7 +11,7 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync, statSync} from 'node:fs'
 
-import {loadCli, loadLint} from './cli-loader.js'
+import {loadCli, loadLean} from './cli-loader.js'
 
 /** The hook's default settings pattern (keep in step with .pre-commit-hooks.yaml and the README). */
 const SETTINGS = /(^|\/)(mailprofile|mail-settings)[^/]*\.(ya?ml|json)$/
@@ -63,6 +63,6 @@ const {flags, files, settings} = parseArgs(process.argv.slice(2))
 const lint = filesToLint(files, settings)
 if (lint.length > 0) {
   const args = [...flags, ...lint]
-  const lean = process.env.MAILPROFILE_FULL_CLI !== '1' && (await loadLint().runLint(args))
+  const lean = process.env.MAILPROFILE_FULL_CLI !== '1' && (await loadLean('lint').run(args))
   if (!lean) await loadCli('lint').execute({dir: import.meta.url, args: ['lint', ...args]})
 }

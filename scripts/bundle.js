@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/ from src/ with esbuild: the CLI as one CommonJS file (dist/cli.cjs) holding oclif,
 // the command table and everything the commands import lazily; `lint` alone without oclif
-// (dist/lint.cjs, bin/run.js's lean start-up path); their V8 code caches for lint and inspect
+// (dist/lint.cjs) and `probe` alone (dist/probe.cjs) without oclif (bin/run.js's lean start-up path); their V8 code caches for lint and inspect
 // (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
 // tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint.bench.js.
 import {spawnSync} from 'node:child_process'
@@ -111,13 +111,16 @@ const commonJs = {
   banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
 }
 await build({...commonJs, entryPoints: {cli: 'src/cli.ts'}, outfile: 'dist/cli.cjs'})
-// `lint` alone (src/lint-cli.ts), for bin/run.js's lean start-up path: no oclif in it.
-await build({...commonJs, entryPoints: {lint: 'src/lint-cli.ts'}, outfile: 'dist/lint.cjs'})
-for (const bundle of ['cli.cjs', 'lint.cjs']) {
+// `lint` alone (src/lint-cli.ts) and `probe` alone (src/probe-cli.ts), for bin/run.js's lean start-up path: no oclif in them.
+const LEAN = ['lint', 'probe']
+for (const command of LEAN) await build({...commonJs, entryPoints: {[command]: `src/${command}-cli.ts`}, outfile: `dist/${command}.cjs`})
+for (const bundle of ['cli.cjs', ...LEAN.map((command) => `${command}.cjs`)]) {
   const nonAscii = readFileSync(`${root}dist/${bundle}`).findIndex((byte) => byte > 0x7f)
   if (nonAscii !== -1) throw new Error(`scripts/bundle.js: dist/${bundle} holds a non-ASCII byte at offset ${nonAscii}, which bin/cli-loader.js would misread as Latin-1`)
 }
-if (readFileSync(`${root}dist/lint.cjs`, 'latin1').includes('@oclif/core')) throw new Error('scripts/bundle.js: dist/lint.cjs holds oclif; the lean lint path must not load it')
+for (const command of LEAN) {
+  if (readFileSync(`${root}dist/${command}.cjs`, 'latin1').includes('@oclif/core')) throw new Error(`scripts/bundle.js: dist/${command}.cjs holds oclif; the lean ${command} path must not load it`)
+}
 // The worker threads of a parallel `build` (src/core/generate/parallel-build.ts) start from this file.
 await build({...commonJs, entryPoints: {'build-worker': 'src/core/generate/build-worker.ts'}, outfile: 'dist/build-worker.cjs'})
 // The profile worker threads of `serve` (src/core/serve/profile-pool.ts) start from this file.

@@ -38,7 +38,7 @@ const {exports, script} = compileBundle(undefined, bytes, bundle)
 // The warm-up prints the command's report; the parent process discards it.
 const [, ...args] = WARM_UP[command]()
 if (lean) {
-  if (args.length > 0 && !(await exports.runLint(args))) throw new Error('scripts/code-cache.js: the lean lint bundle declined to lint the examples')
+  if (args.length > 0 && !(await exports.run(args))) throw new Error('scripts/code-cache.js: the lean lint bundle declined to lint the examples')
 } else await exports.execute({dir: join(root, 'bin', 'run.js'), args: WARM_UP[command]()})
 if (process.exitCode) throw new Error(`scripts/code-cache.js: ${command} warm-up failed (exit ${process.exitCode}); not writing a code cache`)
 mkdirSync(PACKAGE_CACHE_DIR, {recursive: true})

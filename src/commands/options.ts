@@ -4,7 +4,6 @@
  */
 import * as Flags from '@oclif/core/flags'
 
-import type {CheckOptionValues} from '../core/app/check-options.js'
 import {InputError} from '../core/errors.js'
 
 /** Positive seconds, fractions allowed (e.g. 0.5), at most `max`; errors name the flag. */
@@ -47,30 +46,7 @@ export const CHECK_FLAGS = {
   concurrency: Flags.integer({description: 'How many endpoints to probe at once (default: 64).', min: 1, max: 1024}),
 }
 
-export interface ProbeFlagValues {
-  ca?: string[]
-  resolve?: string[]
-  at?: string
-  'warn-days': number
-  timeout: number
-  deadline?: number
-  concurrency?: number
-  'apple-trust-store'?: string
-}
-
-/** The probe flags' values as the core takes them. */
-export function checkOptionValues(flags: ProbeFlagValues): CheckOptionValues {
-  return {
-    ca: flags.ca,
-    resolve: flags.resolve,
-    at: flags.at,
-    warnDays: flags['warn-days'],
-    timeoutSeconds: flags.timeout,
-    deadlineSeconds: flags.deadline,
-    concurrency: flags.concurrency,
-    appleTrustStore: flags['apple-trust-store'],
-  }
-}
+export {checkOptionValues, type ProbeFlagValues} from './option-values.js'
 
 /** `check` and `probe`: the chain details of clean endpoints too in the text output. */
 export const VERBOSE_FLAG = Flags.boolean({description: 'Text output: also show the connection facts, the chain with fingerprints and the trust verdicts of endpoints without findings.'})

@@ -1,10 +1,10 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import type {Protocol} from '../core/mail/protocol.js'
 import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
-import {PROBE_FLAGS, VERBOSE_FLAG, checkOptionValues} from './options.js'
+import {PROBE_FLAGS, VERBOSE_FLAG} from './options.js'
+import {probeEmptyData, probeReport} from './probe-report.js'
 
 export default class Probe extends BaseCommand {
   static override summary = 'Probe one IMAP, POP3 or SMTP server and check its certificate the way an iPhone would, without a settings file.'
@@ -34,13 +34,11 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   }
 
   protected override emptyData(): Record<string, unknown> {
-    return {endpoints: []}
+    return probeEmptyData()
   }
 
   protected async report(): Promise<Report> {
     const {args, flags} = await this.parse(Probe)
-    const [{probeTarget}, {renderCheckSections}] = await Promise.all([import('../core/app/probe.js'), import('../render/check-text.js')])
-    const report = await probeTarget(args.target, {...checkOptionValues(flags), protocol: flags.protocol as Protocol | undefined, security: flags.security as 'ssl' | 'starttls' | undefined})
-    return this.reportOf('probe', report, {strict: flags.strict, groupBy: 'endpoint', sections: (style) => renderCheckSections(report.result, style, {verbose: flags.verbose})})
+    return probeReport(args.target, flags)
   }
 }

@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import Lint from '../../src/commands/lint.js'
 import {LINT_FLAGS, lintCommandLine} from '../../src/commands/lint-argv.js'
 import {ROOT} from '../helpers/cli.js'
+import {expectLeanTable} from '../helpers/lean.js'
 
 const RUN = join(ROOT, 'bin', 'run.js')
 const PRE_COMMIT = join(ROOT, 'bin', 'pre-commit.js')
@@ -101,25 +102,7 @@ describe('lint through bin/run.js: lean path and full CLI give the same bytes', 
 
 describe("the lean path's reading of lint's command line", () => {
   it("knows exactly lint's flags as oclif defines them (lint.ts, base.ts)", () => {
-    const defined = {...Lint.baseFlags, ...Lint.flags} as Record<string, Record<string, unknown>>
-    expect(Object.keys(LINT_FLAGS).sort()).toEqual(Object.keys(defined).sort())
-    for (const [name, spec] of Object.entries(LINT_FLAGS)) {
-      const flag = defined[name]!
-      expect(flag.char, name).toBeUndefined()
-      expect(flag.aliases, name).toBeUndefined()
-      expect(flag.env, name).toBeUndefined()
-      expect(flag.multiple ?? false, name).toBe(false)
-      expect(flag.allowNo ?? false, name).toBe(false)
-      if (spec.type === 'boolean') {
-        expect(flag.type, name).toBe('boolean')
-        expect(flag.default, name).toBeUndefined()
-      } else {
-        expect(flag.type, name).toBe('option')
-        expect(flag.default, name).toBe(spec.default)
-        if (spec.type === 'option') expect(flag.options, name).toEqual(spec.options)
-        else expect([flag.min, flag.max], name).toEqual([spec.min, spec.max])
-      }
-    }
+    expectLeanTable(LINT_FLAGS, {...Lint.baseFlags, ...Lint.flags} as Record<string, Record<string, unknown>>)
     expect(Lint.strict).toBe(false)
   })
 
