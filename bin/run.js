@@ -3,7 +3,7 @@
 // loaded with V8's code cache where one fits (bin/cli-loader.js).
 import {hasLean, loadCli, loadLean} from './cli-loader.js'
 
-// `lint`'s and `probe`'s common command lines run from their lean bundle (dist/lint.cjs, dist/probe.cjs:
+// `lint`'s, `probe`'s and `inspect`'s common command lines run from their lean bundle (dist/<command>.cjs:
 // that command alone, no oclif); it declines anything else (help, usage errors, unusual flags), which the full CLI then runs.
 // MAILPROFILE_FULL_CLI=1 always runs the full CLI (the tests compare the two paths' output).
 // The code cache is chosen by the command (its first argument): each holds what that command runs.

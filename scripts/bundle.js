@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/ from src/ with esbuild: the CLI as one CommonJS file (dist/cli.cjs) holding oclif,
 // the command table and everything the commands import lazily; `lint` alone without oclif
-// (dist/lint.cjs) and `probe` alone (dist/probe.cjs) without oclif (bin/run.js's lean start-up path); their V8 code caches for lint and inspect
+// (dist/lint.cjs), `probe` and `inspect` alone (dist/probe.cjs, dist/inspect.cjs) without oclif (bin/run.js's lean start-up path); their V8 code caches for lint and inspect
 // (scripts/code-cache.js); and dist/bench-lib.js for the benchmarks.
 // tsc only type-checks (npm run typecheck). Start-up cost is measured by bench/lint.bench.js.
 import {spawnSync} from 'node:child_process'
@@ -111,8 +111,8 @@ const commonJs = {
   banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
 }
 await build({...commonJs, entryPoints: {cli: 'src/cli.ts'}, outfile: 'dist/cli.cjs'})
-// `lint` alone (src/lint-cli.ts) and `probe` alone (src/probe-cli.ts), for bin/run.js's lean start-up path: no oclif in them.
-const LEAN = ['lint', 'probe']
+// `lint`, `probe` and `inspect` each alone (src/<command>-cli.ts), for bin/run.js's lean start-up path: no oclif in them.
+const LEAN = ['lint', 'probe', 'inspect']
 for (const command of LEAN) await build({...commonJs, entryPoints: {[command]: `src/${command}-cli.ts`}, outfile: `dist/${command}.cjs`})
 for (const bundle of ['cli.cjs', ...LEAN.map((command) => `${command}.cjs`)]) {
   const nonAscii = readFileSync(`${root}dist/${bundle}`).findIndex((byte) => byte > 0x7f)
@@ -138,7 +138,7 @@ await build({
 })
 // V8's code caches of the CLI bundle for lint and inspect and of the lean lint bundle, each made by
 // running that command once (a child process each: a clean V8 heap, holding that command's functions only).
-for (const command of ['lint', 'inspect', 'lean-lint']) {
+for (const command of ['lint', 'inspect', 'lean-lint', 'lean-inspect']) {
   const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.js`, command], {stdio: ['ignore', 'ignore', 'inherit']})
   if (cache.status !== 0) throw new Error(`scripts/code-cache.js ${command} failed (exit ${cache.status ?? cache.signal})`)
 }

@@ -1,4 +1,4 @@
-// The lean start-up path's one runner (dist/lint.cjs and dist/probe.cjs, scripts/bundle.js): a
+// The lean start-up path's one runner (dist/lint.cjs, dist/probe.cjs, dist/inspect.cjs; scripts/bundle.js): a
 // command's plain command lines without loading oclif, its configuration or the other commands.
 // The command's reader (src/commands/*-argv.ts) says whether it takes the command line; then the
 // same core call the oclif command makes, and the same exit path (emitReport, reportOfError: the

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {Report} from '../render/report.js'
 import {BaseCommand} from './base.js'
+import {inspectEmptyData, inspectReport} from './inspect-report.js'
 import {appleTrustStoreFlag} from './options.js'
 
 export default class Inspect extends BaseCommand {
@@ -26,15 +27,11 @@ Exit status: 0 no error-level findings, 1 error-level findings (or warnings with
   }
 
   protected override emptyData(): Record<string, unknown> {
-    return {files: [], profiles: []}
+    return inspectEmptyData()
   }
 
   protected async report(): Promise<Report> {
     const {argv, flags} = await this.parse(Inspect)
-    const [{inspectProfiles}, {describeInspection}, {readAppleTrustStore}, {inputProblem}] = await Promise.all([import('../core/inspect/index.js'), import('../render/inspect-text.js'), import('../core/app/check-options.js'), import('../core/report.js')])
-    const appleStore = flags['apple-trust-store'] ? await readAppleTrustStore(flags['apple-trust-store']) : undefined
-    const report = await inspectProfiles(argv as string[], {trustFiles: flags.trust ?? [], appleStore, warnDays: flags['warn-days']})
-    const core = {findings: report.findings, inputErrors: report.inputErrors.map((e) => inputProblem(e)), data: {files: report.files, profiles: report.profiles}}
-    return this.reportOf('inspect', core, {strict: flags.strict, sections: report.profiles.map((p) => describeInspection(p))})
+    return inspectReport(argv as string[], flags)
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The reader of the lean start-up path's command lines (src/lean-cli.ts): a command's arguments
  * and the flags of its table, each at most once, in plain `--name`, `--name value` or
- * `--name=value` forms. Anything else (help, a single-dash argument, a flag not in the table, a
+ * `--name=value` forms (a `strings` flag may be repeated, one value each time). Anything else (help, a single-dash argument, a flag not in the table, a
  * value oclif would refuse or read differently, `--`, a repeated flag, an empty argument, too few
  * or too many arguments) gives undefined, and the full CLI runs the command line, so what the user
  * sees never depends on the path taken. Each command's table (lint-argv.ts, probe-argv.ts) is
@@ -12,6 +12,8 @@ export type LeanFlagSpec =
   | {type: 'integer'; min: number; max?: number; default?: number}
   | {type: 'option'; options: readonly string[]; default?: string}
   | {type: 'string'}
+  /** oclif's `multiple: true, multipleNonGreedy: true`: one value per occurrence, the flag repeatable. */
+  | {type: 'strings'}
   | {type: 'seconds'; max: number; default?: number}
 
 export type LeanFlagTable = Readonly<Record<string, LeanFlagSpec>>
@@ -44,6 +46,7 @@ function flagValue(spec: Exclude<LeanFlagSpec, {type: 'boolean'}>, value: string
     case 'option':
       return spec.options.includes(value) ? value : undefined
     case 'string':
+    case 'strings':
       return value
   }
 }
@@ -63,7 +66,7 @@ export function leanCommandLine(argv: readonly string[], table: LeanFlagTable, c
     const eq = arg.indexOf('=')
     const name = arg.slice(2, eq === -1 ? undefined : eq)
     const spec = Object.hasOwn(table, name) ? table[name] : undefined
-    if (spec === undefined || Object.hasOwn(given, name)) return undefined
+    if (spec === undefined || (Object.hasOwn(given, name) && spec.type !== 'strings')) return undefined
     if (spec.type === 'boolean') {
       if (eq !== -1) return undefined
       given[name] = true
@@ -73,7 +76,7 @@ export function leanCommandLine(argv: readonly string[], table: LeanFlagTable, c
     if (text === undefined || text === '' || text.startsWith('-')) return undefined
     const value = flagValue(spec, text)
     if (value === undefined) return undefined
-    given[name] = value
+    given[name] = spec.type === 'strings' ? [...((given[name] as string[] | undefined) ?? []), value] : value
   }
   if (args.length < count.min || (count.max !== undefined && args.length > count.max)) return undefined
   const flags: Record<string, unknown> = {}

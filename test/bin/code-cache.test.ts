@@ -51,16 +51,18 @@ describe('run-time code cache', () => {
     expect(cli(dir).stderr).toContain(`wrote ${join(dir, name('lint', 'lint.cjs'))}`)
     // lint --help is the full CLI's: its own cache for lint.
     expect(cli(dir, ['lint', '--help']).stderr).toContain(`wrote ${join(dir, name('lint'))}`)
+    // inspect FILE runs from its lean bundle (dist/inspect.cjs), inspect --help from the full CLI: a cache each.
     const inspect = cli(dir, ['inspect', join(ROOT, 'profiles', 'single-domain', 'example.com', 'example.com.mobileconfig')])
     expect(inspect.code, inspect.stderr).toBe(0)
     expect(inspect.stderr).toContain('none fits; making one at exit')
-    expect(inspect.stderr).toContain(`wrote ${join(dir, name('inspect'))}`)
+    expect(inspect.stderr).toContain(`wrote ${join(dir, name('inspect', 'inspect.cjs'))}`)
+    expect(cli(dir, ['inspect', '--help']).stderr).toContain(`wrote ${join(dir, name('inspect'))}`)
     // Anything that is not a command (a typo, --version) shares one cache; it never names a file after the typo.
     const typo = cli(dir, ['biuld'])
     expect(typo.stderr).toContain(`wrote ${join(dir, name('cli'))}`)
     expect(cli(dir, ['--version']).stderr).toContain(`used ${join(dir, name('cli'))}`)
     expect(cli(dir).stderr).toContain(`used ${join(dir, name('lint', 'lint.cjs'))}`)
-    expect(readdirSync(dir).sort()).toEqual([name('cli'), name('inspect'), name('lint'), name('lint', 'lint.cjs')].sort())
+    expect(readdirSync(dir).sort()).toEqual([name('cli'), name('inspect'), name('inspect', 'inspect.cjs'), name('lint'), name('lint', 'lint.cjs')].sort())
   })
 
   it('remakes a cache V8 rejects', () => {

@@ -45,8 +45,10 @@ export function expectLeanTable(table: LeanFlagTable, defined: Record<string, Re
     expect(flag.char, name).toBe(chars[name])
     expect(flag.aliases, name).toBeUndefined()
     expect(flag.env, name).toBeUndefined()
-    expect(flag.multiple ?? false, name).toBe(false)
+    expect(flag.multiple ?? false, name).toBe(spec.type === 'strings')
+    expect(flag.multipleNonGreedy ?? false, name).toBe(spec.type === 'strings')
     expect(flag.allowNo ?? false, name).toBe(false)
+    if (spec.type === 'strings') expect(flag.default, name).toBeUndefined()
     if (spec.type === 'boolean') {
       expect(flag.type, name).toBe('boolean')
       expect(flag.default, name).toBeUndefined()
