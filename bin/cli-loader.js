@@ -31,7 +31,6 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
 export const BUNDLE = join(dist, 'cli.cjs')
 /** The lean bundles (src/lean-cli.ts) by command: each holds that command alone, whose common command lines run without oclif. */
 export const LEAN_BUNDLES = {lint: join(dist, 'lint.cjs'), probe: join(dist, 'probe.cjs'), inspect: join(dist, 'inspect.cjs')}
-export const LINT_BUNDLE = LEAN_BUNDLES.lint
 /** What the build recorded: {v8, node, bundleSha256, commands}: the V8 its caches are for and the command and topic ids. */
 export const CACHE_META = join(dist, 'cli.cache.json')
 /** The build's caches and, when the package folder is writable, those made at run time. */

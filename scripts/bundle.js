@@ -21,16 +21,23 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const OCLIF_PLUGIN = /node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/
 const LOCALE_SORT = '.sort((a, b) => a.id.localeCompare(b.id));'
 const ORDINAL_SORT = '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'
-const ordinalCommandSort = {
-  name: 'oclif-ordinal-command-sort',
-  setup(b) {
-    b.onLoad({filter: OCLIF_PLUGIN}, async (args) => {
-      const source = await readFile(args.path, 'utf8')
-      if (!source.includes(LOCALE_SORT)) throw new Error(`scripts/bundle.js: ${args.path} no longer sorts commands with localeCompare as expected; review the ordinal-sort patch`)
-      return {contents: source.replace(LOCALE_SORT, ORDINAL_SORT), loader: 'js'}
-    })
-  },
+/**
+ * An esbuild plugin that replaces FROM by TO in the one module matching FILTER, and fails the build
+ * when that module no longer holds FROM (a new version is then reviewed, not silently left unpatched).
+ */
+function replaceInModule(name, filter, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({filter}, async (args) => {
+        const source = await readFile(args.path, 'utf8')
+        if (!source.includes(from)) throw new Error(`scripts/bundle.js: ${args.path} no longer holds ${JSON.stringify(from)}; review the ${name} patch`)
+        return {contents: source.replace(from, to), loader: 'js'}
+      })
+    },
+  }
 }
+const ordinalCommandSort = replaceInModule('oclif-ordinal-command-sort', OCLIF_PLUGIN, LOCALE_SORT, ORDINAL_SORT)
 // Two of oclif's modules load a Node built-in at start-up that only some paths use: util/os.js
 // child_process (with dgram and more: for the Windows shell; and through wsl-utils, asked only
 // whether this is WSL), parser/parse.js readline (to read a flag from stdin). Each binding becomes an object whose members require the built-in on first
@@ -74,16 +81,7 @@ const lazyBuiltins = {
 // one there (ansis' ANSI-stripping pattern, a raw U+009B) becomes an escape that matches the same.
 const ANSIS = /node_modules[\\/]ansis[\\/]index\.js$/
 const RAW_CSI = '[\x1b\u009b]'
-const asciiRegex = {
-  name: 'ascii-regex',
-  setup(b) {
-    b.onLoad({filter: ANSIS}, async (args) => {
-      const source = await readFile(args.path, 'utf8')
-      if (!source.includes(RAW_CSI)) throw new Error(`scripts/bundle.js: ${args.path} no longer holds ${JSON.stringify(RAW_CSI)}; review the ASCII patch`)
-      return {contents: source.replace(RAW_CSI, '[\\x1b\\x9b]'), loader: 'js'}
-    })
-  },
-}
+const asciiRegex = replaceInModule('ascii-regex', ANSIS, RAW_CSI, '[\\x1b\\x9b]')
 rmSync(`${root}dist`, {recursive: true, force: true})
 const common = {
   absWorkingDir: root,

@@ -9,4 +9,3 @@ const LINT: LeanCommand<LintCommandLine> = {id: 'lint', read: lintCommandLine, r
 
 /** Runs `lint ARGS` and returns true, or returns false (having done nothing) when the full CLI must run it. */
 export const run = (argv: readonly string[], env?: Readonly<Record<string, string | undefined>>): Promise<boolean> => runLean(LINT, argv, env)
-export const runLint = run
