@@ -13,26 +13,31 @@ import {InputError} from './errors.js'
 export const MAX_INPUT_BYTES = 8 * 1024 * 1024
 
 /**
- * Reads a text input file with the checks every input gets: it exists, is a regular file,
- * is not too large, is UTF-8 text (not binary). Strips a UTF-8 BOM. Never throws anything
- * but InputError for the caller's input.
- */
-/**
  * Reads an input file that must be UTF-8 text, as its bytes: the same checks as readTextInput
  * without decoding the whole file into one string (a users CSV of 40 MB is parsed from its bytes).
  */
 export function readTextBytesInput(file: string, what = 'file', maxBytes = MAX_INPUT_BYTES): Buffer {
   const bytes = readBytesInput(file, what, maxBytes)
-  assertNoNul(bytes, file, what)
-  if (!isUtf8(bytes)) throw new InputError(`${what} is not valid UTF-8 text`, {file})
+  assertText(bytes, file, what)
   return bytes
 }
 
-function assertNoNul(bytes: Uint8Array, file: string, what: string): void {
+/**
+ * Text, not binary: no NUL byte, and valid UTF-8 — what TextDecoder('utf-8', {fatal: true})
+ * accepts, checked without its first use initialising ICU's converter (a few ms of every lint's
+ * start-up; node:buffer's isUtf8 is the same validation, simdutf).
+ */
+function assertText(bytes: Uint8Array, file: string, what: string): void {
   const nul = bytes.indexOf(0)
   if (nul !== -1) throw new InputError(`${what} is binary (a NUL byte at offset ${nul}), not text`, {file})
+  if (!isUtf8(bytes)) throw new InputError(`${what} is not valid UTF-8 text`, {file})
 }
 
+/**
+ * Reads a text input file with the checks every input gets: it exists, is a regular file,
+ * is not too large, is UTF-8 text (not binary). Strips a UTF-8 BOM. Never throws anything
+ * but InputError for the caller's input.
+ */
 export function readTextInput(file: string, what = 'file', maxBytes = MAX_INPUT_BYTES): string {
   return decodeText(readBytesInput(file, what, maxBytes), file, what)
 }
@@ -53,10 +58,7 @@ export function readBytesInput(file: string, what = 'file', maxBytes = MAX_INPUT
 }
 
 export function decodeText(bytes: Uint8Array, file: string, what = 'file'): string {
-  assertNoNul(bytes, file, what)
-  // What TextDecoder('utf-8', {fatal: true}) accepts, without its first use initialising ICU's
-  // converter (a few ms of every lint's start-up): the same validation (simdutf), then the bytes as UTF-8.
-  if (!isUtf8(bytes)) throw new InputError(`${what} is not valid UTF-8 text`, {file})
+  assertText(bytes, file, what)
   // TextDecoder drops one leading BOM, and a second one was stripped after it: both, as before.
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
