@@ -188,6 +188,36 @@ describe('profile worker threads', () => {
     }
   }, 60_000)
 
+  it('while every worker is being replaced, downloads are built on the event loop, not refused', async () => {
+    const built = await builtProfiles(PROVIDER)
+    // Workers that die at their first job; their replacements take two seconds to say ready.
+    const dir = mkdtempSync(join(tmpdir(), 'mp-serve-worker-'))
+    const file = join(dir, 'slow-replacement.cjs')
+    writeFileSync(
+      file,
+      `const {parentPort} = require('node:worker_threads'); const fs = require('node:fs'); const mark = ${JSON.stringify(join(dir, 'started'))}
+const replacement = fs.readdirSync(${JSON.stringify(dir)}).includes('first-two-started'); if (!replacement) fs.appendFileSync(mark, 'x')
+if (fs.readFileSync(mark, 'utf8').length >= 2) fs.writeFileSync(${JSON.stringify(join(dir, 'first-two-started'))}, '')
+parentPort.on('message', (m) => { if (m.type === 'job') process.exit(3) })
+setTimeout(() => parentPort.postMessage({type: 'ready'}), replacement ? 2000 : 0)
+`,
+    )
+    const {handle, url} = await startTestServer({threads: 2, workerFile: file, limits: {cacheBytes: 0}})
+    try {
+      expect(handle.threads).toBe(2)
+      // One download for each worker (a job goes to the worker with the fewest in flight): both die.
+      const first = await Promise.all(['ana.silva@example.net', 'ben.okafor@example.net'].map((a) => download(url, a)))
+      expect(first.map((r) => r.status)).toEqual([200, 200])
+      expect(handle.threads).toBe(0)
+      const r = await download(url, 'chloe.martin@example.org')
+      expect(r.status).toBe(200)
+      expect(r.body.equals(built.users.get('chloe.martin@example.org')!)).toBe(true)
+      await waitFor(async () => handle.threads === 2)
+    } finally {
+      await handle.close()
+    }
+  }, 60_000)
+
   it('the event loop builds them when the workers cannot start (and says so in the log)', async () => {
     const {handle, url, logs} = await startTestServer({threads: 2, workerFile: join(ROOT, 'no-such-worker.cjs')})
     try {

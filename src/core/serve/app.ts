@@ -194,7 +194,8 @@ export function buildServeApp(deps: ServeAppDeps): FastifyInstance {
       return entry
     }
     const pool = deps.pool
-    if (!pool) {
+    // No pool, or every worker lost and not yet replaced: the event loop signs (a slow answer, never a 503).
+    if (!pool || pool.threads === 0) {
       metrics.cacheMisses.inc()
       return keep(state, target.key, buildProfile(state, target))
     }

@@ -5,7 +5,8 @@
  * state is posted to every worker (the settings are linted once, on the main thread); a job goes
  * to the worker with the fewest in flight. Bounded: at most `maxQueued` jobs in flight in all,
  * beyond which `build` says `busy` (the route answers 503 with Retry-After). A worker that dies is
- * replaced, and its jobs are rejected.
+ * replaced, and its jobs are rejected; while no worker is running (`threads` is 0) the caller
+ * builds on its own thread rather than posting here.
  */
 import {Worker} from 'node:worker_threads'
 
