@@ -20,9 +20,11 @@ export interface InitValues {
 
 export type InitReport = CoreReport<{file: string}>
 
+const existsError = (file: string): InputError => new InputError('the file exists; use --force to overwrite it, or --out for another name', {file})
+
 export async function initSettingsFile(values: InitValues): Promise<InitReport> {
   const out = resolve(values.out)
-  if (existsSync(out) && !values.force) throw new InputError('the file exists; use --force to overwrite it, or --out for another name', {file: values.out})
+  if (existsSync(out) && !values.force) throw existsError(values.out)
   const [{scaffoldSettings}, {packageFile}, {writeFileAtomic}] = await Promise.all([import('../settings/scaffold.js'), import('../paths.js'), import('../util/write-file.js')])
   // An editor schema line only when the schema lies below the file's folder (mailprofile installed
   // in the repository's node_modules): a path climbing out of it would be this machine's alone.
@@ -38,6 +40,12 @@ export async function initSettingsFile(values: InitValues): Promise<InitReport> 
     outgoingHost: values.outgoingHost,
     schemaPath,
   })
-  writeFileAtomic(out, Buffer.from(text, 'utf8'))
+  try {
+    writeFileAtomic(out, Buffer.from(text, 'utf8'), {noClobber: !values.force})
+  } catch (error) {
+    // Created by someone else since the check above: still never overwritten without --force.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(values.out)
+    throw error
+  }
   return {findings: [], inputErrors: [], data: {file: out}}
 }

@@ -4,7 +4,7 @@
  * truncated one. The temporary name starts with `.`, holds the process id and ends in `.tmp`, so a
  * later run can tell a leftover of a dead process (removeStaleTemporaries) from a live one's.
  */
-import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join} from 'node:path'
 
@@ -16,8 +16,13 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
 
 const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
 
-/** Writes `bytes` to `path` atomically, creating folders as needed; `fsync: false` skips the flush to disk. */
-export function writeFileAtomic(path: string, bytes: Uint8Array, options: {fsync?: boolean; mkdir?: boolean} = {}): void {
+/**
+ * Writes `bytes` to `path` atomically, creating folders as needed; `fsync: false` skips the flush to disk.
+ * `noClobber`: the file appears under `path` only if nothing is there, decided by the kernel at that
+ * moment (a hard link, which fails with EEXIST, instead of a rename, which replaces), so a file
+ * created between a caller's check and this write is never overwritten.
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array, options: {fsync?: boolean; mkdir?: boolean; noClobber?: boolean} = {}): void {
   const durable = options.fsync !== false
   const dir = dirname(path)
   if (options.mkdir !== false) mkdirSync(dir, {recursive: true})
@@ -30,7 +35,10 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, options: {fsync
     if (durable) fsyncSync(fd)
     closeSync(fd)
     fd = undefined
-    renameSync(tmp, path)
+    if (options.noClobber) {
+      linkSync(tmp, path)
+      rmSync(tmp, {force: true})
+    } else renameSync(tmp, path)
   } catch (error) {
     if (fd !== undefined) closeSync(fd)
     rmSync(tmp, {force: true})
