@@ -218,6 +218,34 @@ setTimeout(() => parentPort.postMessage({type: 'ready'}), replacement ? 2000 : 0
     }
   }, 60_000)
 
+  it('a worker that always dies soon after it starts is replaced with a growing wait, not in a busy loop, and downloads still work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-serve-worker-'))
+    const starts = join(dir, 'starts')
+    const file = join(dir, 'short-lived.cjs')
+    writeFileSync(
+      file,
+      `const {parentPort} = require('node:worker_threads'); require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'x')
+parentPort.postMessage({type: 'ready'}); setTimeout(() => process.exit(3), 20)
+`,
+    )
+    const {handle, url, logs} = await startTestServer({threads: 2, workerFile: file, limits: {cacheBytes: 0}})
+    try {
+      await new Promise((r) => setTimeout(r, 2000))
+      // Without a back-off each of the two slots starts a worker every ~50 ms: dozens in 2 s.
+      const started = readFileSync(starts, 'utf8').length
+      expect(started).toBeGreaterThanOrEqual(4)
+      expect(started).toBeLessThanOrEqual(16)
+      expect(logs.filter((l) => l.msg.startsWith('a profile worker thread stopped')).length).toBeGreaterThanOrEqual(2)
+      expect((await download(url, 'ana.silva@example.net')).status).toBe(200)
+    } finally {
+      await handle.close()
+    }
+    // Closing cancels the pending replacements: no worker starts afterwards.
+    const afterClose = readFileSync(starts, 'utf8').length
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(readFileSync(starts, 'utf8').length).toBe(afterClose)
+  }, 60_000)
+
   it('the event loop builds them when the workers cannot start (and says so in the log)', async () => {
     const {handle, url, logs} = await startTestServer({threads: 2, workerFile: join(ROOT, 'no-such-worker.cjs')})
     try {

@@ -6,7 +6,10 @@
  * to the worker with the fewest in flight. Bounded: at most `maxQueued` jobs in flight in all,
  * beyond which `build` says `busy` (the route answers 503 with Retry-After). A worker that dies is
  * replaced, and its jobs are rejected; while no worker is running (`threads` is 0) the caller
- * builds on its own thread rather than posting here.
+ * builds on its own thread rather than posting here. Replacements back off: a worker that dies
+ * within `STEADY_MS` of its start doubles the wait before the next one (from `FIRST_RETRY_MS` up
+ * to `MAX_RETRY_MS`), and so does a replacement that cannot start, so a worker that always dies
+ * costs a start every half minute, not a busy loop; one that ran steadily resets the wait.
  */
 import {Worker} from 'node:worker_threads'
 
@@ -29,8 +32,14 @@ interface Slot {
   pending: Map<number, Pending>
 }
 
+const FIRST_RETRY_MS = 100
+const MAX_RETRY_MS = 30_000
+const STEADY_MS = 10_000
+
 export class ProfilePool {
   private readonly slots: Slot[] = []
+  private readonly retries = new Set<NodeJS.Timeout>()
+  private retryMs = 0
   private state: ServeState
   private nextId = 0
   private inFlight = 0
@@ -88,19 +97,38 @@ export class ProfilePool {
 
   async close(): Promise<void> {
     this.closed = true
+    for (const timer of this.retries) clearTimeout(timer)
+    this.retries.clear()
     const slots = this.slots.splice(0)
     await Promise.all(slots.map((s) => s.worker.terminate()))
+  }
+
+  /** Starts a replacement after the current back-off; one that cannot start is retried the same way. */
+  private replace(diedEarly: boolean): void {
+    this.retryMs = diedEarly ? Math.min(MAX_RETRY_MS, Math.max(FIRST_RETRY_MS, this.retryMs * 2)) : 0
+    const timer = setTimeout(() => {
+      this.retries.delete(timer)
+      if (this.closed) return
+      this.spawn().catch((e: unknown) => {
+        this.onWorkerError(e instanceof Error ? e : new Error(String(e)))
+        if (!this.closed) this.replace(true)
+      })
+    }, this.retryMs)
+    timer.unref()
+    this.retries.add(timer)
   }
 
   private spawn(): Promise<void> {
     const worker = new Worker(this.file)
     const slot: Slot = {worker, pending: new Map()}
+    let readyAt = 0
     worker.postMessage(stateMessage(this.state))
     return new Promise<void>((ready, fail) => {
       let started = false
       worker.on('message', (reply: WorkerReply) => {
         if (reply.type === 'ready') {
           started = true
+          readyAt = Date.now()
           this.slots.push(slot)
           ready()
           return
@@ -122,7 +150,7 @@ export class ProfilePool {
         slot.pending.clear()
         if (this.closed) return
         this.onWorkerError(error)
-        void this.spawn().catch((e: unknown) => this.onWorkerError(e instanceof Error ? e : new Error(String(e))))
+        this.replace(Date.now() - readyAt < STEADY_MS)
       }
       worker.on('error', lost)
       worker.on('exit', (code) => lost(new Error(`profile worker exited with status ${code}`)))
