@@ -3,6 +3,10 @@
 // port on 127.0.0.1. The repetitions are interleaved (one of each command under each Node, then
 // again), so a load change on the shared machine hits every figure alike; the medians are printed.
 // Targets: lint about 2× `node -e 0` (issue 9), inspect and probe within 1.3× of lint (issue 14).
+// Every process runs without NODE_EXTRA_CA_CERTS: with it, each Node start reads and parses the
+// certificates it names, and a machine that names its whole system store there (some CI images
+// do) adds 30 ms to Node 20's `node -e 0` and up to 50 ms to a command that loads TLS, which says
+// nothing about mailprofile. The line before the table says when it was set.
 //
 // Which Nodes: the one running the bench, plus MAILPROFILE_BENCH_NODES (comma-separated paths of
 // node binaries), or else the ones .ci/run installs (${XDG_CACHE_HOME:-~/.cache}/mailprofile-ci/
@@ -22,9 +26,11 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+const {NODE_EXTRA_CA_CERTS: extraCaCerts, ...cleanEnv} = process.env
+
 function time(root, node, args, expectStatus) {
   const started = process.hrtime.bigint()
-  const r = spawnSync(node, args, {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+  const r = spawnSync(node, args, {cwd: root, encoding: 'utf8', env: {...cleanEnv, NO_COLOR: '1'}})
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (r.status !== expectStatus) throw new Error(`${node} ${args.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`)
   return ms
@@ -91,6 +97,7 @@ export async function measureStartup(root, {runs = Number(process.env.BENCH_RUNS
   })
   const mark = (ratio, target) => `${ratio.toFixed(2)}×${ratio <= target ? '' : ' MISSED'}`
   console.log(`start-up, median of ${runs} interleaved runs (load average ${load.map((l) => l.toFixed(2)).join(' → ')} on ${availableParallelism()} CPUs)`)
+  if (extraCaCerts !== undefined) console.log('(NODE_EXTRA_CA_CERTS is set here; the commands ran without it)')
   console.log(`targets: lint ≤ ${LINT_TARGET}× node -e 0; inspect (signed profile) and probe (closed port) ≤ ${COMMAND_TARGET}× lint`)
   console.log('  node       node -e 0    lint (× node -e 0)    inspect (× lint)    probe (× lint)')
   for (const r of results) {

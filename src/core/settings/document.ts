@@ -3,6 +3,7 @@ import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import {InputError} from '../errors.js'
 import type {SourceLocation} from '../findings.js'
 import {findDeepFlowNesting, findJsonSyntaxError} from './json-syntax.js'
+import {readPlainYaml, type PlainNode, type PlainYaml} from './plain-yaml.js'
 
 export type PathSegment = string | number
 
@@ -31,6 +32,11 @@ export function readablePath(path: readonly PathSegment[]): string {
  * document are InputErrors with the line and column of the first problem.
  */
 export function parseSource(text: string, file: string): SourceDocument {
+  if (!/\.json$/i.test(file)) {
+    // The common plain form is read without the yaml library (plain-yaml.ts says why).
+    const plain = readPlainYaml(text)
+    if (plain) return plainSource(plain, file)
+  }
   const lineCounter = new LineCounter()
   if (/\.json$/i.test(file)) {
     const jsonError = findJsonSyntaxError(text)
@@ -138,6 +144,49 @@ export function parseSource(text: string, file: string): SourceDocument {
       return at(range[0], pointer)
     },
   }
+}
+
+/** A SourceDocument of what plain-yaml.ts read: locate() walks its tree as the yaml library's is walked above. */
+function plainSource(plain: PlainYaml, file: string): SourceDocument {
+  return {
+    file,
+    data: plain.data,
+    locate(path, options = {}) {
+      let node: PlainNode = plain.root
+      let keyStart: number | undefined
+      let reached = 0
+      for (const segment of path) {
+        if (node.kind === 'map') {
+          const pair = node.pairs.get(String(segment))
+          if (!pair) break
+          keyStart = pair.keyStart
+          node = pair.value
+        } else if (node.kind === 'seq' && typeof segment === 'number') {
+          const item = node.items[segment]
+          if (!item) break
+          keyStart = item.start
+          node = item
+        } else {
+          break
+        }
+        reached++
+      }
+      const offset = reached === path.length && options.key && keyStart !== undefined ? keyStart : node.start
+      return {file, ...lineAndColumn(plain.lineStarts, offset), pointer: toPointer(path)}
+    },
+  }
+}
+
+/** Line and column (1-based) of an offset, from the offsets at which lines start (binary search). */
+function lineAndColumn(lineStarts: readonly number[], offset: number): {line: number; column: number} {
+  let low = 0
+  let high = lineStarts.length - 1
+  while (low < high) {
+    const mid = (low + high + 1) >> 1
+    if (lineStarts[mid]! <= offset) low = mid
+    else high = mid - 1
+  }
+  return {line: low + 1, column: offset - lineStarts[low]! + 1}
 }
 
 /**
