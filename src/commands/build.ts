@@ -58,6 +58,7 @@ Exit status: 0 written, 1 error-level findings (nothing written), 2 usage error 
       shard: flags.shard,
       maxUsersFileBytes: flags['max-users-file-size'] === undefined ? undefined : flags['max-users-file-size'] * 1024 * 1024,
       env: process.env,
+      listFiles: this.outputFormat() === 'json',
     })
     return this.reportOf('build', report, {sections: buildSections(report, flags.out), payload: report.profile})
   }

@@ -35,6 +35,14 @@ export interface BuildValues {
   /** --max-users-file-size, in bytes. */
   maxUsersFileBytes?: number
   env: Readonly<Record<string, string | undefined>>
+  /**
+   * Whether `data.manifest.files` lists every file written (what --json prints; the default). A
+   * text report shows only counts: without it the list stays on disk (manifest.json) and `files`
+   * is empty, so a build of a million users never holds six million entries in memory.
+   */
+  listFiles?: boolean
+  /** Manifest entries kept in memory before a sorted run goes to disk (manifest-runs.ts; tests make it small). */
+  runEntries?: number
 }
 
 export interface BuildData {
@@ -102,6 +110,7 @@ export async function buildSettingsFile(file: string, values: BuildValues): Prom
       now: checkOptions?.now,
       shard,
       maxUsersFileBytes: values.maxUsersFileBytes,
+      runEntries: values.runEntries,
     })
     const notices = checkOptions ? unusedResolveNotices(checkOptions) : []
     const findings: Finding[] = result.findings
@@ -118,17 +127,25 @@ export async function buildSettingsFile(file: string, values: BuildValues): Prom
     const {writeBuild} = await import('../generate/write-build.js')
     const {MANIFEST_FILE: WHOLE} = await import('../generate/manifest.js')
     const MANIFEST_FILE = shard ? shardManifestFile(shard) : WHOLE
-    const written = writeBuild(target ?? {real: outDir, staging: stage()}, result.files, result.manifest, {only, users: values.users, prune: values.prune, fsync: values.fsync, outShown: values.out, shard, manifestFile: MANIFEST_FILE})
+    const entries = result.entries
+    const written = writeBuild(target ?? {real: outDir, staging: stage()}, result.files, result.manifest, {only, users: values.users, prune: values.prune, fsync: values.fsync, outShown: values.out, shard, manifestFile: MANIFEST_FILE}, entries)
     pushAll(findings, written.findings)
     if (!written.manifest) return {...base, findings, data: {out: null, manifest: null, pruned: [], ...(check ? {check: checkData(check)} : {})}}
     wrote = true
-    const byKind = new Map<string, number>()
-    for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
+    let summary: NonNullable<BuildReport['written']>
+    if (entries) summary = {files: entries.count, byKind: entries.byKind(), signed: entries.signed, manifest: MANIFEST_FILE}
+    else {
+      const byKind = new Map<string, number>()
+      for (const f of result.files) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
+      summary = {files: result.files.length, byKind: [...byKind], signed: result.files.some((f) => f.signer), manifest: MANIFEST_FILE}
+    }
+    // The runs are still in the staging folder here (it goes in `finally`).
+    const manifest = entries && values.listFiles !== false ? {...written.manifest, files: [...entries.sorted()]} : written.manifest
     return {
       ...base,
       findings,
-      written: {files: result.files.length, byKind: [...byKind], signed: result.files.some((f) => f.signer), manifest: MANIFEST_FILE},
-      data: {out: outDir, manifest: written.manifest, pruned: written.pruned, ...(check ? {check: checkData(check)} : {})},
+      written: summary,
+      data: {out: outDir, manifest, pruned: written.pruned, ...(check ? {check: checkData(check)} : {})},
     }
   } finally {
     // This build's staging folder: empty after a complete build; with errors or an exception, what was staged goes.

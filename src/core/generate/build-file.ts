@@ -12,6 +12,7 @@ import type {Settings} from '../settings/model.js'
 import type {SigningIdentity} from '../settings/signing-identity.js'
 import {buildOutputs, type BuildOptions, type BuildResult, type BuiltFile, type ProfileSigner} from './build.js'
 import {buildManifest} from './manifest.js'
+import type {ManifestEntries} from './manifest-runs.js'
 import type {ParallelBuild} from './parallel-build.js'
 import {appleSchemaSource} from '../apple/schemas.js'
 
@@ -36,11 +37,18 @@ export interface BuildFileOptions extends Omit<BuildOptions, 'signer'> {
   stage?: () => string
   /** Flush each staged file to disk (build --fsync). */
   fsync?: boolean
+  /** With `stage`: entries kept in memory before a sorted run goes to disk (manifest-runs.ts; tests make it small). */
+  runEntries?: number
 }
 
 export interface BuildFileResult extends Omit<BuildResult, 'files'> {
-  /** Manifest entries only (the bytes are in the staging folder) with `stage`. */
+  /** The files with their bytes, without `stage`; with it, empty (see `entries`). */
   files: BuiltFile[]
+  /**
+   * With `stage`: the manifest entries of every file (the bytes are in the staging folder), checked
+   * by assertDistinctOutputs; `manifest.files` is then empty and the manifest is written from these.
+   */
+  entries?: ManifestEntries
   settings?: Settings
   /** The live check's result, with --check. */
   check?: CheckResult
@@ -103,9 +111,12 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   const {stageFile} = await import('./write.js')
   const fsync = options.fsync === true
   const sink = staging === undefined ? undefined : (path: string, bytes: Buffer) => stageFile(staging, path, bytes, {fsync})
-  const buildOptions: BuildOptions = {only: options.only, users: options.users, signer, extraCertificates, caFiles: workspace.caFiles, shard: options.shard, sink}
+  // A staged build's entries go to disk in sorted runs as they come (manifest-runs.ts), not into the result.
+  const entries = staging === undefined ? undefined : new (await import('./manifest-runs.js')).ManifestEntries(staging, options.runEntries)
+  const buildOptions: BuildOptions = {only: options.only, users: options.users, signer, extraCertificates, caFiles: workspace.caFiles, shard: options.shard, sink, entries: entries && ((e) => entries.add(e))}
   const result = options.parallel
     ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, {...options.parallel, identity, stageIn: staging, fsync})
     : buildOutputs(loaded.settings, buildOptions)
-  return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check}
+  if (entries && !result.findings.some((f) => f.severity === 'error')) entries.assertDistinct()
+  return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check, entries}
 }

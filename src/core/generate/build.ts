@@ -66,7 +66,9 @@ export interface BuildOptions {
   sink?: (path: string, bytes: Buffer) => void
   /**
    * With a sink: each file's manifest entry goes here instead of into the result (a worker thread
-   * hands its entries to the main thread in batches rather than keeping all of its share).
+   * hands its entries to the main thread in batches rather than keeping all of its share; the main
+   * thread keeps them in a ManifestEntries, manifest-runs.ts). The caller then checks them
+   * (assertDistinctOutputs) and makes the manifest's `files`.
    */
   entries?: (entry: ManifestEntry) => void
 }
@@ -225,6 +227,8 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
   const meta = profileMetadata(settings)
   const files: BuiltFile[] = []
   const sink = options.sink
+  // Whether any profile was built (its entry may have gone to options.entries).
+  let profiles = false
   const add = (path: string, kind: OutputKind, account: MailAccount | undefined, bytes: Buffer, ids?: {identifier: string; uuid: string | null}, signer: SignerInfo | null = null): void => {
     const entry: ManifestEntry = {
       path,
@@ -239,6 +243,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
       size: bytes.length,
       signer,
     }
+    if (kind === 'mobileconfig') profiles = true
     if (sink) {
       sink(path, bytes)
       if (options.entries) options.entries(entry)
@@ -310,7 +315,7 @@ export function buildOutputs(settings: Settings, options: BuildOptions = {}): St
 
   assertDistinctOutputs(files)
   if (findings.some((f) => f.severity === 'error')) return {files: [], manifest: buildManifest([], appleSchemas, shard), findings}
-  if (options.scope !== 'users' && want.has('mobileconfig') && !options.signer && files.some((f) => f.kind === 'mobileconfig')) {
+  if (options.scope !== 'users' && want.has('mobileconfig') && !options.signer && profiles) {
     findings.push(finding('profile-unsigned', {message: 'The .mobileconfig profiles are unsigned: devices show them as "Unverified" when installing.', fix: 'Add a `signing` section to sign them.', source: settings.signing?.source ?? {file: settings.file}}))
   }
   const manifest = buildManifest(sink ? files : files.map((f) => manifestEntry(f)), appleSchemas, shard)

@@ -123,26 +123,29 @@ export function entryText(item: unknown): string {
 /**
  * serializeManifest's bytes in pieces of a few hundred entries, so that writing the manifest of
  * 100,000 files never holds it as one string (the same bytes: each value is JSON.stringify'd with
- * the indentation it has inside the whole document).
+ * the indentation it has inside the whole document). `files`, when given, stands for
+ * `manifest.files` (a build's entries merged from runs on disk, manifest-runs.ts).
  */
-export function* manifestChunks(manifest: Manifest, entriesPerChunk = 256): Generator<string> {
+export function* manifestChunks(manifest: Manifest, entriesPerChunk = 256, files?: Iterable<ManifestEntry>): Generator<string> {
   const fields = Object.entries(manifest).filter(([, v]) => v !== undefined)
   let chunk = '{'
   for (const [i, [key, value]] of fields.entries()) {
     chunk += `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `
-    if (!Array.isArray(value) || value.length === 0) {
+    const list: unknown = key === 'files' && files ? files : value
+    if (!Array.isArray(list) && !(key === 'files' && files)) {
       chunk += JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')
       continue
     }
-    chunk += '['
-    for (const [j, item] of value.entries()) {
-      chunk += `${j === 0 ? '' : ','}\n    ${entryText(item)}`
+    let j = 0
+    for (const item of list as Iterable<unknown>) {
+      chunk += `${j === 0 ? '[' : ','}\n    ${entryText(item)}`
       if (j % entriesPerChunk === entriesPerChunk - 1) {
         yield chunk
         chunk = ''
       }
+      j++
     }
-    chunk += '\n  ]'
+    chunk += j === 0 ? '[]' : '\n  ]'
   }
   yield `${chunk}${fields.length > 0 ? '\n' : ''}}\n`
 }

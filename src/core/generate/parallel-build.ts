@@ -139,7 +139,10 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
           identity: options.signer !== undefined ? parallel.identity : undefined,
           stageIn: parallel.stageIn,
           fsync: parallel.fsync,
-        }, (entries) => pushAll(files, entries)),
+        }, (entries) => {
+          if (!options.entries) return pushAll(files, entries)
+          for (const e of entries) options.entries(e)
+        }),
       ),
     )
     for (const reply of replies) {

@@ -69,24 +69,25 @@ export function buildScope(options: {only?: readonly string[]; users: boolean; s
 }
 
 /**
- * Files the previous manifest lists (in `files` or `stale`), that still exist and that `current`
- * no longer lists, among the entries `inScope` accepts (what this run would have built:
- * `build --only mobileconfig` says nothing about last run's autoconfig files, nor `--no-users`
- * about per-user files).
+ * Files the previous manifest lists (in `files` or `stale`), that still exist and that this build
+ * no longer writes (`current`: the paths it writes, in any order, read once), among the entries
+ * `inScope` accepts (what this run would have built: `build --only mobileconfig` says nothing about
+ * last run's autoconfig files, nor `--no-users` about per-user files).
  */
-export function findStaleOutputs(outDir: string, previous: Manifest | undefined, current: Manifest, inScope: (entry: ManifestEntry) => boolean = () => true): StaleOutput[] {
+export function findStaleOutputs(outDir: string, previous: Manifest | undefined, current: Iterable<string>, inScope: (entry: ManifestEntry) => boolean = () => true): StaleOutput[] {
   const root = realRoot(outDir)
   if (!previous || root === undefined) return []
-  const keep = new Set(current.files.map((f) => f.path))
   // A path may be listed more than once (a manifest recovered from a killed build): any recorded hash is ours.
   const recorded = new Map<string, {entry: ManifestEntry; parts: string[]; sha256: Set<string>}>()
   for (const entry of [...previous.files, ...(Array.isArray(previous.stale) ? previous.stale : [])]) {
     const parts = outputPathParts(entry?.path)
-    if (!parts || keep.has(entry.path) || entry.path === MANIFEST_FILE || !inScope(entry)) continue
+    if (!parts || entry.path === MANIFEST_FILE || !inScope(entry)) continue
     const known = recorded.get(entry.path)
     if (known) known.sha256.add(String(entry.sha256).toLowerCase())
     else recorded.set(entry.path, {entry, parts, sha256: new Set([String(entry.sha256).toLowerCase()])})
   }
+  // What this build writes is not stale (the earlier manifest's entries are in memory already; this build's are streamed past them).
+  if (recorded.size > 0) for (const path of current) recorded.delete(path)
   const stale: StaleOutput[] = []
   for (const [path, {entry, parts, sha256}] of recorded) {
     // Only a regular file reached through real folders inside the output folder: never through a link.

@@ -24,6 +24,7 @@ import type {Finding} from '../findings.js'
 import type {SelectableKind} from '../output-kinds.js'
 import type {BuiltFile} from './build.js'
 import {killPoint} from './kill-point.js'
+import type {ManifestEntries} from './manifest-runs.js'
 import {MANIFEST_FILE, manifestChunks, type Manifest, type ManifestEntry} from './manifest.js'
 import {ownedFile, readOwnedFile} from './out-folder.js'
 import {buildScope, carriedStale, findStaleOutputs, manifestWithStale, parseManifest, readPreviousManifest, removeStaleOutputs, staleOutputFindings} from './prune.js'
@@ -87,7 +88,12 @@ function holdsOtherManifests(dir: string, manifestFile: string): boolean {
   }
 }
 
-export function writeBuild(out: OutputTarget, files: readonly BuiltFile[], current: Manifest, options: WriteBuildOptions): WriteBuildResult {
+/**
+ * `files` (with their bytes, or already staged) and `current` (their manifest) as buildOutputs
+ * gives them; or, for a build that streamed its entries to runs (build-file.ts), `current` without
+ * files and the `entries`.
+ */
+export function writeBuild(out: OutputTarget, files: readonly BuiltFile[], current: Manifest, options: WriteBuildOptions, entries?: ManifestEntries): WriteBuildResult {
   const manifestFile = options.manifestFile ?? MANIFEST_FILE
   const abandoned = abandonedStaging(out.real, out.staging)
   const inPlace = readPreviousManifest(out.real, manifestFile)
@@ -95,17 +101,18 @@ export function writeBuild(out: OutputTarget, files: readonly BuiltFile[], curre
   // A build killed while pruning left its manifest in place and the earlier one in its staging folder: both count.
   const previous = inPlace && recovered ? {...inPlace, files: [...inPlace.files, ...recovered.files], stale: [...(inPlace.stale ?? []), ...(recovered.stale ?? [])]} : (inPlace ?? recovered)
   const scope = buildScope({only: options.only, users: options.users, shard: options.shard})
-  const stale = findStaleOutputs(out.real, previous, current, scope)
+  const paths = (): Iterable<string> => (entries ? entries.paths() : current.files.map((f) => f.path))
+  const stale = findStaleOutputs(out.real, previous, paths(), scope)
   const manifest = manifestWithStale(current, stale, options.prune, carriedStale(out.real, previous, scope))
 
   // Files built on this thread (the per-domain files, or a build without a staging sink) join the staged ones.
   for (const f of files) if ('bytes' in f) stageFile(out.staging, f.path, f.bytes, {fsync: options.fsync})
-  const plan = planMoves(out.real, files.map((f) => f.path), options.outShown)
+  const plan = planMoves(out.real, entries ? paths() : files.map((f) => f.path), options.outShown)
   const manifestAt = manifestEntryKind(out.real, manifestFile)
   if (manifestAt === 'folder') plan.findings.push(finding('output-path-unsafe', {message: `${join(options.outShown, manifestFile)} is a folder; build writes its manifest there, so nothing was written.`, fix: 'Move the folder away and build again.', source: {file: join(options.outShown, manifestFile)}}))
   if (plan.findings.length > 0) return {pruned: [], findings: plan.findings}
 
-  stageManifest(out.staging, stagedManifestName(manifestFile), manifestChunks(manifest))
+  stageManifest(out.staging, stagedManifestName(manifestFile), manifestChunks(manifest, undefined, entries?.sorted()))
   // The old manifest out of place (kept in the staging folder, where a next build finds it if this one is killed).
   if (inPlace === undefined && previous !== undefined) stageManifest(out.staging, previousManifestName(manifestFile), manifestChunks(previous))
   if (manifestAt === 'file') renameSync(join(out.real, manifestFile), join(out.staging, inPlace ? previousManifestName(manifestFile) : `.replaced.${manifestFile}`))

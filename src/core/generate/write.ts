@@ -15,7 +15,7 @@
  * Flushing every file to disk (fsync) also survives power loss, but costs about 3 ms per file on
  * a VM disk: it is done only when asked (`build --fsync`); the manifest is always flushed.
  */
-import {closeSync, constants, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, type Dirent} from 'node:fs'
+import {closeSync, constants, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, type Dirent} from 'node:fs'
 import {dirname, join, sep} from 'node:path'
 
 import {finding} from '../codes.js'
@@ -137,26 +137,47 @@ function safeParts(path: string): string[] {
 interface Folder {
   files: string[]
   folders: Map<string, Folder>
+  /**
+   * Set when, as the tree was made, nothing in the output folder was a real folder at this
+   * folder's place: it will be moved whole (or is a finding), so its files and subfolders are not
+   * kept (a first build of a million users keeps no list of six million names).
+   */
+  whole?: true
 }
 
-/** The output paths as a tree of folders. */
-function folderTree(paths: readonly string[]): Folder {
+/** Whether `path` is a real folder (not a link to one). */
+function isRealFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The output paths as a tree of folders, as far as the output folder has those folders: below a
+ * folder it lacks (or where something else is), only that folder is kept, marked `whole`.
+ */
+function folderTree(outReal: string, paths: Iterable<string>): Folder {
   const root: Folder = {files: [], folders: new Map()}
   for (const path of paths) {
     const parts = safeParts(path)
     let node = root
-    for (const part of parts.slice(0, -1)) {
+    let rel = outReal
+    for (let i = 0; i < parts.length - 1 && !node.whole; i++) {
+      const part = parts[i]!
+      rel = join(rel, part)
       let next = node.folders.get(part)
-      if (!next) node.folders.set(part, (next = {files: [], folders: new Map()}))
+      if (!next) node.folders.set(part, (next = isRealFolder(rel) ? {files: [], folders: new Map()} : {files: [], folders: new Map(), whole: true}))
       node = next
     }
-    node.files.push(parts[parts.length - 1]!)
+    if (!node.whole) node.files.push(parts[parts.length - 1]!)
   }
   return root
 }
 
 /** One step of moving staged files into place. */
-type Move = {kind: 'folder' | 'file'; rel: string[]; node?: Folder}
+type Move = {kind: 'folder' | 'file'; rel: string[]}
 
 export interface MovePlan {
   moves: Move[]
@@ -175,7 +196,7 @@ const describeEntry = (e: Dirent): string => (e.isSymbolicLink() ? 'a symbolic l
  * non-folder where a folder belongs, or a folder where a file belongs, is a finding, and then
  * nothing may be moved.
  */
-export function planMoves(outReal: string, paths: readonly string[], outShown: string): MovePlan {
+export function planMoves(outReal: string, paths: Iterable<string>, outShown: string): MovePlan {
   const plan: MovePlan = {moves: [], folders: [], leftovers: [], findings: []}
   const problem = (rel: string[], what: string, fix: string): void => {
     plan.findings.push(finding('output-path-unsafe', {message: `${join(outShown, ...rel)} is ${what}; build writes only into real folders inside ${outShown}, so nothing was written.`, fix, source: {file: join(outShown, ...rel)}}))
@@ -191,7 +212,8 @@ export function planMoves(outReal: string, paths: readonly string[], outShown: s
     plan.folders.push(abs)
     for (const [name, child] of node.folders) {
       const e = existing.get(name)
-      if (!e) plan.moves.push({kind: 'folder', rel: [...rel, name], node: child})
+      // A folder the tree keeps whole, even if it is a real folder now (made since): moveIntoPlace merges into it file by file.
+      if (!e || (child.whole && e.isDirectory())) plan.moves.push({kind: 'folder', rel: [...rel, name]})
       else if (e.isDirectory()) visit(child, [...rel, name])
       else problem([...rel, name], describeEntry(e), e.isSymbolicLink() ? 'Remove the link (or point --out at a folder without links) and build again.' : 'Move the file away and build again.')
     }
@@ -201,7 +223,7 @@ export function planMoves(outReal: string, paths: readonly string[], outShown: s
       else plan.moves.push({kind: 'file', rel: [...rel, name]})
     }
   }
-  visit(folderTree(paths), [])
+  visit(folderTree(outReal, paths), [])
   return plan
 }
 
@@ -219,7 +241,7 @@ export function moveIntoPlace(outReal: string, staging: string, plan: MovePlan, 
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (m.kind !== 'folder' || (code !== 'EEXIST' && code !== 'ENOTEMPTY')) throw error
-      const sub = planSubtree(outReal, m.rel, m.node!)
+      const sub = planSubtree(outReal, staging, m.rel)
       if (sub.findings.length > 0) throw new Error(`${to} changed while build was writing: ${sub.findings[0]!.message}`)
       for (const f of sub.folders) folders.add(f)
       for (const s of sub.moves) move(s)
@@ -234,15 +256,17 @@ export function moveIntoPlace(outReal: string, staging: string, plan: MovePlan, 
   for (const file of plan.leftovers) rmSync(file, {force: true})
 }
 
-/** planMoves for one folder's subtree (the folder exists now). */
-function planSubtree(outReal: string, rel: string[], node: Folder): MovePlan {
+/** planMoves for one folder's subtree (the folder exists now), from the files staged in it. */
+function planSubtree(outReal: string, staging: string, rel: string[]): MovePlan {
   const prefix = rel.join('/')
   const paths: string[] = []
-  const collect = (n: Folder, at: string): void => {
-    for (const f of n.files) paths.push(`${at}/${f}`)
-    for (const [name, child] of n.folders) collect(child, `${at}/${name}`)
+  const collect = (at: string): void => {
+    for (const e of readdirSync(join(staging, ...at.split('/')), {withFileTypes: true})) {
+      if (e.isDirectory()) collect(`${at}/${e.name}`)
+      else paths.push(`${at}/${e.name}`)
+    }
   }
-  collect(node, prefix)
+  collect(prefix)
   const plan = planMoves(outReal, paths, outReal)
   // planMoves starts at the root: keep only what lies under this folder (the rest is already there).
   plan.moves = plan.moves.filter((m) => m.rel.join('/').startsWith(`${prefix}/`))

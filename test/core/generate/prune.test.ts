@@ -9,6 +9,9 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {MANIFEST_FILE, type Manifest, type ManifestEntry} from '../../../src/core/generate/manifest.js'
 import {buildScope, carriedStale, findStaleOutputs, manifestWithStale, readPreviousManifest, removeStaleOutputs, staleOutputFindings} from '../../../src/core/generate/prune.js'
 
+/** The paths a build writes, as writeBuild hands them to findStaleOutputs. */
+const paths = (m: {files: Array<{path: string}>}): string[] => m.files.map((f) => f.path)
+
 let out: string
 beforeEach(() => {
   out = mkdtempSync(join(tmpdir(), 'mp-prune-'))
@@ -40,11 +43,11 @@ describe('stale outputs', () => {
       entry('example.com/users/deleted@example.com.mobileconfig', 'deleted', {user: 'deleted@example.com'}),
     ])
     const current = manifest([entry('example.com/example.com.mobileconfig', 'domain')])
-    expect(findStaleOutputs(out, previous, current).map(({path, unchanged, entry}) => [path, unchanged, entry.user])).toEqual([
+    expect(findStaleOutputs(out, previous, paths(current)).map(({path, unchanged, entry}) => [path, unchanged, entry.user])).toEqual([
       ['example.com/users/edited@example.com.mobileconfig', false, 'edited@example.com'],
       ['example.com/users/gone@example.com.mobileconfig', true, 'gone@example.com'],
     ])
-    expect(findStaleOutputs(out, undefined, current)).toEqual([])
+    expect(findStaleOutputs(out, undefined, paths(current))).toEqual([])
   })
 
   it("keeps knowing stale files through the new manifest's `stale` list, so a later --prune still finds them", () => {
@@ -53,19 +56,19 @@ describe('stale outputs', () => {
     const gone = entry('example.com/users/gone@example.com.mobileconfig', 'gone', {user: 'gone@example.com', payloadIdentifier: 'com.example.gone'})
     const edited = entry('example.com/users/edited@example.com.mobileconfig', 'as built', {user: 'edited@example.com'})
     const current = manifest([entry('example.com/example.com.mobileconfig', 'domain')])
-    const first = findStaleOutputs(out, manifest([...current.files, gone, edited]), current)
+    const first = findStaleOutputs(out, manifest([...current.files, gone, edited]), paths(current))
     // Not pruning: both stay listed (with their earlier entries, e.g. the PayloadIdentifier to withdraw).
     const kept = manifestWithStale(current, first, false)
     expect(kept.stale).toEqual([edited, gone])
     // The next run reads them from `stale` although `files` no longer has them.
-    expect(findStaleOutputs(out, kept, current).map((x) => x.path)).toEqual([edited.path, gone.path])
+    expect(findStaleOutputs(out, kept, paths(current)).map((x) => x.path)).toEqual([edited.path, gone.path])
     // Pruning: only the edited file, which --prune keeps, stays listed; nothing stale, no key at all.
     expect(manifestWithStale(current, first, true).stale).toEqual([edited])
     expect(manifestWithStale(current, [], false)).toBe(current)
     expect(Object.keys(manifestWithStale(current, [], false))).not.toContain('stale')
     // A --no-users run does not judge per-user files: their stale entries are carried over as they are.
     const perDomain = buildScope({users: false})
-    expect(findStaleOutputs(out, kept, current, perDomain)).toEqual([])
+    expect(findStaleOutputs(out, kept, paths(current), perDomain)).toEqual([])
     expect(carriedStale(out, kept, perDomain)).toEqual([edited, gone])
     expect(carriedStale(out, kept, buildScope({users: true}))).toEqual([])
   })
@@ -76,7 +79,7 @@ describe('stale outputs', () => {
       writeFileSync(join(outside, 'victim'), 'x')
       const rel = `../${outside.split('/').pop()}/victim`
       const previous = manifest([entry(rel, 'x'), entry(join(outside, 'victim'), 'x'), entry('a/./b', 'x'), entry('a\\..\\b', 'x'), entry(MANIFEST_FILE, 'x')])
-      const stale = findStaleOutputs(out, previous, manifest([]))
+      const stale = findStaleOutputs(out, previous, paths(manifest([])))
       expect(stale).toEqual([])
       expect(removeStaleOutputs(out, [staleFile(rel, true)])).toEqual([])
       expect(existsSync(join(outside, 'victim'))).toBe(true)
@@ -98,7 +101,7 @@ describe('stale outputs', () => {
       const previous = readPreviousManifest(out)
       expect(previous?.files).toHaveLength(4)
       // Not judged at all (neither stale nor "modified"): the bytes behind a link are not ours.
-      expect(findStaleOutputs(out, previous, manifest([]))).toEqual([])
+      expect(findStaleOutputs(out, previous, paths(manifest([])))).toEqual([])
       // Even when told they are unchanged stale files, nothing behind a link (nor the link) is removed.
       expect(removeStaleOutputs(out, planted.files.map((f) => staleFile(f.path, true)))).toEqual([])
       expect(readFileSync(join(elsewhere, 'precious.txt'), 'utf8')).toBe('precious')
@@ -120,7 +123,7 @@ describe('stale outputs', () => {
       expect(readPreviousManifest(out)).toBeUndefined()
       rmSync(join(out, MANIFEST_FILE), {recursive: true})
       execFileSync('mkfifo', [join(out, 'fifo')])
-      expect(findStaleOutputs(out, manifest([entry('fifo', '')]), manifest([]))).toEqual([])
+      expect(findStaleOutputs(out, manifest([entry('fifo', '')]), paths(manifest([])))).toEqual([])
       expect(removeStaleOutputs(out, [staleFile('fifo', true)])).toEqual([])
       expect(existsSync(join(out, 'fifo'))).toBe(true)
     } finally {
@@ -132,7 +135,7 @@ describe('stale outputs', () => {
     write('.git/config', 'x')
     write('.mailprofile-staging-1-abcdef/example.com/a', 'x')
     const previous = manifest([entry('.git/config', 'x'), entry('.mailprofile-staging-1-abcdef/example.com/a', 'x')])
-    expect(findStaleOutputs(out, previous, manifest([]))).toEqual([])
+    expect(findStaleOutputs(out, previous, paths(manifest([])))).toEqual([])
     expect(removeStaleOutputs(out, previous.files.map((f) => staleFile(f.path, true)))).toEqual([])
     expect(existsSync(join(out, '.git/config'))).toBe(true)
   })
