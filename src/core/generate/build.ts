@@ -177,20 +177,26 @@ export function profileBytes(input: {account: MailAccount; ids: ProfileIds; cert
 }
 
 /** Builds every output for the settings. Paths are relative to the output folder, `/`-separated. */
+/** The error of two outputs at one path (case-insensitively): `first` and `second` say whose files they are. */
+export const sharedPathError = (path: string, first: string, second: string): Error => new Error(`mailprofile bug: two outputs map to ${path} (${first} and ${second})`)
+
+/** The error of two profiles with one PayloadIdentifier. */
+export const sharedIdentifierError = (path: string, other: string, identifier: string): Error => new Error(`mailprofile bug: ${path} and ${other} share PayloadIdentifier ${identifier}`)
+
 /** Two outputs never share a path (case-insensitively) or a profile's PayloadIdentifier: that would be a bug here. */
 export function assertDistinctOutputs(files: readonly BuiltFile[]): void {
   const seen = new Map<string, BuiltFile>()
   for (const f of files) {
     const key = f.path.toLowerCase()
     const other = seen.get(key)
-    if (other) throw new Error(`mailprofile bug: two outputs map to ${f.path} (${other.user ?? other.domain} and ${f.user ?? f.domain})`)
+    if (other) throw sharedPathError(f.path, other.user ?? other.domain, f.user ?? f.domain)
     seen.set(key, f)
   }
   const ids = new Map<string, string>()
   for (const f of files) {
     if (!f.payloadIdentifier || f.kind !== 'mobileconfig') continue
     const other = ids.get(f.payloadIdentifier)
-    if (other) throw new Error(`mailprofile bug: ${f.path} and ${other} share PayloadIdentifier ${f.payloadIdentifier}`)
+    if (other) throw sharedIdentifierError(f.path, other, f.payloadIdentifier)
     ids.set(f.payloadIdentifier, f.path)
   }
 }

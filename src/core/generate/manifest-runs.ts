@@ -18,7 +18,7 @@ import {closeSync, mkdirSync, openSync, readSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {writeAll} from '../util/write-file.js'
-import {assertDistinctOutputs} from './build.js'
+import {assertDistinctOutputs, sharedIdentifierError, sharedPathError} from './build.js'
 import type {ManifestEntry} from './manifest.js'
 
 /** Entries kept in memory before they go to a run (about 25 MB of entry objects). */
@@ -92,8 +92,7 @@ export class ManifestEntries {
     let previous: Key | undefined
     for (const key of merge<Key>([...this.runFiles('keys').map((file) => parsedLines<Key>(file)), keysOf(this.pending)[Symbol.iterator]()], byKey)) {
       if (previous && previous[0] === key[0]) {
-        if (key[0].startsWith('0')) throw new Error(`mailprofile bug: two outputs map to ${key[1]} (${previous[2]} and ${key[2]})`)
-        throw new Error(`mailprofile bug: ${key[1]} and ${previous[1]} share PayloadIdentifier ${key[0].slice(1)}`)
+        throw key[0].startsWith('0') ? sharedPathError(key[1], previous[2], key[2]) : sharedIdentifierError(key[1], previous[1], key[0].slice(1))
       }
       previous = key
     }

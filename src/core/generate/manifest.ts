@@ -131,13 +131,13 @@ export function* manifestChunks(manifest: Manifest, entriesPerChunk = 256, files
   let chunk = '{'
   for (const [i, [key, value]] of fields.entries()) {
     chunk += `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `
-    const list: unknown = key === 'files' && files ? files : value
-    if (!Array.isArray(list) && !(key === 'files' && files)) {
+    const list: Iterable<unknown> | undefined = key === 'files' && files ? files : Array.isArray(value) ? value : undefined
+    if (!list) {
       chunk += JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')
       continue
     }
     let j = 0
-    for (const item of list as Iterable<unknown>) {
+    for (const item of list) {
       chunk += `${j === 0 ? '[' : ','}\n    ${entryText(item)}`
       if (j % entriesPerChunk === entriesPerChunk - 1) {
         yield chunk

@@ -148,6 +148,8 @@ export function parseSource(text: string, file: string): SourceDocument {
 
 /** A SourceDocument of what plain-yaml.ts read: locate() walks its tree as the yaml library's is walked above. */
 function plainSource(plain: PlainYaml, file: string): SourceDocument {
+  const lines = new LineCounter()
+  for (const start of plain.lineStarts) lines.addNewLine(start)
   return {
     file,
     data: plain.data,
@@ -172,21 +174,10 @@ function plainSource(plain: PlainYaml, file: string): SourceDocument {
         reached++
       }
       const offset = reached === path.length && options.key && keyStart !== undefined ? keyStart : node.start
-      return {file, ...lineAndColumn(plain.lineStarts, offset), pointer: toPointer(path)}
+      const pos = lines.linePos(offset)
+      return {file, line: pos.line, column: pos.col, pointer: toPointer(path)}
     },
   }
-}
-
-/** Line and column (1-based) of an offset, from the offsets at which lines start (binary search). */
-function lineAndColumn(lineStarts: readonly number[], offset: number): {line: number; column: number} {
-  let low = 0
-  let high = lineStarts.length - 1
-  while (low < high) {
-    const mid = (low + high + 1) >> 1
-    if (lineStarts[mid]! <= offset) low = mid
-    else high = mid - 1
-  }
-  return {line: low + 1, column: offset - lineStarts[low]! + 1}
 }
 
 /**
