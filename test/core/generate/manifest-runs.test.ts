@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {assertDistinctOutputs} from '../../../src/core/generate/build.js'
 import {buildManifest, manifestChunks, serializeManifest, type ManifestEntry} from '../../../src/core/generate/manifest.js'
-import {ManifestEntries, RUNS_FOLDER} from '../../../src/core/generate/manifest-runs.js'
+import {FAN_IN, ManifestEntries, RUN_ENTRIES, RUNS_FOLDER} from '../../../src/core/generate/manifest-runs.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -58,6 +58,48 @@ describe('ManifestEntries', () => {
     for (const f of whole.files) if (!firstKinds.includes(f.kind)) firstKinds.push(f.kind)
     expect(store.byKind().map(([k]) => k)).toEqual(firstKinds)
     expect(store.byKind().reduce((n, [, c]) => n + c, 0)).toBe(1000)
+  })
+
+  it('merges full levels of runs, keeping few open and the output unchanged', () => {
+    const all = entries(1000, 7)
+    const dir = staging()
+    // 125 runs of 8 at a fan-in of 3: every third run merges, and every third merged run again.
+    const store = new ManifestEntries(dir, 8, 3)
+    let most = 0
+    for (const e of all) {
+      store.add(e)
+      most = Math.max(most, store.runCount)
+    }
+    // 125 in base 3 is 11122: one run of level 4, one of 3, one of 2, two of 1, two of 0.
+    expect(store.runCount).toBe(7)
+    expect(most).toBeLessThanOrEqual(2 * 5 + 1)
+    expect(readdirSync(join(dir, RUNS_FOLDER)).length).toBe(2 * store.runCount)
+    const whole = buildManifest(all, 'apple@abc', {index: 1, count: 1}, '9.9.9')
+    const header = buildManifest([], 'apple@abc', {index: 1, count: 1}, '9.9.9')
+    expect(Buffer.from([...manifestChunks(header, 10, store.sorted())].join(''))).toEqual(serializeManifest(whole))
+    expect([...store.paths()].sort()).toEqual(all.map((e) => e.path).sort())
+    expect(errorOf(() => store.assertDistinct())).toBeUndefined()
+  })
+
+  it('keeps equal paths in build order through merged runs, and reports the first of a clash as the other', () => {
+    const all = entries(200, 3)
+    // The same path three times (a bug's output), in three runs that get merged: build order survives.
+    const twin = (i: number, size: number): ManifestEntry => ({...all[i]!, path: 'example.com/users/same.mobileconfig', size, payloadIdentifier: `x.twin${i}`})
+    const list = [...all.slice(0, 20), twin(20, 1), ...all.slice(20, 90), twin(90, 2), ...all.slice(90), twin(199, 3)]
+    const store = new ManifestEntries(staging(), 16, 2)
+    for (const e of list) store.add(e)
+    expect(store.runCount).toBeLessThan(list.length / 16)
+    expect([...store.sorted()].filter((e) => e.path.endsWith('/same.mobileconfig')).map((e) => e.size)).toEqual([1, 2, 3])
+    expect([...store.sorted()]).toEqual(buildManifest(list, 'apple@abc').files)
+    const expected = errorOf(() => assertDistinctOutputs(list))
+    expect(expected).toMatch(/mailprofile bug: two outputs/)
+    expect(errorOf(() => store.assertDistinct())).toBe(expected)
+  })
+
+  it('has defaults that bound both memory and open files', () => {
+    expect(RUN_ENTRIES).toBe(10_000)
+    expect(FAN_IN).toBeGreaterThanOrEqual(2)
+    expect(() => new ManifestEntries(staging(), 4, 1)).toThrow(/fan-in/)
   })
 
   it('writes an empty files list as buildManifest does', () => {
