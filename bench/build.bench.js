@@ -28,7 +28,7 @@ import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {createPrivateKey, sign as cryptoSign} from 'node:crypto'
 import {availableParallelism, loadavg, tmpdir} from 'node:os'
 import {createRequire} from 'node:module'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setInterval, clearInterval} from 'node:timers'
 import {fileURLToPath} from 'node:url'
@@ -161,13 +161,25 @@ function usersFolder(dir, n, settingsText) {
   return sub
 }
 
-/** The manifest's number of files, counted in its text (a manifest of a million files is too big to parse here). */
+/** The manifest's number of files, counted in its text a chunk at a time (a manifest of millions of files is gigabytes). */
 function countManifestFiles(file) {
-  const bytes = readFileSync(file)
   const needle = Buffer.from('\n    {\n      "path": ')
-  let n = 0
-  for (let i = bytes.indexOf(needle); i !== -1; i = bytes.indexOf(needle, i + needle.length)) n++
-  return n
+  const fd = openSync(file, 'r')
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20)
+    let carry = Buffer.alloc(0)
+    let n = 0
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null)
+      if (read === 0) return n
+      // The last needle.length - 1 bytes go on to the next chunk: a needle split between chunks is found once.
+      const bytes = Buffer.concat([carry, chunk.subarray(0, read)])
+      for (let i = bytes.indexOf(needle); i !== -1; i = bytes.indexOf(needle, i + needle.length)) n++
+      carry = Buffer.from(bytes.subarray(Math.max(0, bytes.length - needle.length + 1)))
+    }
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /**
