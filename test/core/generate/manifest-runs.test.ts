@@ -96,10 +96,30 @@ describe('ManifestEntries', () => {
     expect(errorOf(() => store.assertDistinct())).toBe(expected)
   })
 
-  it('has defaults that bound both memory and open files', () => {
-    expect(RUN_ENTRIES).toBe(10_000)
+  it('spills at RUN_ENTRIES by default, and refuses a fan-in that never merges', () => {
+    const dir = staging()
+    const store = new ManifestEntries(dir)
+    const all = entries(RUN_ENTRIES)
+    for (const e of all.slice(0, -1)) store.add(e)
+    expect(store.runCount).toBe(0)
+    store.add(all.at(-1)!)
+    expect(store.runCount).toBe(1)
     expect(FAN_IN).toBeGreaterThanOrEqual(2)
     expect(() => new ManifestEntries(staging(), 4, 1)).toThrow(/fan-in/)
+  })
+
+  it('names the first in build order as the other when a clash is inside one run, whatever the paths sort as', () => {
+    // x/a.json is built first; X/A.json sorts before it by path, in the same run of 8.
+    const base = entries(20, 5)
+    const first = {...base[0]!, path: 'example.com/x/a.json', user: 'first@example.com'}
+    const second = {...base[1]!, path: 'EXAMPLE.COM/X/A.json', user: 'second@example.com'}
+    const list = [first, second, ...base.slice(2)]
+    const store = new ManifestEntries(staging(), 8)
+    for (const e of list) store.add(e)
+    expect(store.runCount).toBeGreaterThan(0)
+    const expected = errorOf(() => assertDistinctOutputs(list))
+    expect(expected).toContain('(first@example.com and second@example.com)')
+    expect(errorOf(() => store.assertDistinct())).toBe(expected)
   })
 
   it('writes an empty files list as buildManifest does', () => {
