@@ -13,6 +13,7 @@ import type {SigningIdentity} from '../settings/signing-identity.js'
 import {profileSigner} from '../sign/profile-signer.js'
 import {buildOutputs, type BuildOptions} from './build.js'
 import type {ManifestEntry} from './manifest.js'
+import {FAN_IN, ManifestEntries} from './manifest-runs.js'
 import type {CaCertificate} from './mobileconfig.js'
 import {stageFile} from './write.js'
 
@@ -28,6 +29,11 @@ export interface BuildWorkerData {
   /** Write the files into this staging folder (write.ts stageFile) as they are built, and post only their manifest entries. */
   stageIn?: string
   fsync?: boolean
+  /**
+   * With `stageIn`: keep the entries in runs of this thread's own in the staging folder
+   * (manifest-runs.ts), named from `prefix`, and hand them over at the end instead of posting entries.
+   */
+  runs?: {prefix: string; runEntries: number}
 }
 
 /** Manifest entries per message to the main thread. */
@@ -44,9 +50,12 @@ function main(data: BuildWorkerData): void {
   const stageIn = data.stageIn
   // One user at a time: each file goes to the staging folder as soon as it is built; only its entry stays.
   const sink = stageIn ? (path: string, bytes: Buffer) => stageFile(stageIn, path, bytes, {fsync: data.fsync}) : undefined
-  // Entries of staged files go to the main thread in batches, so this thread keeps none of its share.
+  // Entries of staged files go to runs of this thread's own, or else to the main thread in batches: this thread keeps none of its share.
+  const runs = stageIn && data.runs ? new ManifestEntries(stageIn, data.runs.runEntries, FAN_IN, data.runs.prefix) : undefined
   let batch: ManifestEntry[] = []
-  const entries = sink
+  const entries = runs
+    ? (entry: ManifestEntry) => runs.add(entry)
+    : sink
     ? (entry: ManifestEntry) => {
         batch.push(entry)
         if (batch.length < ENTRIES_PER_MESSAGE) return
@@ -56,7 +65,7 @@ function main(data: BuildWorkerData): void {
     : undefined
   const result = buildOutputs({...data.settings, users: Users.from(data.users)}, {only: data.only, users: true, signer, certificates, scope: 'users', sink, entries})
   if (batch.length > 0) parentPort!.postMessage({entries: batch})
-  parentPort!.postMessage({files: result.files.filter((f) => f.user !== null), findings: result.findings})
+  parentPort!.postMessage({files: result.files.filter((f) => f.user !== null), findings: result.findings, runs: runs?.handOver()})
 }
 
 try {

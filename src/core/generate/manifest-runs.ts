@@ -18,6 +18,12 @@
  * where a run per spill would leave 600, and a build past 10 million entries would need more than
  * the usual limit of 1,024 open files.
  *
+ * A parallel build's workers keep runs of their own in the same folder (names with the worker's
+ * prefix): each hands back its runs (`handOver`), and this thread takes them over (`adopt`) in the
+ * order of the workers' shares, so entries never cross between threads one by one. A worker's
+ * entries, cloned into this thread as they came, were most of its heap (1,000,000 users on two
+ * threads: up to 190 MB of this thread's heap, of about 30 MB live).
+ *
  * Hand-written for memory: tested against buildManifest, serializeManifest and
  * assertDistinctOutputs on the same entries with a small run size (manifest-runs.test.ts).
  */
@@ -48,10 +54,18 @@ const byPath = (a: ManifestEntry, b: ManifestEntry): number => (a.path < b.path 
 type Key = [key: string, path: string, who: string]
 const byKey = (a: Key, b: Key): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 
-/** A run's files: `<id>.entries` and `<id>.keys`; a merged run is of one level more than its parts. */
+/** A run's files: `<name>.entries` and `<name>.keys`; a merged run is of one level more than its parts. */
 interface Run {
-  id: number
+  name: string
   level: number
+}
+
+/** What a worker's ManifestEntries hands to this thread's (plain data, for structured cloning). */
+export interface HandedRuns {
+  runs: Run[]
+  count: number
+  signed: boolean
+  kinds: Array<[kind: string, count: number, first: string]>
 }
 
 /** A build's entries: in memory, and past `runEntries`, in sorted runs under `dir`. */
@@ -65,8 +79,11 @@ export class ManifestEntries {
   private anySigned = false
   private created = false
 
-  /** `dir`: the build's staging folder (the runs go into RUNS_FOLDER there). */
-  constructor(private readonly dir: string, private readonly runEntries = RUN_ENTRIES, private readonly fanIn = FAN_IN) {
+  /**
+   * `dir`: the build's staging folder (the runs go into RUNS_FOLDER there); `prefix`: the start of
+   * this object's run names, distinct for each thread writing runs into one folder.
+   */
+  constructor(private readonly dir: string, readonly runEntries = RUN_ENTRIES, private readonly fanIn = FAN_IN, private readonly prefix = '') {
     if (fanIn < 2) throw new Error('mailprofile bug: a fan-in below 2 never merges')
   }
 
@@ -96,6 +113,35 @@ export class ManifestEntries {
   /** How many runs are on disk now (what a final merge opens, twice: entries and keys). */
   get runCount(): number {
     return this.runs.length
+  }
+
+  /** Every entry added goes to a run, and the runs are handed over (to `adopt` in another thread); this object is then empty. */
+  handOver(): HandedRuns {
+    if (this.pending.length > 0) this.spill()
+    const handed: HandedRuns = {runs: this.runs, count: this.total, signed: this.anySigned, kinds: [...this.kinds].map(([k, v]) => [k, v.count, v.first])}
+    this.runs = []
+    this.total = 0
+    this.anySigned = false
+    this.kinds = new Map()
+    return handed
+  }
+
+  /** Takes over another object's runs (handOver), as if their entries were added here now. */
+  adopt(handed: HandedRuns): void {
+    if (handed.runs.length === 0) return
+    // The entries so far come first in build order: they become a run before the adopted ones.
+    if (this.pending.length > 0) this.spill()
+    this.runs.push(...handed.runs)
+    this.total += handed.count
+    if (handed.signed) this.anySigned = true
+    for (const [k, count, first] of handed.kinds) {
+      const kind = this.kinds.get(k)
+      if (!kind) this.kinds.set(k, {count, first})
+      else {
+        kind.count += count
+        if (first < kind.first) kind.first = first
+      }
+    }
   }
 
   /** Files per kind, in the order the kinds first appear in the manifest (sorted by path). */
@@ -129,15 +175,20 @@ export class ManifestEntries {
   }
 
   private file(run: Run, what: 'entries' | 'keys'): string {
-    return join(this.dir, RUNS_FOLDER, `${run.id}.${what}`)
+    return join(this.dir, RUNS_FOLDER, `${run.name}.${what}`)
+  }
+
+  private nextName(): string {
+    return `${this.prefix}${this.nextId++}`
   }
 
   private spill(): void {
     if (!this.created) {
-      mkdirSync(join(this.dir, RUNS_FOLDER), {mode: 0o700})
+      // Threads of one build share the folder: whichever spills first makes it.
+      mkdirSync(join(this.dir, RUNS_FOLDER), {mode: 0o700, recursive: true})
       this.created = true
     }
-    const run = {id: this.nextId++, level: 0}
+    const run = {name: this.nextName(), level: 0}
     // The keys before the sort by path: equal keys in one run stay in build order.
     const keys = keysOf(this.pending)
     writeLines(this.file(run, 'entries'), this.pending.sort(byPath))
@@ -152,7 +203,7 @@ export class ManifestEntries {
     for (;;) {
       const last = this.runs.slice(-this.fanIn)
       if (last.length < this.fanIn || last.some((r) => r.level !== last[0]!.level)) return
-      const run = {id: this.nextId++, level: last[0]!.level + 1}
+      const run = {name: this.nextName(), level: last[0]!.level + 1}
       writeLines(this.file(run, 'entries'), merge<ManifestEntry>(last.map((r) => parsedLines<ManifestEntry>(this.file(r, 'entries'))), byPath))
       writeLines(this.file(run, 'keys'), merge<Key>(last.map((r) => parsedLines<Key>(this.file(r, 'keys'))), byKey))
       for (const r of last) for (const what of ['entries', 'keys'] as const) unlinkSync(this.file(r, what))

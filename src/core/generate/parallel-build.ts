@@ -21,6 +21,7 @@ import {appleSchemaSource} from '../apple/schemas.js'
 import {assertDistinctOutputs, buildOutputs, caCertificates, manifestEntry, type BuildOptions, type BuiltFile, type OutputFile, type StreamedBuildResult} from './build.js'
 import type {BuildWorkerData} from './build-worker.js'
 import {buildManifest, type ManifestEntry} from './manifest.js'
+import type {HandedRuns, ManifestEntries} from './manifest-runs.js'
 import {shardOfAddress} from './shard.js'
 
 export interface ParallelBuild {
@@ -37,6 +38,11 @@ export interface ParallelBuild {
   stageIn?: string
   /** Flush staged files to disk (build --fsync). */
   fsync?: boolean
+  /**
+   * With `stageIn`: the build's manifest entries (the ones `options.entries` adds to). Each worker
+   * then keeps its entries in runs of its own, and they are adopted here in share order.
+   */
+  entries?: ManifestEntries
   /** The signing identity the workspace loaded: handed to the workers as DER and a KeyObject, never reloaded there. */
   identity?: SigningIdentity
 }
@@ -64,6 +70,7 @@ export function threadsThatPay(users: number, perUser: number, requested: number
 interface WorkerReply {
   files?: Array<(Omit<OutputFile, 'bytes'> & {bytes: Uint8Array}) | ManifestEntry>
   findings?: Finding[]
+  runs?: HandedRuns
   error?: string
 }
 
@@ -75,10 +82,20 @@ interface WorkerReply {
  */
 const WORKER_YOUNG_GENERATION_MB = 16
 
+/**
+ * A worker's old generation, in MB: a limit its live data never nears (its share's positions, 8
+ * bytes a user, and up to RUN_ENTRIES manifest entries), set because V8 lets a heap grow before
+ * a full collection by a factor that follows this limit: about 4× live data under the default of
+ * a few GB, 1.3–1.4× at this one. Without it each worker's heap grew to ~95 MB with ~15 MB live;
+ * with it, ~45 MB (1,000,000 users, two threads, unsigned: peak RSS 413 MB without, 322 with;
+ * 256 gave 316).
+ */
+const WORKER_OLD_GENERATION_MB = 512
+
 /** Runs one worker; entry batches it posts while it builds go to `onEntries` as they come. */
 function runWorker(file: string, data: BuildWorkerData, onEntries: (entries: ManifestEntry[]) => void): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(file, {workerData: data, resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB}})
+    const worker = new Worker(file, {workerData: data, resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB}})
     let reply: WorkerReply | undefined
     worker.on('message', (m: WorkerReply & {entries?: ManifestEntry[]}) => {
       if (m.entries) onEntries(m.entries)
@@ -87,6 +104,13 @@ function runWorker(file: string, data: BuildWorkerData, onEntries: (entries: Man
     worker.once('error', reject)
     worker.once('exit', (code) => (reply ? resolve(reply) : reject(new Error(`build worker exited with status ${code} without a result`))))
   })
+}
+
+/** The items at positions first, first + n, first + 2n, … of `items` (a thread's share of the users). */
+export function everyNth(items: Int32Array, n: number, first: number): Int32Array {
+  const out = new Int32Array(Math.max(0, Math.ceil((items.length - first) / n)))
+  for (let k = 0, j = first; j < items.length; k++, j += n) out[k] = items[j]!
+  return out
 }
 
 const cpuSeconds = (since: NodeJS.CpuUsage): number => {
@@ -98,21 +122,24 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
 export async function buildOutputsParallel(settings: Settings, options: BuildOptions, parallel: ParallelBuild): Promise<StreamedBuildResult> {
   const shard = options.shard
   // This build's users, by position in settings.users (a subset shares the users' bytes: user-list.ts).
-  const mine: number[] = []
-  for (let i = 0; i < settings.users.length; i++) if (!shard || shardOfAddress(settings.users.at(i)!.address, shard.count) === shard.index) mine.push(i)
+  // Typed arrays, not JS arrays: at a million users, this one, `rest` and the shares were 24 MB of this thread's heap.
+  const all = new Int32Array(settings.users.length)
+  let count = 0
+  for (let i = 0; i < settings.users.length; i++) if (!shard || shardOfAddress(settings.users.at(i)!.address, shard.count) === shard.index) all[count++] = i
+  const mine = all.subarray(0, count)
   if (options.users === false || parallel.threads < 2 || mine.length < 2) return buildOutputs(settings, options)
-  const usersAt = (positions: readonly number[]) => subsetOf(settings.users, positions)
+  const usersAt = (positions: ArrayLike<number>) => subsetOf(settings.users, positions)
   // This thread: the per-domain files, and every settings-level finding (it sees all users too).
   const domains = buildOutputs(settings, {...options, users: false})
   if (domains.findings.some((f) => f.severity === 'error')) return domains
   // The certificate payloads once, as plain data (DER and names) a worker receives by structured clone.
   const certificates = caCertificates(options.caFiles ?? [], [], options.extraCertificates)
   // A first few users here, timed: what one user costs decides whether threads pay.
-  const sample = mine.slice(0, parallel.auto ? SAMPLE_USERS : 0)
+  const sample = mine.subarray(0, parallel.auto ? SAMPLE_USERS : 0)
   const started = process.cpuUsage()
   const first = sample.length > 0 ? buildOutputs({...settings, users: usersAt(sample)}, {...options, certificates, scope: 'users', shard: undefined}) : undefined
   const perUser = sample.length > 0 ? cpuSeconds(started) / sample.length : Infinity
-  const rest = mine.slice(sample.length)
+  const rest = mine.subarray(sample.length)
   const threads = parallel.auto ? threadsThatPay(rest.length, perUser, parallel.threads) : Math.min(parallel.threads, rest.length)
   const files: BuiltFile[] = [...domains.files]
   const findings: Finding[] = [...domains.findings]
@@ -136,9 +163,10 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
       merge(r.findings)
     }
   } else {
-    const shares = Array.from({length: threads}, (_, i) => rest.filter((_, j) => j % threads === i))
+    const shares = Array.from({length: threads}, (_, i) => everyNth(rest, threads, i))
+    const runsIn = parallel.stageIn !== undefined ? parallel.entries : undefined
     const replies = await Promise.all(
-      shares.map((users) =>
+      shares.map((users, i) =>
         runWorker(parallel.workerFile, {
           settings: {...settings, users: []},
           users: userListData(usersAt(users)),
@@ -147,6 +175,7 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
           identity: options.signer !== undefined ? parallel.identity : undefined,
           stageIn: parallel.stageIn,
           fsync: parallel.fsync,
+          runs: runsIn && {prefix: `w${i + 1}-`, runEntries: runsIn.runEntries},
         }, (entries) => {
           if (!options.entries) return pushAll(files, entries)
           for (const e of entries) options.entries(e)
@@ -155,6 +184,7 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
     )
     for (const reply of replies) {
       if (reply.error) throw new Error(`build worker: ${reply.error}`)
+      if (reply.runs) runsIn!.adopt(reply.runs)
       for (const f of reply.files ?? []) files.push('bytes' in f ? {...f, bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)} : f)
       merge(reply.findings ?? [])
     }

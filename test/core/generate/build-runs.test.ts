@@ -47,4 +47,18 @@ describe('build with its manifest entries in runs on disk', () => {
     expect(text.written).toEqual(inMemory.written)
     expect(tree(join(base, 'runs'))).toEqual(b)
   })
+
+  it('writes the same on two worker threads keeping runs of their own, and leaves none of them behind', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'mp-build-runs-'))
+    dirs.push(base)
+    const settings = join(process.cwd(), 'examples', 'provider.yaml')
+    const one = await buildSettingsFile(settings, values(join(base, 'one')))
+    // Runs of 3 entries: each worker spills many runs into the staging folder, and this thread adopts them.
+    const two = await buildSettingsFile(settings, values(join(base, 'two'), {runEntries: 3, threads: 2}))
+    const a = tree(join(base, 'one'))
+    expect(a.size).toBeGreaterThan(10)
+    expect(tree(join(base, 'two'))).toEqual(a)
+    expect(two.data.manifest).toEqual(one.data.manifest)
+    expect(two.written).toEqual(one.written)
+  })
 })

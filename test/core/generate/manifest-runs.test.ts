@@ -31,6 +31,13 @@ function entries(n: number, seed = 1): ManifestEntry[] {
   return out
 }
 
+/** Files per kind in the order kinds first appear in the sorted manifest (what byKind() gives). */
+function byKindOf(list: ManifestEntry[]): Array<[string, number]> {
+  const order: string[] = []
+  for (const f of buildManifest(list, 'apple@abc').files) if (!order.includes(f.kind)) order.push(f.kind)
+  return order.map((k) => [k, list.filter((e) => e.kind === k).length])
+}
+
 const errorOf = (f: () => void): string | undefined => {
   try {
     f()
@@ -120,6 +127,46 @@ describe('ManifestEntries', () => {
     const expected = errorOf(() => assertDistinctOutputs(list))
     expect(expected).toContain('(first@example.com and second@example.com)')
     expect(errorOf(() => store.assertDistinct())).toBe(expected)
+  })
+
+  it('adopts the runs other threads hand over, in order after its own entries, as if it had added them all', () => {
+    const all = entries(500, 11)
+    const dir = staging()
+    const main = new ManifestEntries(dir, 16)
+    // Two "workers" writing runs into the same folder under their own names.
+    const workers = [new ManifestEntries(dir, 16, 3, 'w1-'), new ManifestEntries(dir, 16, 3, 'w2-')]
+    for (const e of all.slice(0, 40)) main.add(e)
+    for (const e of all.slice(40, 300)) workers[0]!.add(e)
+    for (const e of all.slice(300)) workers[1]!.add(e)
+    const handed = workers.map((w) => w.handOver())
+    // A handed-over store is empty, and what it hands over survives structured cloning (a worker's message).
+    expect(workers[0]!.count).toBe(0)
+    expect(workers[0]!.runCount).toBe(0)
+    for (const h of handed) main.adopt(structuredClone(h))
+    expect(main.count).toBe(500)
+    expect(main.signed).toBe(true)
+    const whole = buildManifest(all, 'apple@abc')
+    expect([...main.sorted()]).toEqual(whole.files)
+    expect(main.byKind()).toEqual(byKindOf(all))
+    expect([...main.paths()].sort()).toEqual(all.map((e) => e.path).sort())
+    expect(readdirSync(join(dir, RUNS_FOLDER)).some((f) => f.startsWith('w2-'))).toBe(true)
+    expect(errorOf(() => main.assertDistinct())).toBeUndefined()
+  })
+
+  it('reports a clash between threads naming the earlier share as the other', () => {
+    const all = entries(100, 13)
+    const dir = staging()
+    const main = new ManifestEntries(dir, 8)
+    const first = new ManifestEntries(dir, 8, 2, 'w1-')
+    const second = new ManifestEntries(dir, 8, 2, 'w2-')
+    const clash = {...all[80]!, path: all[20]!.path.toUpperCase(), user: 'later@example.com'}
+    for (const e of all.slice(0, 50)) first.add(e)
+    for (const e of [...all.slice(50), clash]) second.add(e)
+    main.adopt(first.handOver())
+    main.adopt(second.handOver())
+    const expected = errorOf(() => assertDistinctOutputs([...all, clash]))
+    expect(expected).toContain(`(${all[20]!.user} and later@example.com)`)
+    expect(errorOf(() => main.assertDistinct())).toBe(expected)
   })
 
   it('writes an empty files list as buildManifest does', () => {

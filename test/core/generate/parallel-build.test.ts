@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {threadsThatPay, WORKER_START_SECONDS} from '../../../src/core/generate/parallel-build.js'
+import {everyNth, threadsThatPay, WORKER_START_SECONDS} from '../../../src/core/generate/parallel-build.js'
 
 describe('threadsThatPay', () => {
   it('uses no threads when the work does not pay for starting them', () => {
@@ -20,5 +20,20 @@ describe('threadsThatPay', () => {
     expect(threadsThatPay(10_000, 0.001, 2, 2, 1)).toBe(2)
     expect(threadsThatPay(10_000, 0.001, 2, 2, 3)).toBe(1)
     expect(threadsThatPay(10_000, 0.001, 8, 8, 4)).toBe(5)
+  })
+})
+
+describe('everyNth', () => {
+  it('deals the positions out to the threads: each exactly once, in order, the shares differing by at most one', () => {
+    for (const [length, n] of [[0, 2], [1, 2], [7, 2], [10, 3], [5, 8]] as const) {
+      const items = Int32Array.from({length}, (_, i) => 100 + 3 * i)
+      const shares = Array.from({length: n}, (_, i) => everyNth(items, n, i))
+      const dealt: number[] = []
+      for (let j = 0; j < length; j++) dealt.push(shares[j % n]![Math.floor(j / n)]!)
+      expect(dealt).toEqual([...items])
+      expect(shares.reduce((sum, s) => sum + s.length, 0)).toBe(length)
+      const sizes = shares.map((s) => s.length)
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1)
+    }
   })
 })
