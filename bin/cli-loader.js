@@ -16,33 +16,33 @@
 // MAILPROFILE_CODE_CACHE_DIR names the only folder used (tests); MAILPROFILE_DEBUG_CODE_CACHE=1
 // says on stderr which cache was used or written.
 //
-// Node's built-in modules come from process.getBuiltinModule rather than `import`: importing a
-// built-in into an ES module makes a module namespace of all its exports, for nothing here.
+// CommonJS (bin/package.json), as bin/run.js is: an ES module entry costs Node its ESM loader at
+// every start (10-20 ms in a 45 ms `node -e 0`). Built-in modules come from
+// process.getBuiltinModule, as when this was an ES module.
 const {Buffer} = process.getBuiltinModule('node:buffer')
 const {createHash, randomBytes} = process.getBuiltinModule('node:crypto')
 const {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync} = process.getBuiltinModule('node:fs')
 const {homedir} = process.getBuiltinModule('node:os')
 const Module = process.getBuiltinModule('node:module')
 const {basename, dirname, join} = process.getBuiltinModule('node:path')
-const {fileURLToPath} = process.getBuiltinModule('node:url')
 const vm = process.getBuiltinModule('node:vm')
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
-export const BUNDLE = join(dist, 'cli.cjs')
+const dist = join(__dirname, '..', 'dist')
+const BUNDLE = join(dist, 'cli.cjs')
 /** The lean bundles (src/lean-cli.ts) by command: each holds that command alone, whose common command lines run without oclif. */
-export const LEAN_BUNDLES = {lint: join(dist, 'lint.cjs'), probe: join(dist, 'probe.cjs'), inspect: join(dist, 'inspect.cjs')}
+const LEAN_BUNDLES = {lint: join(dist, 'lint.cjs'), probe: join(dist, 'probe.cjs'), inspect: join(dist, 'inspect.cjs')}
 /** What the build recorded: {v8, node, bundleSha256, commands}: the V8 its caches are for and the command and topic ids. */
-export const CACHE_META = join(dist, 'cli.cache.json')
+const CACHE_META = join(dist, 'cli.cache.json')
 /** The build's caches and, when the package folder is writable, those made at run time. */
-export const PACKAGE_CACHE_DIR = join(dist, 'code-cache')
+const PACKAGE_CACHE_DIR = join(dist, 'code-cache')
 
 /** SHA-256 (hex) of the bundle's bytes. */
-export function bundleSha256(bytes) {
+function bundleSha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
 /** The cache name of a command: its id when the bundle has such a command or topic, else `cli`. */
-export function cacheCommand(arg) {
+function cacheCommand(arg) {
   if (typeof arg !== 'string' || !/^[a-z][a-z0-9-]*$/.test(arg)) return 'cli'
   try {
     const {commands} = JSON.parse(readFileSync(CACHE_META, 'utf8'))
@@ -53,7 +53,7 @@ export function cacheCommand(arg) {
 }
 
 /** The file name of this V8's cache of the bundle (its bytes) for a command. */
-export function cacheName(bytes, command) {
+function cacheName(bytes, command) {
   return `${process.versions.v8}-${process.arch}-${bundleSha256(bytes)}-${command}.cache`
 }
 
@@ -63,7 +63,7 @@ export function cacheName(bytes, command) {
  * from `cachedData` when given. Returns the module's exports and the compiled script (whose
  * createCachedData() scripts/code-cache.js saves).
  */
-export function compileBundle(cachedData, bytes = readFileSync(BUNDLE), bundle = BUNDLE) {
+function compileBundle(cachedData, bytes = readFileSync(BUNDLE), bundle = BUNDLE) {
   // ASCII only (scripts/bundle.js checks), so Latin-1 reads the same text without decoding UTF-8.
   const source = bytes.toString('latin1')
   const script = new vm.Script(Module.wrap(source), {
@@ -92,7 +92,7 @@ function cacheDirs() {
 }
 
 /** The path of this V8's cache of the current bundle for `command` (default lint), when one exists. */
-export function cacheFile(command = 'lint', bytes = readFileSync(BUNDLE)) {
+function cacheFile(command = 'lint', bytes = readFileSync(BUNDLE)) {
   const name = cacheName(bytes, command)
   for (const dir of cacheDirs()) {
     const file = join(dir, name)
@@ -102,7 +102,7 @@ export function cacheFile(command = 'lint', bytes = readFileSync(BUNDLE)) {
 }
 
 /** Whether a cache for this Node, this bundle and `command` (default lint) exists. */
-export function cacheFits(command = 'lint') {
+function cacheFits(command = 'lint') {
   return cacheFile(command) !== undefined
 }
 
@@ -113,7 +113,7 @@ export function cacheFits(command = 'lint') {
  * src/core/util/write-file.ts's temporaries. The build's caches (scripts/code-cache.js) use it too,
  * with mode 0644 so that every user of an installed package can read them.
  */
-export function writeAtomic(file, data, mode = 0o600) {
+function writeAtomic(file, data, mode = 0o600) {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   const fd = openSync(tmp, 'wx', mode)
@@ -131,7 +131,7 @@ export function writeAtomic(file, data, mode = 0o600) {
 }
 
 /** Saves this V8's cache of `script` as `name` in the first folder that takes it; never throws. */
-export function saveCache(script, name, dirs = cacheDirs()) {
+function saveCache(script, name, dirs = cacheDirs()) {
   let data
   try {
     data = script.createCachedData()
@@ -157,7 +157,7 @@ export function saveCache(script, name, dirs = cacheDirs()) {
  * The bundle's exports, compiled from this V8's cache of it for `command` when one fits, else
  * compiled and that cache saved at exit.
  */
-export function loadBundle(bundle, command) {
+function loadBundle(bundle, command) {
   const bytes = readFileSync(bundle)
   const name = cacheName(bytes, command)
   for (const dir of cacheDirs()) {
@@ -184,16 +184,18 @@ export function loadBundle(bundle, command) {
 }
 
 /** The CLI bundle's exports ({execute, COMMANDS}), with the code cache of `command` (the first argument of the command line). */
-export function loadCli(command) {
+function loadCli(command) {
   return loadBundle(BUNDLE, cacheCommand(command))
 }
 
 /** Whether `command` has a lean bundle. */
-export function hasLean(command) {
+function hasLean(command) {
   return typeof command === 'string' && Object.hasOwn(LEAN_BUNDLES, command)
 }
 
 /** A lean bundle's exports ({run(args) → whether it ran}), with its own code cache (named after the command). */
-export function loadLean(command) {
+function loadLean(command) {
   return loadBundle(LEAN_BUNDLES[command], command)
 }
+
+module.exports = {BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}

@@ -8,10 +8,12 @@
 // files are those whose path matches --settings (default: the hook's own settings pattern).
 // Everything else is `mailprofile lint`, in this process: from the lean lint bundle when it takes
 // the command line, else the full CLI (as bin/run.js does; bin/cli-loader.js).
-import {spawnSync} from 'node:child_process'
-import {existsSync, statSync} from 'node:fs'
+// CommonJS (bin/package.json), as bin/run.js is.
+const {spawnSync} = require('node:child_process')
+const {existsSync, statSync} = require('node:fs')
+const {join} = require('node:path')
 
-import {loadCli, loadLean} from './cli-loader.js'
+const {loadCli, loadLean} = require('./cli-loader.js')
 
 /** The hook's default settings pattern (keep in step with .pre-commit-hooks.yaml and the README). */
 const SETTINGS = /(^|\/)(mailprofile|mail-settings)[^/]*\.(ya?ml|json)$/
@@ -63,6 +65,8 @@ const {flags, files, settings} = parseArgs(process.argv.slice(2))
 const lint = filesToLint(files, settings)
 if (lint.length > 0) {
   const args = [...flags, ...lint]
-  const lean = process.env.MAILPROFILE_FULL_CLI !== '1' && (await loadLean('lint').run(args))
-  if (!lean) await loadCli('lint').execute({dir: import.meta.url, args: ['lint', ...args]})
+  ;(async () => {
+    const lean = process.env.MAILPROFILE_FULL_CLI !== '1' && (await loadLean('lint').run(args))
+    if (!lean) await loadCli('lint').execute({dir: join(__dirname, '..'), args: ['lint', ...args]})
+  })()
 }

@@ -41,7 +41,7 @@ const {exports, script} = compileBundle(undefined, bytes, bundle)
 const [, ...args] = WARM_UP[command]()
 if (lean) {
   if (args.length > 0 && !(await exports.run(args))) throw new Error(`scripts/code-cache.js: the lean ${id} bundle declined its warm-up command line`)
-} else await exports.execute({dir: join(root, 'bin', 'run.js'), args: WARM_UP[command]()})
+} else await exports.execute({dir: root, args: WARM_UP[command]()})
 if (process.exitCode) throw new Error(`scripts/code-cache.js: ${command} warm-up failed (exit ${process.exitCode}); not writing a code cache`)
 mkdirSync(PACKAGE_CACHE_DIR, {recursive: true})
 writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bytes, id)), script.createCachedData(), 0o644)

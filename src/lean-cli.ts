@@ -4,6 +4,7 @@
 // same core call the oclif command makes, and the same exit path (emitReport, reportOfError: the
 // base class's). bin/run.js runs the full CLI whenever `runLean` returns false, so help, usage
 // errors and anything unusual behave exactly as there.
+import {fdStream} from './commands/fd-streams.js'
 import {emitReport, formatOf, reportOfError} from './commands/output.js'
 import type {Report} from './render/report.js'
 import {toolVersion} from './core/version.js'
@@ -34,6 +35,7 @@ export async function runLean<L extends {flags: {json?: boolean; format?: string
   } catch (error) {
     report = reportOfError(error instanceof Error ? error : new Error(String(error)), command.id, command.emptyData())
   }
-  emitReport(report, formatOf(line.flags), toolVersion())
+  // Straight to descriptors 1 and 2: nothing has written to them yet, and Node's streams cost start-up (fd-streams.ts).
+  emitReport(report, formatOf(line.flags), toolVersion(), {stdout: fdStream(1), stderr: fdStream(2)})
   return true
 }

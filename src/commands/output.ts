@@ -11,6 +11,7 @@ import {renderGithub} from '../render/github.js'
 import {renderJson} from '../render/json.js'
 import type {Report} from '../render/report.js'
 import {COLOR, PLAIN, useColor} from '../render/style.js'
+import type {OutputStream} from './fd-streams.js'
 import {renderInputProblem, renderText} from '../render/text.js'
 
 export type OutputFormat = 'text' | 'json' | 'github'
@@ -77,10 +78,13 @@ export function reportOfError(error: Error, command: string, data: Record<string
   return report
 }
 
-/** Writes the report in `format` and sets process.exitCode; returns the exit status. */
-export function emitReport(report: Report, format: OutputFormat, version: string): number {
+/**
+ * Writes the report in `format` to `streams` (process.stdout and process.stderr unless given:
+ * the lean path's are fd-streams.ts's) and sets process.exitCode; returns the exit status.
+ */
+export function emitReport(report: Report, format: OutputFormat, version: string, streams: {stdout: OutputStream; stderr: OutputStream} = process): number {
   const exitCode = exitStatus(report)
-  const stderr = (s: string) => process.stderr.write(s)
+  const stderr = (s: string) => streams.stderr.write(s)
   for (const p of report.inputErrors) stderr(renderInputProblem(p) + '\n')
   for (const n of report.notices ?? []) stderr(`${n}\n`)
   if (report.internalError) {
@@ -88,14 +92,14 @@ export function emitReport(report: Report, format: OutputFormat, version: string
     stderr('This is a bug in mailprofile, not a problem with your input; please report it with the command you ran (MAILPROFILE_DEBUG=1 shows where it happened).\n')
   }
   // With a payload (build --out -), stdout is the profile's and the report goes to stderr.
-  const reportStream = report.payload ? process.stderr : process.stdout
+  const reportStream = report.payload ? streams.stderr : streams.stdout
   let out: string
   if (format === 'json') out = renderJson(report, {version, exitCode})
   else if (report.internalError || report.aborted) out = '' // no summary line that could read as a verdict
   else if (format === 'github') out = renderGithub(report)
   else out = renderText(report, useColor(reportStream) ? COLOR : PLAIN)
   reportStream.write(out)
-  if (report.payload) process.stdout.write(report.payload)
+  if (report.payload) streams.stdout.write(report.payload)
   process.exitCode = exitCode
   return exitCode
 }

@@ -3,9 +3,10 @@
 // command line here runs through bin/run.js as is and with MAILPROFILE_FULL_CLI=1 (the full CLI
 // always), and stdout, stderr and the exit status must be identical. The lean bundle's code cache
 // (named after its SHA-256) says which path ran.
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
+import {once} from 'node:events'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -118,5 +119,62 @@ describe("the lean path's reading of lint's command line", () => {
     for (const args of [[], ['--json'], ['-h', 'a.yaml'], ['--help'], ['a.yaml', '--'], ['--', 'a.yaml'], ['-'], [''], ['--json=true', 'a.yaml'], ['--warn-days', 'a.yaml'], ['--warn-days'], ['--warn-days', '1e3', 'a.yaml'], ['--warn-days', '-1', 'a.yaml'], ['--max-users-file-size=0', 'a.yaml'], ['--format', 'yaml', 'a.yaml'], ['--format=', 'a.yaml'], ['--json', '--json', 'a.yaml'], ['--toString', 'a.yaml'], ['--str', 'a.yaml']]) {
       expect(lintCommandLine(args), JSON.stringify(args)).toBeUndefined()
     }
+  })
+})
+
+describe("the lean path's start-up and output", () => {
+  it("loads neither Node's ESM loader nor node:net (with its socket and stream modules) for a lint of host names", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-modules-'))
+    try {
+      const preload = join(dir, 'modules.cjs')
+      const list = join(dir, 'modules.txt')
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`)
+      const r = spawnSync(process.execPath, ['-r', preload, RUN, 'lint', ...EXAMPLES], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir}})
+      expect(r.status, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/0 errors/)
+      const loaded = readFileSync(list, 'utf8').split('\n')
+      // The list is real: the bundle's own modules and crypto are in it.
+      expect(loaded).toContain('NativeModule vm')
+      expect(loaded).toContain('NativeModule crypto')
+      expect(loaded).not.toContain('NativeModule net')
+      // An ES module entry makes Node load its module jobs, resolver and translators.
+      expect(loaded).not.toContain('NativeModule internal/modules/esm/module_job')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('writes a report larger than a pipe holds whole, to a reader that takes its time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-pipe-'))
+    try {
+      // 3,000 users outside the settings' domain: one finding each, about 1 MB of JSON.
+      writeFileSync(join(dir, 'users.csv'), ['address', ...Array.from({length: 3000}, (_, i) => `user${i}@elsewhere.example`)].join('\n') + '\n')
+      writeFileSync(join(dir, 'settings.yaml'), readFileSync(join(ROOT, 'examples', 'single-domain.yaml'), 'utf8').replace(/^users:[\s\S]*?(?=^\S|(?![\s\S]))/m, '') + 'usersFile: users.csv\n')
+      const child = spawn(process.execPath, [RUN, 'lint', '--json', join(dir, 'settings.yaml')], {cwd: ROOT, env: {...process.env, MAILPROFILE_CODE_CACHE_DIR: cacheDir}})
+      // Read nothing for a while: the child's writes fill the pipe and must wait, not fail.
+      child.stdout.pause()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const chunks: Buffer[] = []
+      child.stdout.on('data', (c: Buffer) => chunks.push(c))
+      child.stdout.resume()
+      const [code] = (await once(child, 'close')) as [number]
+      const text = Buffer.concat(chunks).toString('utf8')
+      expect(text.length).toBeGreaterThan(256 * 1024)
+      const report = JSON.parse(text) as {findings: Array<{code: string}>}
+      expect(report.findings.filter((f) => f.code === 'user-domain-unknown')).toHaveLength(3000)
+      expect(code).toBe(1)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('ends quietly, with the status of the report, when the reader goes away (`… | head -1`)', async () => {
+    const child = spawn(process.execPath, [RUN, 'lint', '--json', ...EXAMPLES], {cwd: ROOT, env: {...process.env, MAILPROFILE_CODE_CACHE_DIR: cacheDir}})
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
+    const [code] = (await once(child, 'close')) as [number]
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
   })
 })

@@ -354,7 +354,7 @@ describe('lint start-up path (dist/)', () => {
     try {
       mkdirSync(join(copy, 'bin'))
       mkdirSync(join(copy, 'dist'))
-      writeFileSync(join(copy, 'bin', 'cli-loader.js'), readFileSync(join(ROOT, 'bin', 'cli-loader.js')))
+      for (const f of ['cli-loader.js', 'package.json']) writeFileSync(join(copy, 'bin', f), readFileSync(join(ROOT, 'bin', f)))
       for (const f of ['cli.cjs', 'cli.cache.json']) writeFileSync(join(copy, 'dist', f), readFileSync(join(ROOT, 'dist', f)))
       cpSync(join(ROOT, 'dist', 'code-cache'), join(copy, 'dist', 'code-cache'), {recursive: true})
       writeFileSync(join(copy, 'package.json'), '{"type": "module"}')

@@ -4,7 +4,6 @@
  * A-label (punycode) form (node:url `domainToASCII`). Comparison keys, SNI names, identifiers,
  * zone-file names and certificate matching all start here.
  */
-import {isIP, isIPv4} from 'node:net'
 import {domainToASCII, domainToUnicode} from 'node:url'
 
 import type {Protocol, Security} from './protocol.js'
@@ -21,12 +20,16 @@ export function bareHost(host: string): string {
  * node:net's `isIP` (4, 6 or 0), asked only of strings that can be an IP literal: every IPv6
  * literal holds a ':' and an IPv4 literal only digits and dots. The first `isIPv6` call in a
  * process compiles a large regular expression (10–25 ms, a tenth of lint's start-up), which a
- * plain host name never needs.
+ * plain host name never needs. node:net itself is loaded on that first call too: it loads the
+ * socket and stream modules with it (about 8 ms of a start-up), and a lint of host names never
+ * needs them.
  */
 export function ipLiteralVersion(text: string): 0 | 4 | 6 {
-  if (text.includes(':')) return isIP(text) as 0 | 4 | 6
-  return /^[\d.]+$/.test(text) && isIPv4(text) ? 4 : 0
+  if (text.includes(':')) return net().isIP(text) as 0 | 4 | 6
+  return /^[\d.]+$/.test(text) && net().isIPv4(text) ? 4 : 0
 }
+
+const net = (): typeof import('node:net') => process.getBuiltinModule('node:net')
 
 /** 4 or 6 for an IP literal (IPv6 possibly in brackets), 0 for anything else. */
 export function ipVersion(host: string): 0 | 4 | 6 {

@@ -5,9 +5,9 @@
  * per certificate (remembered per ParsedCertificate). Cross-checked in the tests against
  * `openssl verify` on generated chains.
  */
-import {BlockList, isIP} from 'node:net'
 
 import {type Asn1Node, readInside} from '../asn1/reader.js'
+import {ipLiteralVersion} from '../mail/host.js'
 import type {ParsedCertificate} from './certificate.js'
 import {certificateExtensions} from './fields.js'
 
@@ -125,12 +125,13 @@ export function dnsWithinSubtree(name: string, base: string): boolean {
 
 /** Whether an IP address (text, either family) lies in an iPAddress subtree, by the platform's BlockList. */
 export function ipWithinSubtree(ip: string, subtree: {address: number[]; mask: number[]}): boolean {
-  const family = isIP(ip)
+  const family = ipLiteralVersion(ip)
   const v4 = subtree.address.length === 4
   if (family !== (v4 ? 4 : 6)) return false
   const prefix = subtree.mask.reduce((n, byte) => n + (byte.toString(2).match(/1/g)?.length ?? 0), 0)
   const address = v4 ? subtree.address.join('.') : Array.from({length: 8}, (_, i) => ((subtree.address[2 * i]! << 8) | subtree.address[2 * i + 1]!).toString(16)).join(':')
-  const list = new BlockList()
+  // node:net only here, when a constraint is judged (host.ts: it costs start-up).
+  const list = new (process.getBuiltinModule('node:net').BlockList)()
   list.addSubnet(address, prefix, v4 ? 'ipv4' : 'ipv6')
   return list.check(ip, v4 ? 'ipv4' : 'ipv6')
 }

@@ -8,10 +8,10 @@
  * (name-constraints-violation). Only dNSName and iPAddress constraints are judged: they are the
  * forms a mail server's names take; directoryName and other forms are not evaluated.
  */
-import {isIP} from 'node:net'
 
 import {finding} from '../../codes.js'
 import type {Finding} from '../../findings.js'
+import {ipLiteralVersion} from '../../mail/host.js'
 import {appleAlert} from '../alerts.js'
 import type {ParsedCertificate} from '../certificate.js'
 import {type ChainContext, bothAlerts, label, storeAnchor} from '../chain-context.js'
@@ -66,7 +66,7 @@ function namesBelow(ctx: ChainContext): {dns: string[]; ip: string[]} {
   const host = normalizeHostName(ctx.host)
   const dns = new Set<string>()
   const ip = new Set<string>()
-  if (isIP(host)) ip.add(host)
+  if (ipLiteralVersion(host)) ip.add(host)
   else dns.add(host)
   for (const n of ctx.leaf.info.dnsNames) dns.add(n.toLowerCase())
   for (const a of ctx.leaf.info.ipAddresses) ip.add(a)
