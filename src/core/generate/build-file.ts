@@ -115,7 +115,7 @@ export async function buildFromSettingsFile(file: string, options: BuildFileOpti
   const entries = staging === undefined ? undefined : new (await import('./manifest-runs.js')).ManifestEntries(staging, options.runEntries)
   const buildOptions: BuildOptions = {only: options.only, users: options.users, signer, extraCertificates, caFiles: workspace.caFiles, shard: options.shard, sink, entries: entries && ((e) => entries.add(e))}
   const result = options.parallel
-    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, {...options.parallel, identity, stageIn: staging, fsync, entries})
+    ? await (await import('./parallel-build.js')).buildOutputsParallel(loaded.settings, buildOptions, {...options.parallel, identity, stage: staging !== undefined && entries ? {dir: staging, entries} : undefined, fsync})
     : buildOutputs(loaded.settings, buildOptions)
   if (entries && !result.findings.some((f) => f.severity === 'error')) entries.assertDistinct()
   return {...result, findings: [...findings, ...result.findings], settings: loaded.settings, check, entries}

@@ -1,7 +1,8 @@
 /**
  * Worker thread entry for a parallel `build` (parallel-build.ts): builds and signs the per-user
  * outputs of one share of the users, writes them into the build's staging folder one by one, and
- * posts back their manifest entries (or, without a staging folder, the files). It gets everything it needs from the main
+ * keeps their manifest entries in runs of its own there, handed back at the end (or, without a
+ * staging folder, posts back the files). It gets everything it needs from the main
  * thread (settings, CA certificates as DER, the signing identity as DER and a KeyObject): it reads
  * no file, re-checks no setting and builds no domain file. Bundled on its own as dist/build-worker.cjs.
  */
@@ -26,18 +27,14 @@ export interface BuildWorkerData {
   certificates: CaCertificate[]
   /** Sign with this identity (the main thread loaded it); unsigned when absent. */
   identity?: SigningIdentity
-  /** Write the files into this staging folder (write.ts stageFile) as they are built, and post only their manifest entries. */
-  stageIn?: string
-  fsync?: boolean
   /**
-   * With `stageIn`: keep the entries in runs of this thread's own in the staging folder
-   * (manifest-runs.ts), named from `prefix`, and hand them over at the end instead of posting entries.
+   * Write the files into the staging folder `dir` (write.ts stageFile) as they are built, and keep
+   * their manifest entries in runs of this thread's own there (manifest-runs.ts, names from
+   * `prefix`), handed over at the end.
    */
-  runs?: {prefix: string; runEntries: number}
+  stage?: {dir: string; prefix: string; runEntries: number}
+  fsync?: boolean
 }
-
-/** Manifest entries per message to the main thread. */
-const ENTRIES_PER_MESSAGE = 1024
 
 /** Structured cloning turns Buffers into Uint8Arrays; certificates are compared and hashed as Buffers. */
 const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
@@ -47,24 +44,12 @@ function main(data: BuildWorkerData): void {
   const signing = id ? profileSigner({...id, certificate: buffer(id.certificate), chain: id.chain.map(buffer)}) : undefined
   const signer = signing ? {sign: signing.sign, info: signing.info} : undefined
   const certificates = data.certificates.map((c) => ({...c, der: buffer(c.der)}))
-  const stageIn = data.stageIn
-  // One user at a time: each file goes to the staging folder as soon as it is built; only its entry stays.
-  const sink = stageIn ? (path: string, bytes: Buffer) => stageFile(stageIn, path, bytes, {fsync: data.fsync}) : undefined
-  // Entries of staged files go to runs of this thread's own, or else to the main thread in batches: this thread keeps none of its share.
-  const runs = stageIn && data.runs ? new ManifestEntries(stageIn, data.runs.runEntries, FAN_IN, data.runs.prefix) : undefined
-  let batch: ManifestEntry[] = []
-  const entries = runs
-    ? (entry: ManifestEntry) => runs.add(entry)
-    : sink
-    ? (entry: ManifestEntry) => {
-        batch.push(entry)
-        if (batch.length < ENTRIES_PER_MESSAGE) return
-        parentPort!.postMessage({entries: batch})
-        batch = []
-      }
-    : undefined
+  const stage = data.stage
+  // One user at a time: each file goes to the staging folder as soon as it is built, and its entry to a run there.
+  const sink = stage ? (path: string, bytes: Buffer) => stageFile(stage.dir, path, bytes, {fsync: data.fsync}) : undefined
+  const runs = stage ? new ManifestEntries(stage.dir, stage.runEntries, FAN_IN, stage.prefix) : undefined
+  const entries = runs ? (entry: ManifestEntry) => runs.add(entry) : undefined
   const result = buildOutputs({...data.settings, users: Users.from(data.users)}, {only: data.only, users: true, signer, certificates, scope: 'users', sink, entries})
-  if (batch.length > 0) parentPort!.postMessage({entries: batch})
   parentPort!.postMessage({files: result.files.filter((f) => f.user !== null), findings: result.findings, runs: runs?.handOver()})
 }
 

@@ -1,9 +1,10 @@
 /**
  * `build` across worker threads: the per-user profiles (generation and, above all, the RSA or
  * ECDSA signature, ~1 ms each) are split between threads, each building, signing and (with
- * `stageIn`) writing its share one user at a time into the build's staging folder
- * (build-worker.ts); this thread builds the per-domain files and merges the manifest entries,
- * identical to what buildOutputs gives on one thread (same files, bytes and manifest).
+ * `stage`) writing its share one user at a time into the build's staging folder, its manifest
+ * entries in runs of its own there (build-worker.ts); this thread builds the per-domain files and
+ * adopts the workers' runs, identical to what buildOutputs gives on one thread (same files, bytes
+ * and manifest).
  *
  * Threads pay only when the work outweighs starting them: this thread first builds a few users
  * itself and times them (CPU time per user), and unless --threads was given, uses
@@ -32,17 +33,13 @@ export interface ParallelBuild {
   /** The worker entry file (dist/build-worker.cjs). */
   workerFile: string
   /**
-   * The build's staging folder (write.ts), when the result will be written: workers write their
-   * files there as they go and hand back only manifest entries.
+   * The build's staging folder (write.ts) and its manifest entries (the object `options.entries`
+   * adds to), when the result will be written: workers write their files there as they go and keep
+   * their entries in runs of their own there, which are adopted into `entries` in share order.
    */
-  stageIn?: string
+  stage?: {dir: string; entries: ManifestEntries}
   /** Flush staged files to disk (build --fsync). */
   fsync?: boolean
-  /**
-   * With `stageIn`: the build's manifest entries (the ones `options.entries` adds to). Each worker
-   * then keeps its entries in runs of its own, and they are adopted here in share order.
-   */
-  entries?: ManifestEntries
   /** The signing identity the workspace loaded: handed to the workers as DER and a KeyObject, never reloaded there. */
   identity?: SigningIdentity
 }
@@ -92,15 +89,12 @@ const WORKER_YOUNG_GENERATION_MB = 16
  */
 const WORKER_OLD_GENERATION_MB = 512
 
-/** Runs one worker; entry batches it posts while it builds go to `onEntries` as they come. */
-function runWorker(file: string, data: BuildWorkerData, onEntries: (entries: ManifestEntry[]) => void): Promise<WorkerReply> {
+/** Runs one worker to its reply. */
+function runWorker(file: string, data: BuildWorkerData): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(file, {workerData: data, resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB}})
     let reply: WorkerReply | undefined
-    worker.on('message', (m: WorkerReply & {entries?: ManifestEntry[]}) => {
-      if (m.entries) onEntries(m.entries)
-      else reply = m
-    })
+    worker.once('message', (m: WorkerReply) => (reply = m))
     worker.once('error', reject)
     worker.once('exit', (code) => (reply ? resolve(reply) : reject(new Error(`build worker exited with status ${code} without a result`))))
   })
@@ -164,7 +158,7 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
     }
   } else {
     const shares = Array.from({length: threads}, (_, i) => everyNth(rest, threads, i))
-    const runsIn = parallel.stageIn !== undefined ? parallel.entries : undefined
+    const stage = parallel.stage
     const replies = await Promise.all(
       shares.map((users, i) =>
         runWorker(parallel.workerFile, {
@@ -173,18 +167,14 @@ export async function buildOutputsParallel(settings: Settings, options: BuildOpt
           only: options.only,
           certificates,
           identity: options.signer !== undefined ? parallel.identity : undefined,
-          stageIn: parallel.stageIn,
+          stage: stage && {dir: stage.dir, prefix: `w${i + 1}-`, runEntries: stage.entries.runEntries},
           fsync: parallel.fsync,
-          runs: runsIn && {prefix: `w${i + 1}-`, runEntries: runsIn.runEntries},
-        }, (entries) => {
-          if (!options.entries) return pushAll(files, entries)
-          for (const e of entries) options.entries(e)
         }),
       ),
     )
     for (const reply of replies) {
       if (reply.error) throw new Error(`build worker: ${reply.error}`)
-      if (reply.runs) runsIn!.adopt(reply.runs)
+      if (stage && reply.runs) stage.entries.adopt(reply.runs)
       for (const f of reply.files ?? []) files.push('bytes' in f ? {...f, bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)} : f)
       merge(reply.findings ?? [])
     }
