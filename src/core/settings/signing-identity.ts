@@ -72,8 +72,9 @@ export function passphraseVariable(name: string, env: Readonly<Record<string, st
   return env[name] !== undefined || CONVENTIONAL_VARIABLE.test(name) ? name : 'the variable signing.passphraseEnv names (its value is not repeated here, in case it is the passphrase itself)'
 }
 
-function spki(key: KeyObject): Buffer {
-  return key.export({type: 'spki', format: 'der'})
+/** True when the public key is the private key's: KeyObject.equals compares the key material, without encoding either. */
+function isKeyOf(publicKey: KeyObject, privateKey: KeyObject): boolean {
+  return createPublicKey(privateKey).equals(publicKey)
 }
 
 class Loader {
@@ -258,8 +259,8 @@ class Loader {
       return none
     }
     // The leaf is the certificate whose public key is the key's; the others form the chain.
-    const publicDer = spki(createPublicKey(key))
-    const leafIndex = certs.findIndex((c) => spki(c.x509.publicKey).equals(publicDer))
+    const publicKey = createPublicKey(key)
+    const leafIndex = certs.findIndex((c) => c.x509.publicKey.equals(publicKey))
     const [leaf] = certs.splice(Math.max(0, leafIndex), 1)
     if (leafIndex === -1) {
       this.findings.push(settingsFinding('signing-key-mismatch', {message: `The PKCS#12 file "${shown}" holds a private key that belongs to none of its certificates: signatures made with it would not verify, and devices would show the profile as "Not Verified" or refuse it.`, source}))
@@ -270,7 +271,7 @@ class Loader {
 
   /** The identity, when certificate and key belong together and the key can sign profiles. */
   identity(leaf: ParsedCertificate, chain: ParsedCertificate[], key: KeyObject, keySource: SourceLocation): SigningIdentity | undefined {
-    if (!spki(createPublicKey(key)).equals(spki(leaf.x509.publicKey))) {
+    if (!isKeyOf(leaf.x509.publicKey, key)) {
       this.findings.push(
         settingsFinding('signing-key-mismatch', {
           message: `The signing key does not belong to the certificate ("${leaf.info.commonName ?? leaf.info.subject}"): signatures made with it would not verify, and devices would show the profile as "Not Verified" or refuse it.`,
