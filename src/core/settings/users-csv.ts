@@ -6,6 +6,7 @@ import {suggest} from '../suggest.js'
 import {settingsFinding} from './codes.js'
 import {PackedUsersBuilder, Users, type UserList} from './user-list.js'
 import {isSecretKey, passwordFinding} from './rules/secrets.js'
+import {readPlainCsv} from './plain-csv.js'
 
 const COLUMNS = ['address', 'name', 'login'] as const
 type Column = (typeof COLUMNS)[number]
@@ -130,6 +131,26 @@ function lineCount(bytes: Uint8Array): number {
   return n
 }
 
+/** Reads the records with csv-parse, the reader of record; a syntax error is an InputError at its line. */
+function readWithCsvParse(bytes: Uint8Array, delimiter: string, file: string, onRecord: (record: string[], line: number) => void): void {
+  try {
+    parse(bytes, {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      delimiter,
+      on_record: (record: string[], info: {lines: number}) => {
+        onRecord(record, info.lines)
+        return null
+      },
+    })
+  } catch (error) {
+    const e = error as {code?: string; lines?: number}
+    throw new InputError(`CSV syntax error: ${csvErrorKind(e.code)}`, {file, line: e.lines})
+  }
+}
+
 /**
  * Reads users from CSV text (or its UTF-8 bytes): a header row naming `address` (required), `name`
  * and `login` (optional, any order), separated by commas, semicolons or tabs (detected from the
@@ -145,34 +166,23 @@ export function parseUsersCsv(input: string | Uint8Array, file: string): {users:
   let header: HeaderRead | undefined
   let cells: string[] | undefined
   let line = 0
-  try {
-    parse(bytes, {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-      delimiter,
-      on_record: (record: string[], info: {lines: number}) => {
-        if (cells === undefined) {
-          cells = record
-          line = info.lines
-          return null
-        }
-        header ??= readHeader(cells, {file, line, headerIndex, headerLine, delimiter})
-        const at = header.addressColumn
-        if (at === undefined) return null
-        const get = (i: number | undefined): string | undefined => {
-          const v = i === undefined ? undefined : record[i]
-          return v === undefined || v === '' ? undefined : v
-        }
-        builder.add(record[at] ?? '', get(header.nameColumn), get(header.loginColumn), info.lines)
-        return null
-      },
-    })
-  } catch (error) {
-    const e = error as {code?: string; lines?: number}
-    throw new InputError(`CSV syntax error: ${csvErrorKind(e.code)}`, {file, line: e.lines})
+  const onRecord = (record: string[], lines: number): void => {
+    if (cells === undefined) {
+      cells = record
+      line = lines
+      return
+    }
+    header ??= readHeader(cells, {file, line, headerIndex, headerLine, delimiter})
+    const at = header.addressColumn
+    if (at === undefined) return
+    const get = (i: number | undefined): string | undefined => {
+      const v = i === undefined ? undefined : record[i]
+      return v === undefined || v === '' ? undefined : v
+    }
+    builder.add(record[at] ?? '', get(header.nameColumn), get(header.loginColumn), lines)
   }
+  // The common plain file is read by plain-csv.ts; anything else, and every syntax error, by csv-parse.
+  if (!readPlainCsv(bytes, delimiter, onRecord)) readWithCsvParse(bytes, delimiter, file, onRecord)
   if (!cells) throw new InputError('users CSV is empty: expected a header row `address,name,login`', {file, line: 1, column: 1})
   header ??= readHeader(cells, {file, line, headerIndex, headerLine, delimiter})
   return {users: new Users({inline: [], packed: builder.finish()}), findings: header.findings}
