@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {parseSource} from '../../../../src/core/settings/document.js'
@@ -10,6 +11,22 @@ describe('isSecretKey', () => {
 
   it.each(['passphraseEnv', 'PASSWORD_ENV', 'passport', 'bypass', 'compass', 'host', 'port', 'username', 'login', 'authentication', 'pins', 'key', 'certificate'])('%s is not', (key) => {
     expect(isSecretKey(key)).toBe(false)
+  })
+})
+
+describe('isSecretKey against its regular expressions alone', () => {
+  // The quick test for the parts of secret words must never let a key past that the expressions match.
+  const SECRET_WORD = /(?:^|[^a-z])(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key[-_]?(?:pem|data))(?:$|[^a-z])/i
+  const byExpressions = (key: string) => !/env$/i.test(key) && SECRET_WORD.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2'))
+  it('gives the same answer for keys made of secret words, their neighbours and separators', () => {
+    const part = fc.constantFrom('pass', 'Pass', 'PASS', 'word', 'Word', 'wd', 'phrase', 'pwd', 'Secret', 'token', 'TOKEN', 'api', 'Api', 'key', 'Key', 'KEY', 'private', 'Private', 'pem', 'data', 'env', 'Env', 'smtp', 'user', 'x', '_', '-', '2', '.', ' ')
+    fc.assert(
+      fc.property(fc.array(part, {maxLength: 6}), (parts) => {
+        const key = parts.join('')
+        expect(isSecretKey(key), key).toBe(byExpressions(key))
+      }),
+      {numRuns: 20_000},
+    )
   })
 })
 
