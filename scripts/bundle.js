@@ -107,7 +107,8 @@ const commonJs = {
   ...common,
   format: 'cjs',
   // src/core/paths.ts finds the package folder from import.meta.url: here, the bundle's own path.
-  define: {'import.meta.url': '__mailprofileBundleUrl'},
+  // The version, so that the report's `version` costs no search for package.json at start (src/core/version.ts).
+  define: {'import.meta.url': '__mailprofileBundleUrl', __MAILPROFILE_VERSION__: JSON.stringify(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version)},
   banner: {js: 'var __mailprofileBundleUrl = require("node:url").pathToFileURL(__filename).href;'},
 }
 await build({...commonJs, entryPoints: {cli: 'src/cli.ts'}, outfile: 'dist/cli.cjs'})

@@ -92,6 +92,13 @@ describe('lint through bin/run.js: lean path and full CLI give the same bytes', 
     expect(leanRan(PRE_COMMIT, args)).toBe(true)
   })
 
+  it("reports the package's version, which the build writes into the bundle", () => {
+    expect(leanRan(RUN, ['lint', '--json', EXAMPLES[0]!])).toBe(true)
+    const r = run(RUN, ['lint', '--json', EXAMPLES[0]!])
+    expect(JSON.parse(r.stdout).version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
+    expect(readFileSync(join(ROOT, 'dist', 'lint.cjs'), 'latin1')).not.toContain('__MAILPROFILE_VERSION__')
+  })
+
   it('leaves runs with oclif debug output asked for to the full CLI', () => {
     expect(leanRan(RUN, ['lint', 'examples/single-domain.yaml'])).toBe(true)
     expect(leanRan(RUN, ['lint', 'examples/single-domain.yaml'], {DEBUG: 'nothing-here'})).toBe(false)
