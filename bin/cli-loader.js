@@ -36,27 +36,9 @@ const CACHE_META = join(dist, 'cli.cache.json')
 /** The build's caches and, when the package folder is writable, those made at run time. */
 const PACKAGE_CACHE_DIR = join(dist, 'code-cache')
 
-const sha256Hex = (bytes) => createHash('sha256').update(bytes).digest('hex')
-
-/**
- * The line scripts/bundle.js ends each bundle with: the SHA-256 of every byte before it. Reading it
- * costs nothing (the bytes are read anyway) where hashing the ~1 MB bundle costs 1-2 ms of every start.
- */
-const TRAILER = /\n\/\/# mailprofile-bundle-sha256=([0-9a-f]{64})\n$/
-const TRAILER_LENGTH = '\n//# mailprofile-bundle-sha256=\n'.length + 64
-
-/** The bundle's bytes with the trailer that names them. */
-function withSha256Trailer(bytes) {
-  return Buffer.concat([bytes, Buffer.from(`\n//# mailprofile-bundle-sha256=${sha256Hex(bytes)}\n`, 'latin1')])
-}
-
-/**
- * SHA-256 (hex) of the bundle: the build's trailer when the bundle ends with one, else computed.
- * (A bundle edited by hand after the build keeps its old trailer; rebuild instead, `npm run build`.)
- */
+/** SHA-256 (hex) of the bundle's bytes. */
 function bundleSha256(bytes) {
-  const trailer = TRAILER.exec(bytes.toString('latin1', Math.max(0, bytes.length - TRAILER_LENGTH)))
-  return trailer ? trailer[1] : sha256Hex(bytes)
+  return createHash('sha256').update(bytes).digest('hex')
 }
 
 /** The cache name of a command: its id when the bundle has such a command or topic, else `cli`. */
@@ -216,4 +198,4 @@ function loadLean(command) {
   return loadBundle(LEAN_BUNDLES[command], command)
 }
 
-module.exports = {BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, withSha256Trailer, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}
+module.exports = {BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}

@@ -11,8 +11,6 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 
-import {withSha256Trailer, writeAtomic} from '../bin/cli-loader.js'
-
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 // oclif sorts the command ids with String#localeCompare on every start. The first localeCompare in
@@ -121,12 +119,6 @@ for (const bundle of ['cli.cjs', ...LEAN.map((command) => `${command}.cjs`)]) {
 }
 for (const command of LEAN) {
   if (readFileSync(`${root}dist/${command}.cjs`, 'latin1').includes('@oclif/core')) throw new Error(`scripts/bundle.js: dist/${command}.cjs holds oclif; the lean ${command} path must not load it`)
-}
-// Each bundle bin/cli-loader.js compiles ends with its own SHA-256, which names its code caches:
-// the loader reads it from the bytes it has read anyway instead of hashing ~1 MB at every start.
-for (const bundle of ['cli.cjs', ...LEAN.map((command) => `${command}.cjs`)]) {
-  const file = `${root}dist/${bundle}`
-  writeAtomic(file, withSha256Trailer(readFileSync(file)), 0o644)
 }
 // The worker threads of a parallel `build` (src/core/generate/parallel-build.ts) start from this file.
 await build({...commonJs, entryPoints: {'build-worker': 'src/core/generate/build-worker.ts'}, outfile: 'dist/build-worker.cjs'})

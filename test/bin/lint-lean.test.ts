@@ -5,6 +5,7 @@
 // (named after its SHA-256) says which path ran.
 import {spawn, spawnSync} from 'node:child_process'
 import {once} from 'node:events'
+import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,7 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import Lint from '../../src/commands/lint.js'
 import {LINT_FLAGS, lintCommandLine} from '../../src/commands/lint-argv.js'
 import {ROOT} from '../helpers/cli.js'
-import {bundleSha, expectLeanTable} from '../helpers/lean.js'
+import {expectLeanTable} from '../helpers/lean.js'
 
 const RUN = join(ROOT, 'bin', 'run.js')
 const PRE_COMMIT = join(ROOT, 'bin', 'pre-commit.js')
@@ -32,7 +33,7 @@ function run(bin: string, args: string[], env: Record<string, string> = {}) {
   return {code: r.status, stdout: r.stdout, stderr: r.stderr.replaceAll(/^\(node:\d+\)/gm, '(node)')}
 }
 
-const sha = bundleSha
+const sha = (bundle: string) => createHash('sha256').update(readFileSync(join(ROOT, 'dist', bundle))).digest('hex')
 
 /**
  * Whether the lean bundle alone served the run: its code cache was used or made, and the full
