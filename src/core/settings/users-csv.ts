@@ -131,14 +131,14 @@ function lineCount(bytes: Uint8Array): number {
   return n
 }
 
+/** How csv-parse reads a users CSV (what plain-csv.ts reads alike, and its test checks it against). */
+export const CSV_PARSE_OPTIONS = {relax_column_count: true, skip_empty_lines: true, trim: true, bom: true} as const
+
 /** Reads the records with csv-parse, the reader of record; a syntax error is an InputError at its line. */
 function readWithCsvParse(bytes: Uint8Array, delimiter: string, file: string, onRecord: (record: string[], line: number) => void): void {
   try {
     parse(bytes, {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
+      ...CSV_PARSE_OPTIONS,
       delimiter,
       on_record: (record: string[], info: {lines: number}) => {
         onRecord(record, info.lines)

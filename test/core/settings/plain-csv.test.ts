@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {readPlainCsv} from '../../../src/core/settings/plain-csv.js'
+import {CSV_PARSE_OPTIONS} from '../../../src/core/settings/users-csv.js'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 
@@ -35,10 +36,7 @@ function library(bytes: Uint8Array, delimiter: string): Read | {error: string} {
   const out: Read = {records: [], lines: []}
   try {
     parse(Buffer.from(bytes), {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
+      ...CSV_PARSE_OPTIONS,
       delimiter,
       on_record: (record: string[], info: {lines: number}) => {
         out.records.push(record)
