@@ -80,9 +80,14 @@ function fieldText(buffer: Buffer, start: number, end: number, quoted: boolean):
   return quoted ? text.replaceAll('""', '"') : text
 }
 
+/** How many bytes a UTF-8 byte-order mark takes at the start of `bytes`: 3 or 0. */
+export function bomLength(bytes: Uint8Array): number {
+  return bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0
+}
+
 /** The lines of the file as [start, end) pairs (line breaks left out), or undefined outside the subset. */
 function lineSpans(bytes: Uint8Array): Uint32Array | undefined {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  const bom = bomLength(bytes)
   // csv-parse drops a byte-order mark elsewhere too.
   if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(BOM, bom) !== -1) return undefined
   const firstLf = bytes.indexOf(LF, bom)

@@ -6,7 +6,7 @@ import {suggest} from '../suggest.js'
 import {settingsFinding} from './codes.js'
 import {PackedUsersBuilder, Users, type UserList} from './user-list.js'
 import {isSecretKey, passwordFinding} from './rules/secrets.js'
-import {readPlainCsv} from './plain-csv.js'
+import {bomLength, readPlainCsv} from './plain-csv.js'
 
 const COLUMNS = ['address', 'name', 'login'] as const
 type Column = (typeof COLUMNS)[number]
@@ -112,7 +112,7 @@ function detectDelimiter(headerLine: string): string {
  * splitting a file of a million rows into lines.
  */
 function headerLineOf(bytes: Uint8Array): {index: number; line: string} {
-  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  let start = bomLength(bytes)
   for (let index = 0; start <= bytes.length; index++) {
     let end = start
     while (end < bytes.length && bytes[end] !== 0x0a && bytes[end] !== 0x0d) end++
