@@ -2,7 +2,7 @@
 // at exit and later runs load it (MAILPROFILE_CODE_CACHE_DIR points the cache folder for the test).
 // `lint FILE` runs from the lean bundle (dist/lint.cjs), whose cache is named after that bundle.
 import {spawnSync} from 'node:child_process'
-import {lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,7 +13,11 @@ import {ROOT} from '../helpers/cli.js'
 
 const RUN = join(ROOT, 'bin', 'run.js')
 const EXAMPLE = join(ROOT, 'examples', 'single-domain.yaml')
+const LOADER = pathToFileURL(join(ROOT, 'bin', 'cli-loader.js')).href
 let dir: string
+
+/** The caches in a folder, without the bundles' digest memos (written once a bundle is 2 s old). */
+const caches = (folder: string) => readdirSync(folder).filter((f) => !f.endsWith('.sha256'))
 
 function cli(cacheDir: string, args = ['lint', EXAMPLE]) {
   const r = spawnSync(process.execPath, [RUN, ...args], {
@@ -37,7 +41,7 @@ describe('run-time code cache', () => {
     expect(first.code, first.stderr).toBe(0)
     expect(first.stderr).toContain('none fits; making one at exit')
     expect(first.stderr).toContain(`wrote ${file}`)
-    expect(readdirSync(dir)).toEqual([file.slice(dir.length + 1)])
+    expect(caches(dir)).toEqual([file.slice(dir.length + 1)])
     const second = cli(dir)
     expect(second.code, second.stderr).toBe(0)
     expect(second.stderr).toContain(`used ${file}`)
@@ -62,12 +66,12 @@ describe('run-time code cache', () => {
     expect(typo.stderr).toContain(`wrote ${join(dir, name('cli'))}`)
     expect(cli(dir, ['--version']).stderr).toContain(`used ${join(dir, name('cli'))}`)
     expect(cli(dir).stderr).toContain(`used ${join(dir, name('lint', 'lint.cjs'))}`)
-    expect(readdirSync(dir).sort()).toEqual([name('cli'), name('inspect'), name('inspect', 'inspect.cjs'), name('lint'), name('lint', 'lint.cjs')].sort())
+    expect(caches(dir).sort()).toEqual([name('cli'), name('inspect'), name('inspect', 'inspect.cjs'), name('lint'), name('lint', 'lint.cjs')].sort())
   })
 
   it('remakes a cache V8 rejects', () => {
     cli(dir)
-    const [name] = readdirSync(dir)
+    const [name] = caches(dir)
     writeFileSync(join(dir, name!), 'not a code cache')
     const r = cli(dir)
     expect(r.code, r.stderr).toBe(0)
@@ -105,5 +109,47 @@ describe('run-time code cache', () => {
     writeFileSync(join(taken, 'y.cache', 'keep'), '')
     expect(saveCache(script, 'y.cache', [taken, cacheDir])).toBe(join(cacheDir, 'y.cache'))
     expect(readdirSync(taken)).toEqual(['y.cache'])
+  })
+
+  it("takes a bundle's digest from a memo of its file's identity, and never once the file has changed, even to the same length and times", async () => {
+    type Stat = ReturnType<typeof statSync>
+    const {readBundle, bundleDigest} = (await import(LOADER)) as {
+      readBundle: (file: string, nowNs?: bigint) => {bytes: Buffer; sha: string}
+      bundleDigest: (file: string, bytes: Buffer, before: Stat, after: Stat, nowNs?: bigint) => string
+    }
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+    const memos = join(dir, 'memos')
+    const file = join(dir, 'bundle.cjs')
+    const settled = () => BigInt(Date.now() + 3000) * 1_000_000n
+    process.env.MAILPROFILE_CODE_CACHE_DIR = memos
+    try {
+      writeFileSync(file, 'one')
+      // Just written: hashed, and no memo (a second write within the same clock tick could leave every time as it is).
+      expect(readBundle(file).sha).toBe(sha('one'))
+      expect(existsSync(memos)).toBe(false)
+      // Changed while it was read (another fstat after the read): hashed, no memo, however old it is.
+      const before = statSync(file, {bigint: true})
+      expect(bundleDigest(file, readFileSync(file), before, {...before, ctimeNs: before.ctimeNs + 1n} as Stat, settled())).toBe(sha('one'))
+      expect(existsSync(memos)).toBe(false)
+      // Settled (its status-change time more than 2 s before now): hashed once more, and the digest recorded.
+      expect(readBundle(file, settled()).sha).toBe(sha('one'))
+      const [memo] = readdirSync(memos)
+      expect(memo).toMatch(/^bundle\.cjs-\d+-\d+\.sha256$/)
+      // From then on the memo is read, not the bytes hashed: one edited to another digest is believed...
+      const [identity] = readFileSync(join(memos, memo!), 'latin1').split('\n')
+      writeFileSync(join(memos, memo!), `${identity}\n${'0'.repeat(64)}\n`)
+      expect(readBundle(file).sha).toBe('0'.repeat(64))
+      // ...until the file changes: same length, its times set back to the nanosecond; only its status-change time moved.
+      const reference = join(dir, 'times')
+      writeFileSync(reference, '')
+      expect(spawnSync('touch', ['-r', file, reference]).status).toBe(0)
+      writeFileSync(file, 'two')
+      expect(spawnSync('touch', ['-r', reference, file]).status).toBe(0)
+      const after = statSync(file, {bigint: true})
+      expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino])
+      expect(readBundle(file).sha).toBe(sha('two'))
+    } finally {
+      delete process.env.MAILPROFILE_CODE_CACHE_DIR
+    }
   })
 })
