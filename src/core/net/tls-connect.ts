@@ -6,9 +6,10 @@
  * certificate policy's job (src/core/x509), which needs the chain exactly as sent. Node's
  * getPeerCertificate(true) completes a chain that does not end in a self-signed root with an issuer
  * from the connection's CA store. The probe reads the chain through getPeerX509Certificate(), which
- * does not, and, as a second guard, its SecureContext trusts only a placeholder self-signed
- * certificate whose key was discarded (placeholder-anchor.ts), so nothing from a trust store can
- * ever be added.
+ * does not, and, as a second guard, its SecureContext has an empty CA store (`ca: []`: neither
+ * Node's bundled roots nor NODE_EXTRA_CA_CERTS). Adding even one `ca` certificate would make Node
+ * first build its process-wide root store, which the probe never uses: parsing the bundled roots
+ * cost Node 20's OpenSSL 3.0 ~20-30 ms, and a system-sized NODE_EXTRA_CA_CERTS ~10 ms on 22 and 24.
  * The context also allows TLS 1.0–1.3 at OpenSSL security level 0, so legacy servers can be
  * detected (and reported) rather than merely failing.
  */
@@ -19,14 +20,13 @@ import tls from 'node:tls'
 import {ipLiteralVersion} from '../mail/host.js'
 import {MAX_CHAIN_CERTIFICATES} from '../x509/chain.js'
 import {errorCodeOf, type HandshakeCause, ProbeFailure} from './failure.js'
-import {PLACEHOLDER_ANCHOR_PEM} from './placeholder-anchor.js'
 
 let context: tls.SecureContext | undefined
 
 /** The one SecureContext every probe in this process uses. */
 export function probeSecureContext(): tls.SecureContext {
   context ??= tls.createSecureContext({
-    ca: PLACEHOLDER_ANCHOR_PEM,
+    ca: [],
     minVersion: 'TLSv1',
     maxVersion: 'TLSv1.3',
     ciphers: 'DEFAULT@SECLEVEL=0',
