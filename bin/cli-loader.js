@@ -13,8 +13,9 @@
 // exists; a failed write is ignored (the command's result never depends on it). A cache V8 rejects
 // is remade. The command is the first argument when it names a command or topic of the bundle
 // (dist/cli.cache.json lists them); anything else (help, --version, a typo) shares one cache, `cli`.
-// The bundle's SHA-256 comes from a memo of the file's identity once one is written (bundleDigest):
-// hashing the 1 MB bundle cost 1–1.5 ms of every start.
+// Each set of Node flags keeps its own caches (flagsTag). The bundle's SHA-256 comes from a memo of
+// the file's identity once one is written (bundleDigest): hashing the 1 MB bundle cost 1–1.5 ms of
+// every start.
 // MAILPROFILE_CODE_CACHE_DIR names the only folder used (tests); MAILPROFILE_DEBUG_CODE_CACHE=1
 // says on stderr which cache was used or written.
 //
@@ -54,9 +55,20 @@ function cacheCommand(arg) {
   }
 }
 
-/** The file name of this V8's cache of the bundle (its bytes, or its SHA-256 in hex) for a command. */
+/**
+ * The part of a cache's name that stands for the flags this Node runs with (its command-line flags
+ * and NODE_OPTIONS), empty when there are none: V8 rejects a cache made under other V8 flags (it
+ * checks a hash of them), so runs that alternate, with `--max-old-space-size` and without, say,
+ * would each reject and rewrite the other's cache.
+ */
+function flagsTag(execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? '') {
+  if (execArgv.length === 0 && nodeOptions.trim() === '') return ''
+  return `-flags.${hash('sha256', JSON.stringify([execArgv, nodeOptions.trim()]), 'hex').slice(0, 16)}`
+}
+
+/** The file name of this V8's cache of the bundle (its bytes, or its SHA-256 in hex) for a command, under this Node's flags. */
 function cacheName(bytes, command) {
-  return `${process.versions.v8}-${process.arch}-${typeof bytes === 'string' ? bytes : bundleSha256(bytes)}-${command}.cache`
+  return `${process.versions.v8}-${process.arch}-${typeof bytes === 'string' ? bytes : bundleSha256(bytes)}-${command}${flagsTag()}.cache`
 }
 
 /**
@@ -267,4 +279,4 @@ function loadLean(command) {
   return loadBundle(LEAN_BUNDLES[command], command)
 }
 
-module.exports = {BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, bundleDigest, readBundle, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}
+module.exports = {BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, bundleDigest, flagsTag, readBundle, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}

@@ -19,11 +19,11 @@ let dir: string
 /** The caches in a folder, without the bundles' digest memos (written once a bundle is 2 s old). */
 const caches = (folder: string) => readdirSync(folder).filter((f) => !f.endsWith('.sha256'))
 
-function cli(cacheDir: string, args = ['lint', EXAMPLE]) {
+function cli(cacheDir: string, args = ['lint', EXAMPLE], nodeOptions = '') {
   const r = spawnSync(process.execPath, [RUN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir, MAILPROFILE_DEBUG_CODE_CACHE: '1'},
+    env: {...process.env, NO_COLOR: '1', NODE_OPTIONS: nodeOptions, MAILPROFILE_CODE_CACHE_DIR: cacheDir, MAILPROFILE_DEBUG_CODE_CACHE: '1'},
   })
   return {code: r.status, stdout: r.stdout, stderr: r.stderr}
 }
@@ -67,6 +67,24 @@ describe('run-time code cache', () => {
     expect(cli(dir, ['--version']).stderr).toContain(`used ${join(dir, name('cli'))}`)
     expect(cli(dir).stderr).toContain(`used ${join(dir, name('lint', 'lint.cjs'))}`)
     expect(caches(dir).sort()).toEqual([name('cli'), name('inspect'), name('inspect', 'inspect.cjs'), name('lint'), name('lint', 'lint.cjs')].sort())
+  })
+
+  it('keeps a cache per set of Node flags, so runs that alternate flags never reject and rewrite each other\'s', () => {
+    const flagged = '--max-old-space-size=4096'
+    const firsts = [cli(dir), cli(dir, ['lint', EXAMPLE], flagged)]
+    for (const first of firsts) {
+      expect(first.code, first.stderr).toBe(0)
+      expect(first.stderr).toContain('making one at exit')
+    }
+    expect(caches(dir)).toHaveLength(2)
+    for (const options of ['', flagged, '', flagged]) {
+      const again = cli(dir, ['lint', EXAMPLE], options)
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toMatch(/used /)
+      expect(again.stderr).not.toMatch(/rejected|wrote/)
+    }
+    // The flag-less cache keeps the plain name, which the build's caches in dist/code-cache have.
+    expect(caches(dir).filter((f) => !f.includes('-flags.'))).toHaveLength(1)
   })
 
   it('remakes a cache V8 rejects', () => {
