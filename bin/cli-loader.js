@@ -55,15 +55,31 @@ function cacheCommand(arg) {
   }
 }
 
+/** V8's cache compatibility tag of the build's caches (scripts/code-cache.js records it) when this is the build's V8. */
+function buildTag() {
+  try {
+    const meta = JSON.parse(readFileSync(CACHE_META, 'utf8'))
+    return meta.v8 === process.versions.v8 ? meta.v8Tag : undefined
+  } catch {
+    return undefined
+  }
+}
+
+let flagsTagMemo
 /**
- * The part of a cache's name that stands for the flags this Node runs with (its command-line flags
- * and NODE_OPTIONS), empty when there are none: V8 rejects a cache made under other V8 flags (it
- * checks a hash of them), so runs that alternate, with `--max-old-space-size` and without, say,
- * would each reject and rewrite the other's cache.
+ * The part of a cache's name that stands for this Node's V8 flags: V8 rejects a cache made under
+ * other flags (its cachedDataVersionTag hashes them), so runs that alternate, with
+ * `--max-old-space-size` in NODE_OPTIONS and without, say, would each reject and rewrite the other's
+ * cache. Empty when Node runs without flags (the tag is not even asked for: loading node:v8 costs
+ * ~0.5 ms) or under the flags the build's caches were made with; else `-v8tag.<tag in hex>`.
  */
 function flagsTag(execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? '') {
   if (execArgv.length === 0 && nodeOptions.trim() === '') return ''
-  return `-flags.${hash('sha256', JSON.stringify([execArgv, nodeOptions.trim()]), 'hex').slice(0, 16)}`
+  if (flagsTagMemo === undefined) {
+    const tag = process.getBuiltinModule('node:v8').cachedDataVersionTag()
+    flagsTagMemo = tag === buildTag() ? '' : `-v8tag.${tag.toString(16)}`
+  }
+  return flagsTagMemo
 }
 
 /** The file name of this V8's cache of the bundle (its bytes, or its SHA-256 in hex) for a command, under this Node's flags. */

@@ -10,6 +10,7 @@
 import {existsSync, mkdirSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {cachedDataVersionTag} from 'node:v8'
 
 import {BUNDLE, CACHE_META, LEAN_BUNDLES, PACKAGE_CACHE_DIR, bundleSha256, cacheName, compileBundle, writeAtomic} from '../bin/cli-loader.js'
 
@@ -47,5 +48,5 @@ mkdirSync(PACKAGE_CACHE_DIR, {recursive: true})
 writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bytes, id)), script.createCachedData(), 0o644)
 if (command === 'lint') {
   const commands = [...new Set(Object.keys(exports.COMMANDS).map((c) => c.split(':')[0]))].sort()
-  writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, node: process.versions.node, bundleSha256: bundleSha256(bytes), commands}, null, 2)}\n`, 0o644)
+  writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, v8Tag: cachedDataVersionTag(), node: process.versions.node, bundleSha256: bundleSha256(bytes), commands}, null, 2)}\n`, 0o644)
 }

@@ -76,7 +76,6 @@ describe('run-time code cache', () => {
       expect(first.code, first.stderr).toBe(0)
       expect(first.stderr).toContain('making one at exit')
     }
-    expect(caches(dir)).toHaveLength(2)
     for (const options of ['', flagged, '', flagged]) {
       const again = cli(dir, ['lint', EXAMPLE], options)
       expect(again.code, again.stderr).toBe(0)
@@ -84,7 +83,7 @@ describe('run-time code cache', () => {
       expect(again.stderr).not.toMatch(/rejected|wrote/)
     }
     // The flag-less cache keeps the plain name, which the build's caches in dist/code-cache have.
-    expect(caches(dir).filter((f) => !f.includes('-flags.'))).toHaveLength(1)
+    expect(caches(dir).filter((f) => !f.includes('-v8tag.'))).toHaveLength(1)
   })
 
   it('remakes a cache V8 rejects', () => {
