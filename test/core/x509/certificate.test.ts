@@ -5,8 +5,8 @@ import {createCertificate} from '../../helpers/pki.js'
 
 describe('parseCertificate', () => {
   it('parses a certificate once per process, recognised by its bytes, and tells certificates of the same shape apart', () => {
-    const a = createCertificate({commonName: 'a.example.com', dnsNames: ['a.example.com']})
-    const b = createCertificate({commonName: 'b.example.com', dnsNames: ['b.example.com']})
+    const a = createCertificate({subject: {commonName: 'a.example.com'}, dnsNames: ['a.example.com']})
+    const b = createCertificate({subject: {commonName: 'b.example.com'}, dnsNames: ['b.example.com']})
     expect(b.der.length).toBe(a.der.length)
     const first = parseCertificate(a.der)
     // A fresh copy of the same bytes (the root read from trust.caFiles and again from the signing chain): the same value.
