@@ -2,7 +2,8 @@
 // oclif) and everything else through the full CLI. Each command line here runs through bin/run.js
 // as is and with MAILPROFILE_FULL_CLI=1 (the full CLI always): stdout, stderr and the exit status
 // must be identical. The lean bundle's code cache (named after its SHA-256) says which path ran.
-import {mkdtempSync, rmSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -91,6 +92,27 @@ describe("the lean path's reading of inspect's command line", () => {
   it('declines what it is not sure of', () => {
     for (const args of [[], ['--json'], ['--trust', 'a.pem'], ['-h', 'a'], ['a', '--'], ['a', '--trust'], ['a', '--trust='], ['a', '--trust', '-'], ['--strict', '--strict', 'a'], ['a', '--apple-trust-store', 's', '--apple-trust-store', 't'], ['a', '--warn-days', 'x'], ['']]) {
       expect(inspectCommandLine(args), JSON.stringify(args)).toBeUndefined()
+    }
+  })
+})
+
+describe("the lean inspect's start-up", () => {
+  it('loads no node:tls (with its socket and stream modules) for a signed profile: only the Mozilla store needs it, on first use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-inspect-modules-'))
+    try {
+      const preload = join(dir, 'modules.cjs')
+      const list = join(dir, 'modules.txt')
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`)
+      const r = spawnSync(process.execPath, ['-r', preload, RUN, 'inspect', '--trust', CA, SIGNED], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir}})
+      expect(r.status, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/signed/i)
+      const loaded = readFileSync(list, 'utf8').split('\n')
+      // The list is real: the bundle's own modules and crypto are in it.
+      expect(loaded).toContain('NativeModule vm')
+      expect(loaded).toContain('NativeModule crypto')
+      expect(loaded).not.toContain('NativeModule tls')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
     }
   })
 })

@@ -5,7 +5,6 @@
  * parsed only when a lookup needs them, and the stores are loaded once per process.
  */
 import {readFileSync} from 'node:fs'
-import {rootCertificates} from 'node:tls'
 
 import {InputError} from '../errors.js'
 import {readInputFile} from '../files.js'
@@ -219,11 +218,15 @@ export function loadTrustStore(): AppleTrustStore {
   return apple
 }
 
-/** Node's bundled Mozilla root store (`tls.rootCertificates`), indexed on first use. */
+/**
+ * Node's bundled Mozilla root store (`tls.rootCertificates`), indexed on first use. node:tls is
+ * loaded here, not imported: loading it (with its socket and stream modules) cost inspect ~3 ms of
+ * every start on Node 22, where most profiles never need this store.
+ */
 export function loadMozillaStore(): RootIndex {
   if (mozilla) return mozilla
   const entries: RootEntry[] = []
-  for (const pem of rootCertificates) {
+  for (const pem of process.getBuiltinModule('node:tls').rootCertificates) {
     for (const der of certificatesFromBytes(Buffer.from(pem, 'latin1'))) {
       entries.push({sha256: bareSha256(der), der})
     }
