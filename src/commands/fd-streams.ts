@@ -4,19 +4,34 @@
  * either before the report. For a pipe (how a pipeline or a test runs the CLI), Node makes those
  * streams as net.Sockets, which loads net and the stream modules: about 8 ms of a 48 ms
  * `node -e 0` (measured with bench/lint.bench.js's way of starting processes). The colour check
- * asks whether the descriptor is a terminal only when the environment leaves it open (style.ts).
+ * asks whether the descriptor is a terminal only when the environment leaves it open (style.ts),
+ * and isTerminal answers that from fstat for anything but a character device.
  *
  * A write to a descriptor left non-blocking by whoever shares it can take part of the text and
  * then fail with EAGAIN: the rest, and everything after it, then goes through Node's stream, which
  * waits for the reader. A reader that went away (EPIPE: `mailprofile lint … | head -1`) ends the
  * output to that descriptor quietly; the exit status is still the report's.
  */
-import {writeSync} from 'node:fs'
+import {fstatSync, writeSync} from 'node:fs'
 
 /** What emitReport writes a report to: process.stdout/process.stderr, or fdStream(1)/fdStream(2). */
 export interface OutputStream {
   write(text: string | Uint8Array): unknown
   readonly isTTY?: boolean
+}
+
+/**
+ * Whether descriptor `fd` is a terminal, as tty.isatty says: only a character device can be one, so
+ * a pipe, a file or a socket is answered from fstat, without loading node:tty, which loads node:net
+ * (about 1 ms of a lint started by a git hook or CI, where the output is a pipe or a file).
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false
+  } catch {
+    return false
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd)
 }
 
 /** A writer of descriptor 1 or 2 with write(2) (see the module comment). */
@@ -45,7 +60,7 @@ export function fdStream(fd: 1 | 2): OutputStream {
     },
     get isTTY(): boolean {
       if (mode === 'stream') return Boolean(stream().isTTY)
-      return process.getBuiltinModule('node:tty').isatty(fd)
+      return isTerminal(fd)
     },
   }
 }

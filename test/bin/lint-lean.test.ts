@@ -130,7 +130,7 @@ describe("the lean path's reading of lint's command line", () => {
 })
 
 describe("the lean path's start-up and output", () => {
-  it("loads neither Node's ESM loader nor node:net (with its socket and stream modules) for a lint of host names", () => {
+  it("loads neither Node's ESM loader nor node:net (with its socket and stream modules) for a lint of host names, colour check included", () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailprofile-modules-'))
     try {
       const preload = join(dir, 'modules.cjs')
@@ -151,6 +151,16 @@ describe("the lean path's start-up and output", () => {
       expect(loaded).not.toContain('NativeModule net')
       // An ES module entry makes Node load its module jobs, resolver and translators beyond that.
       expect(esm).toEqual([])
+      // Nor when the colour check asks whether the output (a pipe here) is a terminal.
+      const colourEnv: NodeJS.ProcessEnv = {...env}
+      delete colourEnv.NO_COLOR
+      delete colourEnv.FORCE_COLOR
+      const coloured = spawnSync(process.execPath, ['-r', preload, RUN, 'lint', ...EXAMPLES], {cwd: ROOT, encoding: 'utf8', env: colourEnv})
+      expect(coloured.status, coloured.stderr).toBe(0)
+      expect(coloured.stdout).toBe(r.stdout)
+      const colourLoaded = readFileSync(list, 'utf8').split('\n')
+      expect(colourLoaded).toContain('NativeModule crypto')
+      expect(colourLoaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty')).toEqual([])
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
