@@ -2,8 +2,7 @@
 // oclif) and everything else through the full CLI. Each command line here runs through bin/run.js
 // as is and with MAILPROFILE_FULL_CLI=1 (the full CLI always): stdout, stderr and the exit status
 // must be identical. The lean bundle's code cache (named after its SHA-256) says which path ran.
-import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -11,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import Inspect from '../../src/commands/inspect.js'
 import {INSPECT_FLAGS, inspectCommandLine} from '../../src/commands/inspect-argv.js'
 import {ROOT} from '../helpers/cli.js'
-import {expectLeanTable, leanServed, runBin} from '../helpers/lean.js'
+import {expectLeanTable, leanServed, loadedModules, runBin} from '../helpers/lean.js'
 
 const RUN = join(ROOT, 'bin', 'run.js')
 const CA = 'examples/ca/example-root-ca.pem'
@@ -98,21 +97,12 @@ describe("the lean path's reading of inspect's command line", () => {
 
 describe("the lean inspect's start-up", () => {
   it('loads no node:tls (with its socket and stream modules) for a signed profile: only the Mozilla store needs it, on first use', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-inspect-modules-'))
-    try {
-      const preload = join(dir, 'modules.cjs')
-      const list = join(dir, 'modules.txt')
-      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`)
-      const r = spawnSync(process.execPath, ['-r', preload, RUN, 'inspect', '--trust', CA, SIGNED], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir}})
-      expect(r.status, r.stderr).toBe(0)
-      expect(r.stdout).toMatch(/signed/i)
-      const loaded = readFileSync(list, 'utf8').split('\n')
-      // The list is real: the bundle's own modules and crypto are in it.
-      expect(loaded).toContain('NativeModule vm')
-      expect(loaded).toContain('NativeModule crypto')
-      expect(loaded).not.toContain('NativeModule tls')
-    } finally {
-      rmSync(dir, {recursive: true, force: true})
-    }
+    const r = loadedModules([RUN, 'inspect', '--trust', CA, SIGNED], {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/signed/i)
+    // The list is real: the bundle's own modules and crypto are in it.
+    expect(r.loaded).toContain('NativeModule vm')
+    expect(r.loaded).toContain('NativeModule crypto')
+    expect(r.loaded).not.toContain('NativeModule tls')
   })
 })

@@ -14,7 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import Lint from '../../src/commands/lint.js'
 import {LINT_FLAGS, lintCommandLine} from '../../src/commands/lint-argv.js'
 import {ROOT} from '../helpers/cli.js'
-import {expectLeanTable} from '../helpers/lean.js'
+import {expectLeanTable, loadedModules} from '../helpers/lean.js'
 
 const RUN = join(ROOT, 'bin', 'run.js')
 const PRE_COMMIT = join(ROOT, 'bin', 'pre-commit.js')
@@ -131,39 +131,30 @@ describe("the lean path's reading of lint's command line", () => {
 
 describe("the lean path's start-up and output", () => {
   it("loads neither Node's ESM loader nor node:net (with its socket and stream modules) for a lint of host names, colour check included", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailprofile-modules-'))
-    try {
-      const preload = join(dir, 'modules.cjs')
-      const list = join(dir, 'modules.txt')
-      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`)
-      const env = {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir}
-      // What this Node loads for nothing at all (Node 24 loads some of its ESM machinery at every start).
-      expect(spawnSync(process.execPath, ['-r', preload, '-e', '0'], {env}).status).toBe(0)
-      const baseline = new Set(readFileSync(list, 'utf8').split('\n'))
-      const r = spawnSync(process.execPath, ['-r', preload, RUN, 'lint', ...EXAMPLES], {cwd: ROOT, encoding: 'utf8', env})
-      expect(r.status, r.stderr).toBe(0)
-      expect(r.stdout).toMatch(/0 errors/)
-      const loaded = readFileSync(list, 'utf8').split('\n')
-      const esm = loaded.filter((m) => m.startsWith('NativeModule internal/modules/esm/') && !baseline.has(m))
-      // The list is real: the bundle's own modules and crypto are in it.
-      expect(loaded).toContain('NativeModule vm')
-      expect(loaded).toContain('NativeModule crypto')
-      expect(loaded).not.toContain('NativeModule net')
-      // An ES module entry makes Node load its module jobs, resolver and translators beyond that.
-      expect(esm).toEqual([])
-      // Nor when the colour check asks whether the output (a pipe here) is a terminal.
-      const colourEnv: NodeJS.ProcessEnv = {...env}
-      delete colourEnv.NO_COLOR
-      delete colourEnv.FORCE_COLOR
-      const coloured = spawnSync(process.execPath, ['-r', preload, RUN, 'lint', ...EXAMPLES], {cwd: ROOT, encoding: 'utf8', env: colourEnv})
-      expect(coloured.status, coloured.stderr).toBe(0)
-      expect(coloured.stdout).toBe(r.stdout)
-      const colourLoaded = readFileSync(list, 'utf8').split('\n')
-      expect(colourLoaded).toContain('NativeModule crypto')
-      expect(colourLoaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty')).toEqual([])
-    } finally {
-      rmSync(dir, {recursive: true, force: true})
-    }
+    const env = {...process.env, NO_COLOR: '1', MAILPROFILE_CODE_CACHE_DIR: cacheDir}
+    // What this Node loads for nothing at all (Node 24 loads some of its ESM machinery at every start).
+    const nothing = loadedModules(['-e', '0'], env)
+    expect(nothing.code).toBe(0)
+    const baseline = new Set(nothing.loaded)
+    const r = loadedModules([RUN, 'lint', ...EXAMPLES], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/0 errors/)
+    const esm = r.loaded.filter((m) => m.startsWith('NativeModule internal/modules/esm/') && !baseline.has(m))
+    // The list is real: the bundle's own modules and crypto are in it.
+    expect(r.loaded).toContain('NativeModule vm')
+    expect(r.loaded).toContain('NativeModule crypto')
+    expect(r.loaded).not.toContain('NativeModule net')
+    // An ES module entry makes Node load its module jobs, resolver and translators beyond that.
+    expect(esm).toEqual([])
+    // Nor when the colour check asks whether the output (a pipe here) is a terminal.
+    const colourEnv: NodeJS.ProcessEnv = {...env}
+    delete colourEnv.NO_COLOR
+    delete colourEnv.FORCE_COLOR
+    const coloured = loadedModules([RUN, 'lint', ...EXAMPLES], colourEnv)
+    expect(coloured.code, coloured.stderr).toBe(0)
+    expect(coloured.stdout).toBe(r.stdout)
+    expect(coloured.loaded).toContain('NativeModule crypto')
+    expect(coloured.loaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty')).toEqual([])
   })
 
   it('writes a report larger than a pipe holds whole, to a reader that takes its time', async () => {

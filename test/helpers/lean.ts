@@ -3,7 +3,8 @@
 // definitions.
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {expect} from 'vitest'
 
@@ -20,6 +21,23 @@ export interface BinRun {
 export function runBin(bin: string, args: string[], env: Record<string, string>, normalise: (text: string) => string = (t) => t): BinRun {
   const r = spawnSync(process.execPath, [bin, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}})
   return {code: r.status, stdout: normalise(r.stdout), stderr: normalise(r.stderr.replaceAll(/^\(node:\d+\)/gm, '(node)'))}
+}
+
+/**
+ * Runs `node ARGS` with a preload that records, at exit, the built-in modules Node loaded
+ * (process.moduleLoadList: `NativeModule net`, `Internal Binding tty_wrap`, …); the run and that list.
+ */
+export function loadedModules(args: string[], env: NodeJS.ProcessEnv): BinRun & {loaded: string[]} {
+  const dir = mkdtempSync(join(tmpdir(), 'mailprofile-modules-'))
+  try {
+    const preload = join(dir, 'modules.cjs')
+    const list = join(dir, 'modules.txt')
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`)
+    const r = spawnSync(process.execPath, ['-r', preload, ...args], {cwd: ROOT, encoding: 'utf8', env})
+    return {code: r.status, stdout: r.stdout, stderr: r.stderr, loaded: readFileSync(list, 'utf8').split('\n')}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 }
 
 export const bundleSha = (bundle: string) => createHash('sha256').update(readFileSync(join(ROOT, 'dist', bundle))).digest('hex')
