@@ -295,4 +295,30 @@ function loadLean(command) {
   return loadBundle(LEAN_BUNDLES[command], command)
 }
 
-module.exports = {BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, bundleDigest, flagsTag, readBundle, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}
+/**
+ * What the bundles never let through: a bundle that cannot be loaded (an install whose dist/ is
+ * missing or half written) or an error that escaped them. Exit 2 with one line on stderr and,
+ * under --json (in `argv`), the one JSON document with `internalError`, as src/commands/output.ts
+ * writes it. For bin/run.js and bin/pre-commit.js.
+ */
+function cannotRun(error, command, argv) {
+  const missing = error?.code === 'ENOENT' && typeof error.path === 'string' ? error.path : undefined
+  const message = missing ? `cannot read ${missing}: the package's built files are missing or incomplete` : String(error?.message ?? error)
+  process.stderr.write(`mailprofile: internal error: ${message}\n`)
+  process.stderr.write(missing ? 'Reinstall mailprofile (in a checkout of its repository: npm run build).\n' : 'This is a bug in mailprofile, not a problem with your input; please report it with the command you ran (MAILPROFILE_DEBUG=1 shows where it happened).\n')
+  if (process.env.MAILPROFILE_DEBUG === '1' && error?.stack) process.stderr.write(`${error.stack}\n`)
+  const json = argv.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'))
+  if (json) {
+    let version = null
+    try {
+      version = require('../package.json').version
+    } catch {
+      // no package.json either: version stays null
+    }
+    const doc = {schemaVersion: 1, tool: 'mailprofile', version, command: command ?? null, exitCode: 2, summary: {error: 0, warning: 0, info: 0}, findings: [], inputErrors: [], internalError: {name: error?.name ?? 'Error', message}}
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`)
+  }
+  process.exitCode = 2
+}
+
+module.exports = {cannotRun, BUNDLE, LEAN_BUNDLES, CACHE_META, PACKAGE_CACHE_DIR, bundleSha256, bundleDigest, flagsTag, readBundle, cacheCommand, cacheName, compileBundle, cacheFile, cacheFits, writeAtomic, saveCache, loadBundle, loadCli, hasLean, loadLean}

@@ -13,7 +13,7 @@ const {spawnSync} = require('node:child_process')
 const {existsSync, statSync} = require('node:fs')
 const {join} = require('node:path')
 
-const {loadCli, loadLean} = require('./cli-loader.js')
+const {cannotRun, loadCli, loadLean} = require('./cli-loader.js')
 
 /** The hook's default settings pattern (keep in step with .pre-commit-hooks.yaml and the README). */
 const SETTINGS = /(^|\/)(mailprofile|mail-settings)[^/]*\.(ya?ml|json)$/
@@ -68,5 +68,5 @@ if (lint.length > 0) {
   ;(async () => {
     const lean = process.env.MAILPROFILE_FULL_CLI !== '1' && (await loadLean('lint').run(args))
     if (!lean) await loadCli('lint').execute({dir: join(__dirname, '..'), args: ['lint', ...args]})
-  })()
+  })().catch((error) => cannotRun(error, 'lint', args))
 }
