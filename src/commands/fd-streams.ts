@@ -12,7 +12,7 @@
  * waits for the reader. A reader that went away (EPIPE: `mailprofile lint … | head -1`) ends the
  * output to that descriptor quietly; the exit status is still the report's.
  */
-import {fstatSync, writeSync} from 'node:fs'
+import {fstatSync, statSync, writeSync} from 'node:fs'
 
 /** What emitReport writes a report to: process.stdout/process.stderr, or fdStream(1)/fdStream(2). */
 export interface OutputStream {
@@ -22,16 +22,27 @@ export interface OutputStream {
 
 /**
  * Whether descriptor `fd` is a terminal, as tty.isatty says: only a character device can be one, so
- * a pipe, a file or a socket is answered from fstat, without loading node:tty, which loads node:net
- * (about 1 ms of a lint started by a git hook or CI, where the output is a pipe or a file).
+ * a pipe, a file, a socket or /dev/null (the same device) is answered from fstat, without loading
+ * node:tty, which loads node:net (about 1 ms of a lint started by a git hook or CI, where the
+ * output is a pipe or a file, or by a script that sends it to /dev/null).
  */
 export function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false
+    const stat = fstatSync(fd)
+    if (!stat.isCharacterDevice() || stat.rdev === devNull()) return false
   } catch {
     return false
   }
   return process.getBuiltinModule('node:tty').isatty(fd)
+}
+
+/** The device number of /dev/null, undefined where there is none (Windows). */
+function devNull(): number | undefined {
+  try {
+    return statSync('/dev/null').rdev
+  } catch {
+    return undefined
+  }
 }
 
 /** A writer of descriptor 1 or 2 with write(2) (see the module comment). */

@@ -6,7 +6,7 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {once} from 'node:events'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -155,6 +155,16 @@ describe("the lean path's start-up and output", () => {
     expect(coloured.stdout).toBe(r.stdout)
     expect(coloured.loaded).toContain('NativeModule crypto')
     expect(coloured.loaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty')).toEqual([])
+    // Nor for output sent to /dev/null, a character device that is no terminal.
+    const devNull = openSync('/dev/null', 'w')
+    try {
+      const discarded = loadedModules([RUN, 'lint', ...EXAMPLES], colourEnv, devNull)
+      expect(discarded.code, discarded.stderr).toBe(0)
+      expect(discarded.loaded).toContain('NativeModule crypto')
+      expect(discarded.loaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty')).toEqual([])
+    } finally {
+      closeSync(devNull)
+    }
   })
 
   it('writes a report larger than a pipe holds whole, to a reader that takes its time', async () => {

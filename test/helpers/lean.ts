@@ -24,17 +24,17 @@ export function runBin(bin: string, args: string[], env: Record<string, string>,
 }
 
 /**
- * Runs `node ARGS` with a preload that records, at exit, the built-in modules Node loaded
- * (process.moduleLoadList: `NativeModule net`, `Internal Binding tty_wrap`, …); the run and that list.
+ * Runs `node ARGS` (stdout a pipe, or the descriptor given) with a preload that records, at exit,
+ * the built-in modules Node loaded (process.moduleLoadList: `NativeModule net`, …); the run and that list.
  */
-export function loadedModules(args: string[], env: NodeJS.ProcessEnv): BinRun & {loaded: string[]} {
+export function loadedModules(args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | number = 'pipe'): BinRun & {loaded: string[]} {
   const dir = mkdtempSync(join(tmpdir(), 'mailprofile-modules-'))
   try {
     const preload = join(dir, 'modules.cjs')
     const list = join(dir, 'modules.txt')
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`)
-    const r = spawnSync(process.execPath, ['-r', preload, ...args], {cwd: ROOT, encoding: 'utf8', env})
-    return {code: r.status, stdout: r.stdout, stderr: r.stderr, loaded: readFileSync(list, 'utf8').split('\n')}
+    const r = spawnSync(process.execPath, ['-r', preload, ...args], {cwd: ROOT, encoding: 'utf8', env, stdio: ['ignore', stdout, 'pipe']})
+    return {code: r.status, stdout: r.stdout ?? '', stderr: r.stderr, loaded: readFileSync(list, 'utf8').split('\n')}
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
