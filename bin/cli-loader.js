@@ -82,9 +82,9 @@ function flagsTag(execArgv = process.execArgv, nodeOptions = process.env.NODE_OP
   return flagsTagMemo
 }
 
-/** The file name of this V8's cache of the bundle (its bytes, or its SHA-256 in hex) for a command, under this Node's flags. */
-function cacheName(bytes, command) {
-  return `${process.versions.v8}-${process.arch}-${typeof bytes === 'string' ? bytes : bundleSha256(bytes)}-${command}${flagsTag()}.cache`
+/** The file name of this V8's cache of the bundle (its SHA-256 in hex) for a command, under this Node's flags. */
+function cacheName(sha, command) {
+  return `${process.versions.v8}-${process.arch}-${sha}-${command}${flagsTag()}.cache`
 }
 
 /**
@@ -183,8 +183,8 @@ function cacheDirs() {
 }
 
 /** The path of this V8's cache of the current bundle for `command` (default lint), when one exists. */
-function cacheFile(command = 'lint', bytes = readBundle(BUNDLE).sha) {
-  const name = cacheName(bytes, command)
+function cacheFile(command = 'lint', sha = readBundle(BUNDLE).sha) {
+  const name = cacheName(sha, command)
   for (const dir of cacheDirs()) {
     const file = join(dir, name)
     if (existsSync(file)) return file

@@ -45,7 +45,7 @@ if (lean) {
 } else await exports.execute({dir: root, args: WARM_UP[command]()})
 if (process.exitCode) throw new Error(`scripts/code-cache.js: ${command} warm-up failed (exit ${process.exitCode}); not writing a code cache`)
 mkdirSync(PACKAGE_CACHE_DIR, {recursive: true})
-writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bytes, id)), script.createCachedData(), 0o644)
+writeAtomic(join(PACKAGE_CACHE_DIR, cacheName(bundleSha256(bytes), id)), script.createCachedData(), 0o644)
 if (command === 'lint') {
   const commands = [...new Set(Object.keys(exports.COMMANDS).map((c) => c.split(':')[0]))].sort()
   writeAtomic(CACHE_META, `${JSON.stringify({v8: process.versions.v8, v8Tag: cachedDataVersionTag(), node: process.versions.node, bundleSha256: bundleSha256(bytes), commands}, null, 2)}\n`, 0o644)
